@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The st%d tunnel device and its parameters.
+ */
+#ifndef _SECTUN_DEVICE_H
+#define _SECTUN_DEVICE_H
+
+#include <linux/netdevice.h>
+#include <linux/in6.h>
+#include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
+
+#include "stats.h"
+
+/* Until the SA overhead is known: room for IPv6 + UDP + ESP + CBC IV/pad + ICV. */
+#define SECTUN_DEFAULT_MTU	1400
+#define SECTUN_MAX_OVERHEAD	112
+
+union sectun_addr {
+	__be32 v4;
+	struct in6_addr v6;
+};
+
+/*
+ * Tunnel parameters are replaced as a whole (copy, update, publish) so the
+ * datapath reads one consistent set under RCU without a lock. Writers hold
+ * RTNL.
+ */
+struct sectun_params {
+	struct rcu_head rcu;
+	/*
+	 * Where the outer packets are routed and sent. Not reference counted:
+	 * the pernet pre_exit hook clears it when that namespace goes away.
+	 * NULL means the underlay is gone and nothing can be sent.
+	 */
+	struct net *underlay;
+	sa_family_t local_family;	/* 0 until set: the route picks the source */
+	sa_family_t remote_family;	/* 0 until set */
+	union sectun_addr local;
+	union sectun_addr remote;
+	u8 encap_type;			/* enum sectun_encap_type */
+	u16 encap_local_port;
+	u16 encap_remote_port;
+	u8 df_mode;			/* enum sectun_df_mode */
+	bool copy_dscp;
+	u32 replay_window;		/* default for new SAs */
+};
+
+struct sectun_dev {
+	struct net_device *dev;
+	struct list_head dev_list;	/* on sectun_devices, under RTNL */
+	struct sectun_params __rcu *params;
+	struct sectun_pcpu_stats __percpu *stats;
+	/* What "sectun stats clear" subtracts; under RTNL. */
+	struct sectun_stats_sum stats_baseline;
+};
+
+extern struct rtnl_link_ops sectun_link_ops;
+
+int sectun_device_init(void);
+void sectun_device_uninit(void);
+
+static inline bool sectun_is_dev(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &sectun_link_ops;
+}
+
+/* Caller holds RTNL or rcu_read_lock(). */
+static inline struct sectun_params *sectun_params(struct sectun_dev *sd)
+{
+	return rcu_dereference_rtnl(sd->params);
+}
+
+void sectun_params_publish(struct sectun_dev *sd, struct sectun_params *p);
+
+#endif /* _SECTUN_DEVICE_H */

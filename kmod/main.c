@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sectun: route-based IPsec tunnel devices.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/rtnetlink.h>
+
+#include "device.h"
+#include "netlink.h"
+
+static int __init sectun_init(void)
+{
+	int err;
+
+	err = sectun_device_init();
+	if (err)
+		return err;
+	err = sectun_genl_init();
+	if (err)
+		goto err_device;
+	return 0;
+
+err_device:
+	sectun_device_uninit();
+	return err;
+}
+
+static void __exit sectun_exit(void)
+{
+	/* No new commands first, then the devices go. */
+	sectun_genl_uninit();
+	sectun_device_uninit();
+}
+
+module_init(sectun_init);
+module_exit(sectun_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Route-based IPsec tunnel devices");
+MODULE_AUTHOR("The sectun developers");
+MODULE_ALIAS_RTNL_LINK("sectun");
+MODULE_ALIAS_GENL_FAMILY("sectun");

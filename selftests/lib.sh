@@ -1,0 +1,107 @@
+#!/bin/bash
+# Shared helpers for the selftests. Each test runs as root in the QEMU
+# guest, in its own network namespaces, and exits 0 (pass), 1 (fail) or
+# 4 (skip, kselftest's KSFT_SKIP).
+set -uo pipefail
+
+SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH=$SRCDIR/build:/usr/sbin:/usr/bin:/sbin:/bin
+PY=/usr/bin/python3
+KSFT_SKIP=4
+
+_failures=0
+_checks=0
+_cleanups=()
+
+log() { echo "# $*"; }
+
+# fail MESSAGE: record a failed check and go on.
+fail() {
+	echo "FAIL: $*"
+	_failures=$((_failures + 1))
+}
+
+pass() {
+	_checks=$((_checks + 1))
+	[[ -n ${VERBOSE:-} ]] && echo "ok: $*"
+	return 0
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit $KSFT_SKIP
+}
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [[ "$2" == "$3" ]]; then
+		pass "$1"
+	else
+		fail "$1: expected '$2', got '$3'"
+	fi
+}
+
+# check CMD...: the command must succeed.
+check() {
+	local out
+	if out=$("$@" 2>&1); then
+		pass "$*"
+	else
+		fail "'$*' failed: $out"
+	fi
+}
+
+# check_fails_with MESSAGE CMD...: the command must fail and say MESSAGE.
+check_fails_with() {
+	local msg=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [[ $rc -eq 0 ]]; then
+		fail "'$*' succeeded, expected failure with '$msg'"
+	elif [[ $out != *"$msg"* ]]; then
+		fail "'$*' failed without '$msg': $out"
+	else
+		pass "$*"
+	fi
+}
+
+# at_exit CMD: run CMD when the test ends (last registered runs first).
+at_exit() { _cleanups+=("$*"); }
+
+_run_cleanups() {
+	local i
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[i]}" > /dev/null 2>&1
+	done
+}
+
+# Call at the end of every test.
+finish() {
+	_run_cleanups
+	_cleanups=()
+	if ((_failures)); then
+		echo "# $_failures check(s) failed, $_checks passed"
+		exit 1
+	fi
+	echo "# all $_checks checks passed"
+	exit 0
+}
+trap '_run_cleanups' EXIT
+
+# New network namespace NAME, removed when the test ends.
+netns_add() {
+	ip netns add "$1" || { fail "ip netns add $1"; finish; }
+	at_exit "ip netns del $1"
+	ip -n "$1" link set lo up
+}
+
+load_sectun() {
+	modprobe sectun || { echo "FAIL: modprobe sectun"; exit 1; }
+}
+
+# The sectun generic-netlink tool for raw (possibly malformed) requests.
+genl() { "$PY" "$SRCDIR/selftests/genl.py" "$@"; }
+
+# JSON field from stdin: jget 'expr' (python expression on j).
+jget() { "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }

@@ -1,0 +1,145 @@
+#!/bin/bash
+# Host side of the QEMU harness: boot the kernel with the host root shared
+# read-only over 9p, run the listed selftests in one boot (or a shell),
+# stream their TAP lines, and fail on a guest that dies or logs a kernel
+# report.
+#
+# Usage: run-vm.sh [-s] [-k KERNEL] [-t PER_TEST_TIMEOUT] [-T GLOBAL_TIMEOUT]
+#                  [-m MEM] -o OUTDIR [TEST...]
+#   -s  interactive shell instead of tests
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
+kver=${KVER:-$(ls /lib/modules | sort -V | tail -n 1)}
+kernel=/boot/vmlinuz-$kver
+mode=test
+per_test_timeout=300
+global_timeout=1500
+mem=2G
+out=
+extra_append=${SECTUN_VM_APPEND:-}
+
+while getopts "sk:t:T:m:o:" opt; do
+	case $opt in
+	s) mode=shell ;;
+	k) kernel=$OPTARG ;;
+	t) per_test_timeout=$OPTARG ;;
+	T) global_timeout=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	o) out=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[[ -n $out ]] || { echo "run-vm.sh: -o OUTDIR is required" >&2; exit 2; }
+
+cache=${SECTUN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sectun}
+mkdir -p "$cache" "$out"
+rm -rf "${out:?}"/*
+
+# An uncompressed vmlinux boots through the PVH entry point, skipping the
+# firmware and the decompressor (seconds under TCG).
+boot_image() {
+	local img=$1 vmlinux
+	file -b "$img" | grep -q '^ELF' && { echo "$img"; return; }
+	vmlinux=$cache/vmlinux-$(basename "$img")-$(stat -c %Y "$img")
+	if [[ ! -s $vmlinux ]]; then
+		"$here/extract-vmlinux.sh" "$img" > "$vmlinux.tmp" 2>/dev/null &&
+			mv "$vmlinux.tmp" "$vmlinux" || { rm -f "$vmlinux.tmp"; echo "$img"; return; }
+	fi
+	echo "$vmlinux"
+}
+
+initrd=$cache/initramfs-$kver.cpio
+if [[ ! -s $initrd || $here/initramfs-init -nt $initrd || $here/mkinitramfs.sh -nt $initrd ]]; then
+	"$here/mkinitramfs.sh" "$kver" "$initrd" || exit 1
+fi
+
+accel=$("$here/kvm-probe.sh" "$(boot_image "$kernel")" "$initrd")
+case $accel in
+kvm) accel_args=(-accel kvm -cpu host) ;;
+*) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+esac
+
+printf '%s\n' "$@" > "$out/tests"
+
+# depmod over 9p under TCG takes ~40 s; on the host it takes one. The
+# guest copies these index files over its /lib/modules overlay.
+stage_modules() {
+	local src=/lib/modules/$kver dst=$out/modules/lib/modules/$kver f
+	mkdir -p "$dst/updates"
+	for f in "$src"/*; do
+		case ${f##*/} in
+		modules.order | modules.builtin | modules.builtin.modinfo) ;;
+		modules.*) continue ;;
+		esac
+		ln -s "$f" "$dst/"
+	done
+	cp "$srcdir/kmod/sectun.ko" "$dst/updates/" &&
+		depmod -b "$out/modules" "$kver" &&
+		find "$dst" -maxdepth 1 -type l -delete
+}
+stage_modules || { echo "run-vm.sh: cannot stage the module (is kmod/sectun.ko built?)" >&2; exit 1; }
+echo "$per_test_timeout" > "$out/timeout"
+
+append="console=ttyS0 panic=-1 loglevel=4 pci=noacpi"
+append+=" cryptomgr.notests=1 random.trust_cpu=on"
+append+=" sectunvm.init=$srcdir/selftests/vm/guest-init.sh sectunvm.srcdir=$srcdir"
+append+=" sectunvm.mode=$mode $extra_append"
+
+qemu=(qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp 2 -m "$mem"
+	-nodefaults -no-user-config -display none -no-reboot
+	-kernel "$(boot_image "$kernel")" -initrd "$initrd" -append "$append"
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
+	-fsdev local,id=out,path="$out",security_model=none
+	-device virtio-9p-pci,fsdev=out,mount_tag=out
+	-device virtio-rng-pci)
+
+if [[ $mode == shell ]]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+start=$(date +%s)
+"${qemu[@]}" -serial file:"$out/console.log" > "$out/qemu.log" 2>&1 &
+qpid=$!
+
+# Stream TAP lines as the guest writes them.
+shown=0
+while kill -0 "$qpid" 2>/dev/null; do
+	if (($(date +%s) - start > global_timeout)); then
+		echo "run-vm.sh: global timeout (${global_timeout}s) reached, killing the VM" >&2
+		kill "$qpid"
+		echo "global timeout" > "$out/killed"
+		break
+	fi
+	if [[ -f $out/tap ]]; then
+		lines=$(wc -l < "$out/tap")
+		if ((lines > shown)); then
+			sed -n "$((shown + 1)),${lines}p" "$out/tap"
+			shown=$lines
+		fi
+	fi
+	sleep 0.5
+done
+wait "$qpid" 2>/dev/null
+[[ -f $out/tap ]] && sed -n "$((shown + 1)),\$p" "$out/tap"
+echo "# VM ($accel) ran $(($(date +%s) - start))s; boot log: $out/console.log" >&2
+
+# A test the guest never reported on failed: the guest died or hung.
+n=$(grep -c '' "$out/tap" 2>/dev/null || echo 0)
+rc=0
+if [[ ! -f $out/exit-status ]]; then
+	why=$(grep -m1 -E 'Kernel panic|BUG:|Oops|general protection' "$out/console.log" 2>/dev/null)
+	i=0
+	for name in "$@"; do
+		i=$((i + 1))
+		((i > n)) || continue
+		echo "not ok $i $name # the VM died or hung: ${why:-$(cat "$out/killed" 2>/dev/null || echo no exit status)}"
+	done
+	rc=1
+elif [[ $(<"$out/exit-status") != 0 ]]; then
+	rc=1
+fi
+exit $rc

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Runs inside the VM: every test named in $out/tests, each under its own
+# timeout, one TAP line per test in $out/tap. A test also fails when the
+# kernel logged a BUG, WARNING, oops, KASAN/UBSAN, lockdep or kmemleak
+# report while it ran.
+out=$1
+per_test_timeout=$(<"$out/timeout")
+mkdir -p "$out/logs"
+: > "$out/tap"
+
+kernel_report='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|Kernel panic|possible (recursive|circular) locking|inconsistent lock state|suspicious RCU usage|lock held when returning|unreferenced object|refcount_t:|list_(add|del) corruption|RCU detected stall|self-detected stall|blocked for more than|scheduling while atomic|sleeping function called from invalid context'
+
+# Kernel messages logged since the marker for this test.
+kernel_log_since() {
+	dmesg --notime 2>/dev/null | awk -v m="sectun-selftest: begin $1" \
+		'index($0, m) { buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }'
+}
+
+n=0
+failed=0
+for name in $(<"$out/tests"); do
+	n=$((n + 1))
+	log=$out/logs/$name.log
+	echo "sectun-selftest: begin $name" > /dev/kmsg
+	start=$(date +%s%N)
+	(cd selftests && exec timeout -k 5 "$per_test_timeout" bash "./$name") > "$log" 2>&1 < /dev/null
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	secs=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
+
+	report=$(kernel_log_since "$name" | grep -E "$kernel_report" | head -n 3)
+	if [[ -n $report ]]; then
+		{ echo "--- kernel report while $name ran:"; kernel_log_since "$name"; } >> "$log"
+		echo "not ok $n $name # ${secs}s kernel report: $(echo "$report" | head -n 1)" >> "$out/tap"
+		failed=$((failed + 1))
+	elif [[ $rc -eq 0 ]]; then
+		echo "ok $n $name # ${secs}s" >> "$out/tap"
+	elif [[ $rc -eq 4 ]]; then
+		why=$(grep -m1 '^SKIP:' "$log" | cut -c6-)
+		echo "ok $n $name # SKIP${why:+ $why} (${secs}s)" >> "$out/tap"
+	elif [[ $rc -eq 124 || $rc -eq 137 ]]; then
+		echo "not ok $n $name # ${secs}s timed out after ${per_test_timeout}s" >> "$out/tap"
+		failed=$((failed + 1))
+	else
+		echo "not ok $n $name # ${secs}s exit status $rc" >> "$out/tap"
+		failed=$((failed + 1))
+	fi
+done
+[[ $failed -eq 0 ]]

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the sectun CLI's commands share.
+ */
+#ifndef SECTUN_CLI_H
+#define SECTUN_CLI_H
+
+#include <stdbool.h>
+
+#include "json.h"
+#include "nl.h"
+
+/* Exit statuses: 0 success, 1 the operation failed, 2 bad usage. */
+#define EXIT_USAGE 2
+
+struct cli {
+	bool json;
+	const char *prog;
+	struct sectun_nl nl;
+	bool nl_open;
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *usage;	/* one line, after "sectun NAME " */
+	const char *help;	/* the rest of "sectun help NAME" */
+};
+
+/* Open the netlink socket on first use; prints the reason on failure. */
+int cli_nl(struct cli *cli);
+/* Print "sectun: WHAT: reason" for a failed request; returns 1. */
+int cli_nl_fail(struct cli *cli, const char *what, int err);
+/* Print the usage of CMD to stderr; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int cmd_show(struct cli *cli, int argc, char **argv);
+int cmd_set(struct cli *cli, int argc, char **argv);
+int cmd_stats(struct cli *cli, int argc, char **argv);
+
+#endif

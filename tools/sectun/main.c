@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sectun: configure route-based IPsec tunnel devices (st0, st1, ...).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
+
+static const struct cli_cmd commands[] = {
+	{ "show", cmd_show, "[DEV]",
+	  "Show the tunnel parameters, state and traffic of DEV, or of every\n"
+	  "sectun device in this network namespace.\n" },
+	{ "set", cmd_set,
+	  "DEV [local ADDR] [remote ADDR] [encap none|udp [port P] [local-port P]]\n"
+	  "           [df-bit clear|set|copy] [copy-dscp on|off] [replay-window N]\n"
+	  "           [mtu N] [underlay-netns NAME|PATH]",
+	  "Set tunnel parameters of DEV; what is not named stays as it is.\n"
+	  "  local, remote    tunnel endpoints, IPv4 or IPv6 (the same family)\n"
+	  "  encap udp        ESP in UDP (RFC 3948); port is the peer's, default 4500\n"
+	  "  df-bit           outer IPv4 DF bit: copy from the inner packet (default),\n"
+	  "                   clear or set\n"
+	  "  copy-dscp        copy the inner DSCP to the outer header\n"
+	  "  replay-window    default anti-replay window of new SAs in packets\n"
+	  "                   (0 turns replay checking off; default 64)\n"
+	  "  mtu              the device MTU\n"
+	  "  underlay-netns   namespace the encrypted packets are sent from, by\n"
+	  "                   name (ip netns) or path; default: where DEV was made\n" },
+	{ "stats", cmd_stats, "[DEV] | clear [DEV]",
+	  "Show the IPsec counters of DEV (or all devices) as a Junos admin reads\n"
+	  "them in 'show security ipsec statistics'; 'clear' resets them.\n" },
+	{ "help", cmd_help, "[COMMAND]", "Show the commands, or one command's help.\n" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_overview(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: sectun [-j] COMMAND [ARGS]\n\n"
+		"  -j, --json   print JSON instead of text\n\nCommands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  sectun %s %s\n", commands[i].name,
+			commands[i].usage);
+	fprintf(out, "\n'sectun help COMMAND' explains one command.\n");
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	const struct cli_cmd *c = cmd ? find_cmd(cmd) : NULL;
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "sectun: ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fprintf(stderr, "\n");
+	}
+	if (c)
+		fprintf(stderr, "Usage: sectun %s %s\n", c->name, c->usage);
+	else
+		print_overview(stderr);
+	return EXIT_USAGE;
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	(void)cli;
+	if (argc < 2) {
+		print_overview(stdout);
+		return 0;
+	}
+	c = find_cmd(argv[1]);
+	if (!c)
+		return cli_usage(NULL, "no command '%s'", argv[1]);
+	printf("Usage: sectun %s %s\n\n%s", c->name, c->usage, c->help);
+	return 0;
+}
+
+int cli_nl(struct cli *cli)
+{
+	int err;
+
+	if (cli->nl_open)
+		return 0;
+	err = sectun_nl_open(&cli->nl);
+	if (err) {
+		fprintf(stderr, "sectun: %s\n", cli->nl.err_msg);
+		return err;
+	}
+	cli->nl_open = true;
+	return 0;
+}
+
+int cli_nl_fail(struct cli *cli, const char *what, int err)
+{
+	if (cli->nl.err_msg[0])
+		fprintf(stderr, "sectun: %s: %s (%s)\n", what, cli->nl.err_msg,
+			strerror(-err));
+	else
+		fprintf(stderr, "sectun: %s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .prog = argv[0] };
+	const struct cli_cmd *c;
+	bool want_help = false;
+	int i, n = 0, ret;
+
+	/* -j is accepted anywhere, as "sectun -j show" or "sectun show -j". */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			cli.json = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			want_help = true;
+		else
+			argv[++n] = argv[i];
+	}
+	argc = n + 1;
+	argv[argc] = NULL;
+
+	if (argc < 2) {
+		print_overview(want_help ? stdout : stderr);
+		return want_help ? 0 : EXIT_USAGE;
+	}
+	if (want_help) {
+		char *help_argv[] = { "help", argv[1], NULL };
+
+		return cmd_help(&cli, 2, help_argv);
+	}
+	c = find_cmd(argv[1]);
+	if (!c)
+		return cli_usage(NULL, "no command '%s'", argv[1]);
+	ret = c->run(&cli, argc - 1, argv + 1);
+	if (cli.nl_open)
+		sectun_nl_close(&cli.nl);
+	return ret;
+}
