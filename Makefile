@@ -38,8 +38,14 @@ TOOLS_CPPFLAGS := -Iinclude/uapi -Itools/lib -D_GNU_SOURCE $(NL_CFLAGS)
 
 LIB_SRCS := $(wildcard tools/lib/*.c)
 CLI_SRCS := $(wildcard tools/sectun/*.c)
+TEST_SRCS := $(wildcard tools/tests/test_*.c)
+UNIT_TESTS := $(TEST_SRCS:tools/tests/%.c=$(BUILD)/tests/%) \
+	$(TEST_SRCS:tools/tests/%.c=$(BUILD)/asan/tests/%)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all module tools deps check check-static check-unit check-vm \
+.SECONDARY:
+
+.PHONY: all module tools unit-tests deps check check-static check-unit check-vm \
 	check-debug demo vm-shell install clean
 
 all: module tools
@@ -49,13 +55,32 @@ module:
 
 tools: $(BUILD)/sectun
 
+unit-tests: $(UNIT_TESTS)
+
+HEADERS := $(wildcard include/uapi/linux/*.h tools/lib/*.h tools/*/*.h)
+
 # Userspace: one object per source, normal and sanitized builds side by side.
-$(BUILD)/%.o: %.c $(wildcard include/uapi/linux/*.h tools/lib/*.h tools/*/*.h)
+$(BUILD)/asan/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -c -o $@ $<
 
 $(BUILD)/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/%.o)
 	$(AR) rcs $@ $^
+
+$(BUILD)/asan/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/tools/tests/%.o $(BUILD)/libsectun.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tools/tests/%.o $(BUILD)/asan/libsectun.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
 
 $(BUILD)/sectun: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libsectun.a
 	$(CC) $(CFLAGS) -o $@ $^ $(NL_LIBS)
@@ -73,10 +98,10 @@ deps:
 
 # The suite: static checks and unit tests on the host, selftests in the VM.
 # One TAP stream, one closing "N passed, N failed, N skipped" line.
-check: deps all
+check: deps all unit-tests
 	@selftests/check.sh $(if $(T),--only $(T))
 
-check-debug: deps all
+check-debug: deps all unit-tests
 	@selftests/check.sh --debug-kernel $(if $(T),--only $(T))
 
 demo: deps all

@@ -145,8 +145,6 @@ static int sectun_newlink(SECTUN_NEWLINK_ARGS)
 		NL_SET_ERR_MSG(extack, "sectun: cannot register the device");
 		return err;
 	}
-	/* No SA, no endpoints: nothing can pass yet. */
-	netif_carrier_off(dev);
 	list_add_tail(&sd->dev_list, &sectun_devices);
 	return 0;
 }

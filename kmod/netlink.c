@@ -48,11 +48,7 @@ static const struct nla_policy sectun_policy[SECTUN_A_MAX + 1] = {
 					    .reject_message = "counters are read-only" },
 };
 
-/*
- * The device named by SECTUN_A_IFINDEX or SECTUN_A_IFNAME in the caller's
- * namespace. Caller holds RTNL or rcu_read_lock().
- */
-static struct sectun_dev *sectun_nl_lookup(struct genl_info *info)
+static struct net_device *sectun_nl_find_dev(struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct nlattr **attrs = info->attrs;
@@ -88,7 +84,22 @@ static struct sectun_dev *sectun_nl_lookup(struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "device is not a sectun tunnel");
 		return ERR_PTR(-EOPNOTSUPP);
 	}
-	return netdev_priv(dev);
+	return dev;
+}
+
+/*
+ * The device named by SECTUN_A_IFINDEX or SECTUN_A_IFNAME in the caller's
+ * namespace. The caller holds RTNL or rcu_read_lock(), which keeps the
+ * device alive after the lookup's own RCU section.
+ */
+struct sectun_dev *sectun_nl_lookup(struct genl_info *info)
+{
+	struct net_device *dev;
+
+	rcu_read_lock();
+	dev = sectun_nl_find_dev(info);
+	rcu_read_unlock();
+	return IS_ERR(dev) ? ERR_CAST(dev) : netdev_priv(dev);
 }
 
 static int sectun_nl_put_addr(struct sk_buff *skb, int attr4, int attr6,

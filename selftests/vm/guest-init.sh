@@ -38,7 +38,12 @@ modprobe -qa aesni_intel ghash_clmulni_intel sha1_ssse3 sha256_ssse3 \
 # load too): the host staged it with a fresh depmod index; layer that
 # over the host's module tree.
 kdir=/lib/modules/$(uname -r)
-mount -t overlay -o "lowerdir=$out/modules$kdir:$kdir" overlay "$kdir"
+if [[ $(<"$out/modules-mode") == overlay ]]; then
+	mount -t overlay -o "lowerdir=$out/modules$kdir:$kdir" overlay "$kdir"
+else
+	mkdir -p "$kdir"
+	mount --bind "$out/modules$kdir" "$kdir"
+fi
 
 mark "ready"
 cd "$srcdir" || exit 1

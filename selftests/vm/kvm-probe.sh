@@ -14,10 +14,10 @@ stamp=$cache/kvm-probe-$key
 [[ -s $stamp ]] && { cat "$stamp"; exit 0; }
 
 log=$(mktemp)
-timeout 20 qemu-system-x86_64 -machine q35 -accel kvm -cpu host -m 256M \
+(timeout 20 qemu-system-x86_64 -machine q35 -accel kvm -cpu host -m 256M \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" -serial file:"$log" \
-	-append "console=ttyS0 panic=-1 sectunvm.probe=1" > /dev/null 2>&1
+	-append "console=ttyS0 panic=-1 sectunvm.probe=1" > /dev/null 2>&1) 2> /dev/null
 if grep -q 'sectun-kvm-probe-ok' "$log"; then
 	accel=kvm
 else

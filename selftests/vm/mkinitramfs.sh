@@ -1,10 +1,12 @@
 #!/bin/bash
 # Build the small initramfs that mounts the host's root read-only over 9p
-# and switches to it. Usage: mkinitramfs.sh KVER OUTPUT.cpio
+# and switches to it. Usage: mkinitramfs.sh KVER OUTPUT.cpio [MODROOT]
+# (MODROOT holds lib/modules/KVER; default /). Built-in drivers are skipped.
 set -euo pipefail
 
 kver=$1
 out=$2
+modroot=${3:-/}
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -17,7 +19,7 @@ ln -s busybox "$stage/bin/sh"
 # from the host's /lib/modules once there.
 : > "$stage/modules.order"
 for mod in virtio_pci 9pnet_virtio 9p overlay; do
-	modprobe -S "$kver" --show-depends "$mod" | while read -r cmd path _; do
+	modprobe -d "$modroot" -S "$kver" --show-depends "$mod" | while read -r cmd path _; do
 		[ "$cmd" = insmod ] || continue
 		name=$(basename "$path")
 		name=${name%.xz}

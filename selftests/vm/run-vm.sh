@@ -4,15 +4,22 @@
 # stream their TAP lines, and fail on a guest that dies or logs a kernel
 # report.
 #
-# Usage: run-vm.sh [-s] [-k KERNEL] [-t PER_TEST_TIMEOUT] [-T GLOBAL_TIMEOUT]
-#                  [-m MEM] -o OUTDIR [TEST...]
+# Usage: run-vm.sh [-s] [-k KERNEL] [-r MODROOT] [-K SECTUN_KO]
+#                  [-t PER_TEST_TIMEOUT] [-T GLOBAL_TIMEOUT] [-m MEM]
+#                  -o OUTDIR [TEST...]
 #   -s  interactive shell instead of tests
+#   -k  kernel image (default: Debian's installed one)
+#   -r  where its lib/modules/VERSION lives (default /)
+#   -K  the sectun.ko built for it (default kmod/sectun.ko)
+#   -B  boot KERNEL as it is (no vmlinux extraction for the PVH entry)
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/../.." && pwd)
-kver=${KVER:-$(ls /lib/modules | sort -V | tail -n 1)}
-kernel=/boot/vmlinuz-$kver
+kver=
+kernel=
+modroot=/
+sectun_ko=$srcdir/kmod/sectun.ko
 mode=test
 per_test_timeout=300
 global_timeout=1500
@@ -20,10 +27,14 @@ mem=2G
 out=
 extra_append=${SECTUN_VM_APPEND:-}
 
-while getopts "sk:t:T:m:o:" opt; do
+pvh=1
+while getopts "sBk:r:K:t:T:m:o:" opt; do
 	case $opt in
+	B) pvh= ;;
 	s) mode=shell ;;
 	k) kernel=$OPTARG ;;
+	r) modroot=$OPTARG ;;
+	K) sectun_ko=$OPTARG ;;
 	t) per_test_timeout=$OPTARG ;;
 	T) global_timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -33,6 +44,12 @@ while getopts "sk:t:T:m:o:" opt; do
 done
 shift $((OPTIND - 1))
 [[ -n $out ]] || { echo "run-vm.sh: -o OUTDIR is required" >&2; exit 2; }
+if [[ $modroot == / ]]; then
+	kver=${KVER:-$(ls /lib/modules | sort -V | tail -n 1)}
+else
+	kver=$(ls "$modroot/lib/modules" | tail -n 1)
+fi
+kernel=${kernel:-/boot/vmlinuz-$kver}
 
 cache=${SECTUN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sectun}
 mkdir -p "$cache" "$out"
@@ -42,6 +59,7 @@ rm -rf "${out:?}"/*
 # firmware and the decompressor (seconds under TCG).
 boot_image() {
 	local img=$1 vmlinux
+	[[ -n $pvh ]] || { echo "$img"; return; }
 	file -b "$img" | grep -q '^ELF' && { echo "$img"; return; }
 	vmlinux=$cache/vmlinux-$(basename "$img")-$(stat -c %Y "$img")
 	if [[ ! -s $vmlinux ]]; then
@@ -53,7 +71,7 @@ boot_image() {
 
 initrd=$cache/initramfs-$kver.cpio
 if [[ ! -s $initrd || $here/initramfs-init -nt $initrd || $here/mkinitramfs.sh -nt $initrd ]]; then
-	"$here/mkinitramfs.sh" "$kver" "$initrd" || exit 1
+	"$here/mkinitramfs.sh" "$kver" "$initrd" "$modroot" || exit 1
 fi
 
 accel=$("$here/kvm-probe.sh" "$(boot_image "$kernel")" "$initrd")
@@ -65,20 +83,26 @@ esac
 printf '%s\n' "$@" > "$out/tests"
 
 # depmod over 9p under TCG takes ~40 s; on the host it takes one. The
-# guest copies these index files over its /lib/modules overlay.
+# guest layers this index and the module over the host's module tree
+# (or, for a kernel the host does not have, mounts it as the tree: the
+# symlinks then resolve through the shared host root).
 stage_modules() {
-	local src=/lib/modules/$kver dst=$out/modules/lib/modules/$kver f
+	local src=$modroot/lib/modules/$kver dst=$out/modules/lib/modules/$kver f
 	mkdir -p "$dst/updates"
 	for f in "$src"/*; do
 		case ${f##*/} in
 		modules.order | modules.builtin | modules.builtin.modinfo) ;;
 		modules.*) continue ;;
 		esac
-		ln -s "$f" "$dst/"
+		ln -s "$(readlink -f "$f")" "$dst/"
 	done
-	cp "$srcdir/kmod/sectun.ko" "$dst/updates/" &&
-		depmod -b "$out/modules" "$kver" &&
+	cp "$sectun_ko" "$dst/updates/" && depmod -b "$out/modules" "$kver" || return 1
+	if [[ $modroot == / ]]; then
 		find "$dst" -maxdepth 1 -type l -delete
+		echo overlay > "$out/modules-mode"
+	else
+		echo bind > "$out/modules-mode"
+	fi
 }
 stage_modules || { echo "run-vm.sh: cannot stage the module (is kmod/sectun.ko built?)" >&2; exit 1; }
 echo "$per_test_timeout" > "$out/timeout"
@@ -128,7 +152,7 @@ wait "$qpid" 2>/dev/null
 echo "# VM ($accel) ran $(($(date +%s) - start))s; boot log: $out/console.log" >&2
 
 # A test the guest never reported on failed: the guest died or hung.
-n=$(grep -c '' "$out/tap" 2>/dev/null || echo 0)
+n=$(cat "$out/tap" 2>/dev/null | wc -l)
 rc=0
 if [[ ! -f $out/exit-status ]]; then
 	why=$(grep -m1 -E 'Kernel panic|BUG:|Oops|general protection' "$out/console.log" 2>/dev/null)

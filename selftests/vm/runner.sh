@@ -16,6 +16,10 @@ kernel_log_since() {
 		'index($0, m) { buf = ""; next } { buf = buf $0 "\n" } END { printf "%s", buf }'
 }
 
+# On a kernel with kmemleak, forget what boot left and scan after the suite.
+kmemleak=/sys/kernel/debug/kmemleak
+[[ -w $kmemleak ]] && echo clear > "$kmemleak"
+
 n=0
 failed=0
 for name in $(<"$out/tests"); do
@@ -46,4 +50,20 @@ for name in $(<"$out/tests"); do
 		failed=$((failed + 1))
 	fi
 done
+if [[ -w $kmemleak ]]; then
+	n=$((n + 1))
+	# Objects freed after a grace period need time; two scans settle it.
+	sleep 5
+	echo scan > "$kmemleak"
+	sleep 5
+	echo scan > "$kmemleak"
+	cat "$kmemleak" > "$out/logs/kmemleak.log"
+	leaks=$(grep -c 'unreferenced object' "$out/logs/kmemleak.log")
+	if ((leaks)); then
+		echo "not ok $n kmemleak # $leaks unreferenced objects, see logs/kmemleak.log" >> "$out/tap"
+		failed=$((failed + 1))
+	else
+		echo "ok $n kmemleak # no leak" >> "$out/tap"
+	fi
+fi
 [[ $failed -eq 0 ]]
