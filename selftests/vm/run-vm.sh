@@ -117,6 +117,8 @@ qemu=(qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp 2 -m "$mem"
 	-kernel "$(boot_image "$kernel")" -initrd "$initrd" -append "$append"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
+	-fsdev local,id=src,path="$srcdir",security_model=none,readonly=on,multidevs=remap
+	-device virtio-9p-pci,fsdev=src,mount_tag=src
 	-fsdev local,id=out,path="$out",security_model=none
 	-device virtio-9p-pci,fsdev=out,mount_tag=out
 	-device virtio-rng-pci)
