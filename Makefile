@@ -32,8 +32,9 @@ DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd6
 CC ?= cc
 CFLAGS ?= -O2 -g
 WFLAGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
-NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
-NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+# Deferred (=): on a fresh machine these exist only after "make deps".
+NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 TOOLS_CPPFLAGS := -Iinclude/uapi -Itools/lib -D_GNU_SOURCE $(NL_CFLAGS)
 
 LIB_SRCS := $(wildcard tools/lib/*.c)
@@ -98,13 +99,18 @@ deps:
 
 # The suite: static checks and unit tests on the host, selftests in the VM.
 # One TAP stream, one closing "N passed, N failed, N skipped" line.
-check: deps all unit-tests
+# The build runs in a new make after "deps", so that what deps installed
+# (headers, libraries, pkg-config files) is seen.
+check: deps
+	@$(MAKE) --no-print-directory all unit-tests
 	@selftests/check.sh $(if $(T),--only $(T))
 
-check-debug: deps all unit-tests
+check-debug: deps
+	@$(MAKE) --no-print-directory all unit-tests
 	@selftests/check.sh --debug-kernel $(if $(T),--only $(T))
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@selftests/vm/run-vm.sh -o $(BUILD)/demo -t 600 demo.sh || true
 	@cat $(BUILD)/demo/logs/demo.sh.log
 
