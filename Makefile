@@ -102,15 +102,15 @@ deps:
 # The build runs in a new make after "deps", so that what deps installed
 # (headers, libraries, pkg-config files) is seen.
 check: deps
-	@$(MAKE) --no-print-directory all unit-tests
+	@$(MAKE) -s --no-print-directory all unit-tests
 	@selftests/check.sh $(if $(T),--only $(T))
 
 check-debug: deps
-	@$(MAKE) --no-print-directory all unit-tests
+	@$(MAKE) -s --no-print-directory all unit-tests
 	@selftests/check.sh --debug-kernel $(if $(T),--only $(T))
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@selftests/vm/run-vm.sh -o $(BUILD)/demo -t 600 demo.sh || true
 	@cat $(BUILD)/demo/logs/demo.sh.log
 

@@ -8,6 +8,7 @@
 #ifndef _SECTUN_COMPAT_H
 #define _SECTUN_COMPAT_H
 
+#include <linux/crypto.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
@@ -41,6 +42,16 @@ static inline void sectun_compat_set_lltx(struct net_device *dev)
 #define SECTUN_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN
 #else
 #define SECTUN_MCGRP_FLAGS	0
+#endif
+
+/* 6.3 passes crypto completions their data pointer instead of the request. */
+#ifdef SECTUN_HAVE_CRYPTO_DONE_DATA
+#define SECTUN_CRYPTO_DONE(fn)	void fn(void *sectun_done_data, int err)
+#define sectun_crypto_done_data()	(sectun_done_data)
+#else
+#define SECTUN_CRYPTO_DONE(fn)						\
+	void fn(struct crypto_async_request *sectun_done_req, int err)
+#define sectun_crypto_done_data()	(sectun_done_req->data)
 #endif
 
 #endif /* _SECTUN_COMPAT_H */

@@ -13,9 +13,39 @@
 
 #include "compat.h"
 #include "device.h"
+#include "esp.h"
+#include "sa.h"
+#include "underlay.h"
 
-/* Every sectun device in every namespace; under RTNL. */
+/* Every sectun device in every namespace: changed under RTNL, read under RCU. */
 static LIST_HEAD(sectun_devices);
+
+/* A copy of OLD with a fresh route cache, or NULL. */
+struct sectun_params *sectun_params_dup(const struct sectun_params *old)
+{
+	struct sectun_params *p = kmemdup(old, sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	if (dst_cache_init(&p->dst_cache, GFP_KERNEL)) {
+		kfree(p);
+		return NULL;
+	}
+	return p;
+}
+
+void sectun_params_free(struct sectun_params *p)
+{
+	if (!p)
+		return;
+	dst_cache_destroy(&p->dst_cache);
+	kfree(p);
+}
+
+static void sectun_params_free_rcu(struct rcu_head *rcu)
+{
+	sectun_params_free(container_of(rcu, struct sectun_params, rcu));
+}
 
 void sectun_params_publish(struct sectun_dev *sd, struct sectun_params *p)
 {
@@ -23,15 +53,84 @@ void sectun_params_publish(struct sectun_dev *sd, struct sectun_params *p)
 
 	old = rcu_replace_pointer(sd->params, p, lockdep_rtnl_is_held());
 	if (old)
-		kfree_rcu(old, rcu);
+		call_rcu(&old->rcu, sectun_params_free_rcu);
+}
+
+struct sectun_dev *sectun_dev_by_remote(const struct net *underlay,
+					int family, const union sectun_addr *addr)
+{
+	struct sectun_dev *sd;
+
+	list_for_each_entry_rcu(sd, &sectun_devices, dev_list) {
+		const struct sectun_params *p = rcu_dereference(sd->params);
+
+		if (p->underlay != underlay || p->remote_family != family)
+			continue;
+		if (family == AF_INET ? p->remote.v4 == addr->v4 :
+		    ipv6_addr_equal(&p->remote.v6, &addr->v6))
+			return sd;
+	}
+	return NULL;
+}
+
+/* One inner packet, not GSO: pick the SA and encrypt. */
+static void sectun_xmit_one(struct sectun_dev *sd, struct sk_buff *skb)
+{
+	struct sectun_sa *sa;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto discard;
+	sa = rcu_dereference_bh(sd->out_sa);
+	if (unlikely(!sa || !sectun_sa_usable(sa))) {
+		sectun_stats_inc(sd->stats, SECTUN_STAT_NO_SA);
+		kfree_skb(skb);
+		return;
+	}
+	sectun_esp_output(sd, sa, skb);
+	return;
+discard:
+	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
+	kfree_skb(skb);
+}
+
+static bool sectun_inner_ok(struct sk_buff *skb)
+{
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
+		       ip_hdr(skb)->version == 4;
+	case htons(ETH_P_IPV6):
+		return pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
+		       ipv6_hdr(skb)->version == 6;
+	default:
+		return false;
+	}
 }
 
 static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct sectun_dev *sd = netdev_priv(dev);
+	struct sk_buff *segs, *next;
 
-	/* No SA can carry it yet. */
-	sectun_stats_inc(sd->stats, SECTUN_STAT_NO_SA);
+	if (unlikely(!sectun_inner_ok(skb)))
+		goto discard;
+	/* Segment once here, then encrypt each segment on its own. */
+	if (skb_is_gso(skb)) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs))
+			goto discard;
+		consume_skb(skb);
+		skb_list_walk_safe(segs, skb, next) {
+			skb_mark_not_on_list(skb);
+			sectun_xmit_one(sd, skb);
+		}
+		return NETDEV_TX_OK;
+	}
+	sectun_xmit_one(sd, skb);
+	return NETDEV_TX_OK;
+
+discard:
+	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
 }
@@ -65,19 +164,30 @@ static void sectun_get_stats64(struct net_device *dev,
 static int sectun_dev_init(struct net_device *dev)
 {
 	struct sectun_dev *sd = netdev_priv(dev);
+	int err;
 
 	sd->stats = sectun_stats_alloc(GFP_KERNEL);
-	return sd->stats ? 0 : -ENOMEM;
+	if (!sd->stats)
+		return -ENOMEM;
+	err = gro_cells_init(&sd->gro_cells, dev);
+	if (err) {
+		sectun_stats_free(sd->stats);
+		sd->stats = NULL;
+	}
+	return err;
 }
 
 /*
  * Lookups that are not under RTNL happen under RCU, so once the device is
- * unlisted and synchronize_net() has run nobody reads the counters.
+ * unlisted and synchronize_net() has run nobody reads the counters. The
+ * SAs go first: each holds a reference on the device until it is freed.
  */
 static void sectun_dev_uninit(struct net_device *dev)
 {
 	struct sectun_dev *sd = netdev_priv(dev);
 
+	sectun_sa_flush(sd, -1, SECTUN_EXPIRE_DEVICE);
+	gro_cells_destroy(&sd->gro_cells);
 	sectun_stats_free(sd->stats);
 	sd->stats = NULL;
 }
@@ -94,8 +204,11 @@ static void sectun_destruct(struct net_device *dev)
 	struct sectun_dev *sd = netdev_priv(dev);
 
 	/* The device is unregistered: no reader can see the params now. */
-	kfree(rcu_dereference_protected(sd->params, true));
+	sectun_params_free(rcu_dereference_protected(sd->params, true));
 }
+
+#define SECTUN_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
+			 NETIF_F_GSO_SOFTWARE)
 
 static void sectun_setup(struct net_device *dev)
 {
@@ -112,10 +225,22 @@ static void sectun_setup(struct net_device *dev)
 	dev->mtu = SECTUN_DEFAULT_MTU;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = IP_MAX_MTU - SECTUN_MAX_OVERHEAD;
+	/* ESP header and IV in front, padding and ICV behind. */
+	dev->needed_headroom = SECTUN_UNDERLAY_HEADROOM + 8 + 16;
+	dev->needed_tailroom = 16 + 2 + 32;
+	/*
+	 * Take GSO and checksum offload from the stack: segmenting and
+	 * checksumming once just before encryption is cheaper than per
+	 * packet in the stack.
+	 */
+	dev->features |= SECTUN_FEATURES;
+	dev->hw_features |= SECTUN_FEATURES;
+	dev->hw_enc_features |= SECTUN_FEATURES;
 	sectun_compat_set_lltx(dev);
 
 	sd->dev = dev;
 	INIT_LIST_HEAD(&sd->dev_list);
+	xa_init_flags(&sd->sas, XA_FLAGS_ALLOC);
 }
 
 static int sectun_newlink(SECTUN_NEWLINK_ARGS)
@@ -127,6 +252,11 @@ static int sectun_newlink(SECTUN_NEWLINK_ARGS)
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
+	err = dst_cache_init(&p->dst_cache, GFP_KERNEL);
+	if (err) {
+		kfree(p);
+		return err;
+	}
 	/* Like WireGuard: the underlay stays where the device was born. */
 	p->underlay = dev_net(dev);
 	p->encap_type = SECTUN_ENCAP_NONE;
@@ -142,10 +272,13 @@ static int sectun_newlink(SECTUN_NEWLINK_ARGS)
 
 	err = register_netdevice(dev);
 	if (err) {
+		/* No destructor runs for a device that never registered. */
+		RCU_INIT_POINTER(sd->params, NULL);
+		sectun_params_free(p);
 		NL_SET_ERR_MSG(extack, "sectun: cannot register the device");
 		return err;
 	}
-	list_add_tail(&sd->dev_list, &sectun_devices);
+	list_add_tail_rcu(&sd->dev_list, &sectun_devices);
 	return 0;
 }
 
@@ -153,7 +286,7 @@ static void sectun_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct sectun_dev *sd = netdev_priv(dev);
 
-	list_del_init(&sd->dev_list);
+	list_del_rcu(&sd->dev_list);
 	unregister_netdevice_queue(dev, head);
 }
 
@@ -168,7 +301,8 @@ struct rtnl_link_ops sectun_link_ops __read_mostly = {
 /*
  * A namespace that serves as some device's underlay is going away: cut
  * those devices off from it before it is freed (readers are flushed by
- * the synchronize_rcu() between pre_exit and exit).
+ * the synchronize_rcu() between pre_exit and exit). Their SAs are keyed
+ * on that namespace, so they go too.
  */
 static void sectun_pernet_pre_exit(struct net *net)
 {
@@ -180,8 +314,11 @@ static void sectun_pernet_pre_exit(struct net *net)
 
 		if (old->underlay != net)
 			continue;
+		sectun_sa_flush(sd, -1, SECTUN_EXPIRE_DEVICE);
 		p = kmemdup(old, sizeof(*p), GFP_KERNEL | __GFP_NOFAIL);
 		p->underlay = NULL;
+		/* Nothing is sent without an underlay: no route cache needed. */
+		memset(&p->dst_cache, 0, sizeof(p->dst_cache));
 		sectun_params_publish(sd, p);
 		netif_carrier_off(sd->dev);
 	}
@@ -213,5 +350,5 @@ void sectun_device_uninit(void)
 {
 	rtnl_link_unregister(&sectun_link_ops);
 	unregister_pernet_device(&sectun_pernet_ops);
-	rcu_barrier();	/* pending kfree_rcu() of params */
+	rcu_barrier();	/* pending frees of old params */
 }

@@ -7,6 +7,9 @@
 
 #include <linux/netdevice.h>
 #include <linux/in6.h>
+#include <linux/xarray.h>
+#include <net/dst_cache.h>
+#include <net/gro_cells.h>
 #include <linux/rtnetlink.h>
 #include <net/net_namespace.h>
 
@@ -44,15 +47,27 @@ struct sectun_params {
 	u8 df_mode;			/* enum sectun_df_mode */
 	bool copy_dscp;
 	u32 replay_window;		/* default for new SAs */
+	/* Routes to the remote endpoint; new parameters, new cache. */
+	struct dst_cache dst_cache;
 };
+
+struct sectun_sa;
 
 struct sectun_dev {
 	struct net_device *dev;
-	struct list_head dev_list;	/* on sectun_devices, under RTNL */
+	/* On sectun_devices: changed under RTNL, read under RCU. */
+	struct list_head dev_list;
 	struct sectun_params __rcu *params;
 	struct sectun_pcpu_stats __percpu *stats;
 	/* What "sectun stats clear" subtracts; under RTNL. */
 	struct sectun_stats_sum stats_baseline;
+	struct gro_cells gro_cells;
+
+	/* SA database of this tunnel; changed under RTNL. */
+	struct xarray sas;		/* by sa->index */
+	u32 sa_next_index;
+	u32 sa_gen;
+	struct sectun_sa __rcu *out_sa;	/* the outbound SA in use */
 };
 
 extern struct rtnl_link_ops sectun_link_ops;
@@ -71,6 +86,12 @@ static inline struct sectun_params *sectun_params(struct sectun_dev *sd)
 	return rcu_dereference_rtnl(sd->params);
 }
 
+struct sectun_params *sectun_params_dup(const struct sectun_params *old);
+void sectun_params_free(struct sectun_params *p);
 void sectun_params_publish(struct sectun_dev *sd, struct sectun_params *p);
+
+/* Under rcu_read_lock(): the tunnel whose remote endpoint is ADDR. */
+struct sectun_dev *sectun_dev_by_remote(const struct net *underlay,
+					int family, const union sectun_addr *addr);
 
 #endif /* _SECTUN_DEVICE_H */

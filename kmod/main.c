@@ -7,30 +7,44 @@
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "input.h"
 #include "netlink.h"
+#include "sa.h"
 
 static int __init sectun_init(void)
 {
 	int err;
 
-	err = sectun_device_init();
+	err = sectun_sa_init();
 	if (err)
 		return err;
+	err = sectun_device_init();
+	if (err)
+		goto err_sa;
 	err = sectun_genl_init();
 	if (err)
 		goto err_device;
+	err = sectun_input_init();
+	if (err)
+		goto err_genl;
 	return 0;
 
+err_genl:
+	sectun_genl_uninit();
 err_device:
 	sectun_device_uninit();
+err_sa:
+	sectun_sa_uninit();
 	return err;
 }
 
 static void __exit sectun_exit(void)
 {
-	/* No new commands first, then the devices go. */
+	/* No more packets, then no new commands, then the devices and SAs. */
+	sectun_input_uninit();
 	sectun_genl_uninit();
 	sectun_device_uninit();
+	sectun_sa_uninit();
 }
 
 module_init(sectun_init);

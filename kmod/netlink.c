@@ -17,8 +17,8 @@
 #include "compat.h"
 #include "device.h"
 #include "netlink.h"
+#include "sa.h"
 
-static struct genl_family sectun_genl_family;
 
 static struct netlink_range_validation sectun_replay_range = {
 	.max = SECTUN_MAX_REPLAY_WINDOW,
@@ -46,6 +46,7 @@ static const struct nla_policy sectun_policy[SECTUN_A_MAX + 1] = {
 					    .reject_message = "read-only attribute" },
 	[SECTUN_A_STATS]		= { .type = NLA_REJECT,
 					    .reject_message = "counters are read-only" },
+	[SECTUN_A_SA]			= NLA_POLICY_NESTED(sectun_sa_policy),
 };
 
 static struct net_device *sectun_nl_find_dev(struct genl_info *info)
@@ -371,7 +372,15 @@ static int sectun_nl_set_tunnel_doit(struct sk_buff *skb,
 		goto out;
 	}
 
-	p = kmemdup(sectun_params(sd), sizeof(*p), GFP_KERNEL);
+	/* SAs are keyed on the underlay: they do not move with it. */
+	if (underlay && !net_eq(underlay, sectun_params(sd)->underlay) &&
+	    !xa_empty(&sd->sas)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "flush the tunnel's SAs before changing its underlay");
+		err = -EBUSY;
+		goto out;
+	}
+	p = sectun_params_dup(sectun_params(sd));
 	if (!p) {
 		err = -ENOMEM;
 		goto out;
@@ -412,7 +421,7 @@ out:
 	rtnl_unlock();
 	if (underlay)
 		put_net(underlay);
-	kfree(p);
+	sectun_params_free(p);
 	return err;
 }
 
@@ -449,13 +458,39 @@ static const struct genl_small_ops sectun_genl_ops[] = {
 		.doit	= sectun_nl_clear_stats_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd	= SECTUN_CMD_NEW_SA,
+		.doit	= sectun_nl_new_sa_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_DEL_SA,
+		.doit	= sectun_nl_del_sa_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_GET_SA,
+		.doit	= sectun_nl_get_sa_doit,
+		.dumpit	= sectun_nl_get_sa_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_SET_SA,
+		.doit	= sectun_nl_set_sa_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_FLUSH_SA,
+		.doit	= sectun_nl_flush_sa_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group sectun_mcgrps[] = {
 	{ .name = SECTUN_MCGRP_EVENTS, .flags = SECTUN_MCGRP_FLAGS },
 };
 
-static struct genl_family sectun_genl_family __ro_after_init = {
+struct genl_family sectun_genl_family __ro_after_init = {
 	.name		= SECTUN_GENL_NAME,
 	.version	= SECTUN_GENL_VERSION,
 	.maxattr	= SECTUN_A_MAX,

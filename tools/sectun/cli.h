@@ -38,5 +38,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_set(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_sa(struct cli *cli, int argc, char **argv);
+int cmd_monitor(struct cli *cli, int argc, char **argv);
 
 #endif

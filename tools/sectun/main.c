@@ -34,6 +34,30 @@ static const struct cli_cmd commands[] = {
 	{ "stats", cmd_stats, "[DEV] | clear [DEV]",
 	  "Show the IPsec counters of DEV (or all devices) as a Junos admin reads\n"
 	  "them in 'show security ipsec statistics'; 'clear' resets them.\n" },
+	{ "sa", cmd_sa,
+	  "add DEV in|out spi SPI enc ALG [key HEX] [auth ALG key HEX] [esn on|off]\n"
+	  "              [replay-window N] [seq N] [standby] [LIFETIME N]...\n"
+	  "       sectun sa set DEV in|out spi SPI [LIFETIME N]... [current]\n"
+	  "       sectun sa del DEV in|out spi SPI\n"
+	  "       sectun sa show [DEV [in|out] [spi SPI]]\n"
+	  "       sectun sa flush DEV [in|out]",
+	  "Manual keying of a tunnel's SAs (the IKE daemon does the same).\n"
+	  "  enc      aes-gcm-128|192|256 (aes128gcm16, ...; -12 / -8 ICV variants:\n"
+	  "           aes128gcm12, aes128gcm8), chacha20-poly1305, aes-gmac-128|192|256,\n"
+	  "           aes-128|192|256-cbc (aes128, ...), 3des-cbc, null\n"
+	  "  key      in hex; for GCM, GMAC and ChaCha20 the key then 4 bytes of salt\n"
+	  "  auth     hmac-sha-256-128 (sha256), hmac-sha-384-192 (sha384),\n"
+	  "           hmac-sha-512-256 (sha512), hmac-sha1-96 (sha1), hmac-md5-96 (md5)\n"
+	  "  esn      64-bit extended sequence numbers (default off)\n"
+	  "  replay-window  packets, 0 = off (default: the tunnel's)\n"
+	  "  seq      last sequence number sent (out) or highest received (in)\n"
+	  "  standby  (out) install without using it; 'sa set ... current' switches\n"
+	  "  LIFETIME soft-bytes, hard-bytes, soft-packets, hard-packets,\n"
+	  "           soft-seconds, hard-seconds (0 = no limit)\n"
+	  "A new outbound SA takes over the tunnel's traffic at once unless it is\n"
+	  "on standby. SPIs are numbers, 0x hex accepted; keys are never shown.\n" },
+	{ "monitor", cmd_monitor, "",
+	  "Print SA events as they happen: soft and hard expiry, deletion.\n" },
 	{ "help", cmd_help, "[COMMAND]", "Show the commands, or one command's help.\n" },
 };
 

@@ -23,6 +23,14 @@ enum sectun_cmd {
 	SECTUN_CMD_SET_TUNNEL,
 	/* Reset the tunnel's counters. */
 	SECTUN_CMD_CLEAR_STATS,
+	/* The SA database of a tunnel (SECTUN_A_SA nests). */
+	SECTUN_CMD_NEW_SA,
+	SECTUN_CMD_DEL_SA,		/* also sent on "events" when an SA goes */
+	SECTUN_CMD_GET_SA,		/* doit, or dump of one or every device */
+	SECTUN_CMD_SET_SA,		/* lifetimes; make an outbound SA current */
+	SECTUN_CMD_FLUSH_SA,
+	/* Notifications on "events". */
+	SECTUN_CMD_EXPIRE,		/* soft or hard lifetime reached */
 
 	__SECTUN_CMD_MAX,
 	SECTUN_CMD_MAX = __SECTUN_CMD_MAX - 1
@@ -66,9 +74,11 @@ enum sectun_attr {
 	SECTUN_A_REPLAY_WINDOW,		/* u32: default window for new SAs, 0 = off */
 	SECTUN_A_MTU,			/* u32 */
 	SECTUN_A_ADMIN_UP,		/* u8: get only, IFF_UP */
-	SECTUN_A_CARRIER,		/* u8: get only, an SA can carry traffic */
+	SECTUN_A_CARRIER,		/* u8: get only, off when the underlay is gone */
 	SECTUN_A_STATS,			/* nest: enum sectun_stat_attr; get only */
 	SECTUN_A_PAD,
+	SECTUN_A_SA,			/* nest: enum sectun_sa_attr */
+
 
 	__SECTUN_A_MAX,
 	SECTUN_A_MAX = __SECTUN_A_MAX - 1
@@ -108,6 +118,110 @@ enum sectun_stat_attr {
 
 	__SECTUN_STAT_MAX,
 	SECTUN_STAT_MAX = __SECTUN_STAT_MAX - 1
+};
+
+enum sectun_dir {
+	SECTUN_DIR_IN,
+	SECTUN_DIR_OUT,
+	__SECTUN_DIR_MAX,
+	SECTUN_DIR_MAX = __SECTUN_DIR_MAX - 1
+};
+
+enum sectun_mode {
+	SECTUN_MODE_TUNNEL,
+	SECTUN_MODE_TRANSPORT,
+	__SECTUN_MODE_MAX,
+	SECTUN_MODE_MAX = __SECTUN_MODE_MAX - 1
+};
+
+/*
+ * Algorithms are named by their IANA IKEv2 transform IDs (RFC 7296 and
+ * the IKEv2 registry), the numbers sectun-iked negotiates.
+ */
+enum sectun_encr {
+	SECTUN_ENCR_3DES = 3,
+	SECTUN_ENCR_NULL = 11,
+	SECTUN_ENCR_AES_CBC = 12,
+	SECTUN_ENCR_AES_GCM_8 = 18,
+	SECTUN_ENCR_AES_GCM_12 = 19,
+	SECTUN_ENCR_AES_GCM_16 = 20,
+	SECTUN_ENCR_NULL_AUTH_AES_GMAC = 21,
+	SECTUN_ENCR_CHACHA20_POLY1305 = 28,
+};
+
+enum sectun_integ {
+	SECTUN_INTEG_NONE = 0,
+	SECTUN_INTEG_HMAC_MD5_96 = 1,
+	SECTUN_INTEG_HMAC_SHA1_96 = 2,
+	SECTUN_INTEG_HMAC_SHA2_256_128 = 12,
+	SECTUN_INTEG_HMAC_SHA2_384_192 = 13,
+	SECTUN_INTEG_HMAC_SHA2_512_256 = 14,
+};
+
+/* Why an SA expired or was deleted (SECTUN_SA_A_REASON). */
+enum sectun_expire_reason {
+	SECTUN_EXPIRE_NONE,
+	SECTUN_EXPIRE_BYTES,
+	SECTUN_EXPIRE_PACKETS,
+	SECTUN_EXPIRE_SECONDS,
+	SECTUN_EXPIRE_SEQ,		/* the sequence number space is used up */
+	SECTUN_EXPIRE_USER,		/* deleted or flushed by a command */
+	SECTUN_EXPIRE_DEVICE,		/* its device went away */
+};
+
+/*
+ * One SA, inside SECTUN_A_SA. An SA is identified on its device by
+ * (direction, SPI, protocol). Keys are write-only: never reported.
+ */
+enum sectun_sa_attr {
+	SECTUN_SA_A_UNSPEC,
+	SECTUN_SA_A_PAD,
+	SECTUN_SA_A_SPI,		/* u32, host order, not 0 */
+	SECTUN_SA_A_DIR,		/* u8: enum sectun_dir */
+	SECTUN_SA_A_PROTO,		/* u8: IPPROTO_ESP (default) or IPPROTO_AH */
+	SECTUN_SA_A_MODE,		/* u8: enum sectun_mode, default tunnel */
+	SECTUN_SA_A_ENCR,		/* u16: enum sectun_encr */
+	SECTUN_SA_A_ENCR_KEY,		/* binary: key, then the salt for AEADs */
+	SECTUN_SA_A_INTEG,		/* u16: enum sectun_integ */
+	SECTUN_SA_A_INTEG_KEY,		/* binary */
+	SECTUN_SA_A_ESN,		/* u8: 64-bit extended sequence numbers */
+	SECTUN_SA_A_REPLAY_WINDOW,	/* u32: packets, 0 = off; default: tunnel's */
+	SECTUN_SA_A_SEQ,		/* u64: last sequence number sent (out) or
+					 * highest received (in); default 0
+					 */
+	SECTUN_SA_A_SOFT_BYTES,		/* u64 limits, 0 = none */
+	SECTUN_SA_A_HARD_BYTES,
+	SECTUN_SA_A_SOFT_PACKETS,
+	SECTUN_SA_A_HARD_PACKETS,
+	SECTUN_SA_A_SOFT_SECONDS,	/* u32: seconds after the SA was added */
+	SECTUN_SA_A_HARD_SECONDS,
+	SECTUN_SA_A_STANDBY,		/* u8 (out, on add): install, don't use yet */
+	SECTUN_SA_A_CURRENT,		/* u8: the outbound SA in use; set makes it so */
+	SECTUN_SA_A_ICV_LEN,		/* u8, get only: ICV bytes */
+	SECTUN_SA_A_AGE,		/* u64, get only: seconds since added */
+	SECTUN_SA_A_EXPIRED,		/* u8, get only: 0 none, 1 soft, 2 hard */
+	SECTUN_SA_A_REASON,		/* u8, events: enum sectun_expire_reason */
+	SECTUN_SA_A_STATS,		/* nest, get only: enum sectun_sa_stat */
+
+	__SECTUN_SA_A_MAX,
+	SECTUN_SA_A_MAX = __SECTUN_SA_A_MAX - 1
+};
+
+/* Per-SA counters, u64 each, inside SECTUN_SA_A_STATS. */
+enum sectun_sa_stat {
+	SECTUN_SA_STAT_UNSPEC,
+	SECTUN_SA_STAT_PAD,
+	SECTUN_SA_STAT_PACKETS,		/* protected packets sent or accepted */
+	SECTUN_SA_STAT_BYTES,		/* their inner bytes */
+	SECTUN_SA_STAT_AUTH_FAIL,
+	SECTUN_SA_STAT_DECRYPT_FAIL,
+	SECTUN_SA_STAT_REPLAY_ERR,
+	SECTUN_SA_STAT_BAD_TRAILER,
+	SECTUN_SA_STAT_TS_CHECK_FAIL,
+	SECTUN_SA_STAT_DISCARDED,
+
+	__SECTUN_SA_STAT_MAX,
+	SECTUN_SA_STAT_MAX = __SECTUN_SA_STAT_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_SECTUN_H */

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ESP tunnel mode over the kernel crypto API.
+ *
+ * Both directions build the same request: the associated data (SPI,
+ * [ESN high bits,] sequence number, IV) in a small buffer of its own, then
+ * the packet's payload, encrypted or decrypted in place. Keeping the
+ * associated data apart means no header has to move to make room for the
+ * ESN high bits. A request may complete asynchronously; everything the
+ * second half needs travels in struct sectun_esp_req, which holds a
+ * reference on the SA until the packet is done.
+ */
+#include <crypto/aead.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <net/dsfield.h>
+#include <net/esp.h>
+#include <net/gro_cells.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+
+#include "compat.h"
+#include "device.h"
+#include "esp.h"
+#include "sa.h"
+#include "underlay.h"
+
+#define ESP_HLEN	sizeof(struct ip_esp_hdr)
+#define MAX_IV		16
+#define MAX_AD		(ESP_HLEN + 4 + MAX_IV)
+
+struct sectun_esp_req {
+	struct sectun_sa *sa;		/* referenced */
+	struct sk_buff *skb;
+	u64 seq;
+	unsigned int len;		/* inner (out) or ESP (in) length */
+	u8 dsfield;			/* inner (out) or outer (in) DS field */
+	bool inner_df;
+	u8 ad[MAX_AD];
+	struct scatterlist sg[2];
+	u8 *iv;
+	/* The aead_request follows, then the IV (aligned for the tfm). */
+};
+
+static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
+					    struct sk_buff *skb)
+{
+	struct crypto_aead *aead = sa->crypto.aead;
+	unsigned int mask = crypto_aead_alignmask(aead);
+	struct sectun_esp_req *r;
+	struct aead_request *req;
+	size_t off, size;
+
+	off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
+	size = off + sizeof(*req) + crypto_aead_reqsize(aead) + mask + MAX_IV;
+	r = kmalloc(size, GFP_ATOMIC);
+	if (!r)
+		return NULL;
+	req = (struct aead_request *)((u8 *)r + off);
+	aead_request_set_tfm(req, aead);
+	r->iv = PTR_ALIGN((u8 *)(req + 1) + crypto_aead_reqsize(aead), mask + 1);
+	r->sa = sa;
+	r->skb = skb;
+	return r;
+}
+
+static struct aead_request *esp_req_aead(struct sectun_esp_req *r)
+{
+	return (struct aead_request *)((u8 *)r + ALIGN(sizeof(*r),
+						   crypto_tfm_ctx_alignment()));
+}
+
+/* SPI, [seq_hi,] seq_lo, IV: what the ICV covers besides the payload. */
+static unsigned int esp_build_ad(struct sectun_esp_req *r, u32 spi)
+{
+	const struct sectun_crypto *c = &r->sa->crypto;
+	__be32 *w = (__be32 *)r->ad;
+
+	*w++ = htonl(spi);
+	if (c->esn)
+		*w++ = htonl(upper_32_bits(r->seq));
+	*w++ = htonl(lower_32_bits(r->seq));
+	memcpy(w, r->iv, c->ivlen);
+	return (u8 *)w - r->ad + c->ivlen;
+}
+
+static void esp_req_start(struct sectun_esp_req *r, void *payload,
+			  unsigned int sg_len, unsigned int cryptlen,
+			  unsigned int adlen, crypto_completion_t done)
+{
+	struct aead_request *req = esp_req_aead(r);
+
+	sg_init_table(r->sg, 2);
+	sg_set_buf(&r->sg[0], r->ad, adlen);
+	sg_set_buf(&r->sg[1], payload, sg_len);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG, done, r);
+	aead_request_set_crypt(req, r->sg, r->sg, cryptlen, r->iv);
+	aead_request_set_ad(req, adlen);
+}
+
+static bool esp_async(int err)
+{
+	return err == -EINPROGRESS || err == -EBUSY;
+}
+
+/* ---- Outbound ---------------------------------------------------------- */
+
+static void esp_output_finish(struct sectun_esp_req *r, int err)
+{
+	struct sectun_sa *sa = r->sa;
+	struct sectun_dev *sd = sa->sd;
+	struct sk_buff *skb = r->skb;
+	unsigned int esp_len = skb->len;
+
+	if (unlikely(err)) {
+		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
+		kfree_skb(skb);
+	} else if (sectun_underlay_xmit(sd, skb, IPPROTO_ESP, r->dsfield,
+					r->inner_df) == 0) {
+		sectun_stats_add(sd->stats, SECTUN_STAT_TX_PACKETS, 1);
+		sectun_stats_add(sd->stats, SECTUN_STAT_TX_BYTES, r->len);
+		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_PACKETS, 1);
+		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_BYTES, esp_len);
+	}
+	kfree(r);
+	sectun_sa_put(sa);
+}
+
+static SECTUN_CRYPTO_DONE(esp_output_done)
+{
+	struct sectun_esp_req *r = sectun_crypto_done_data();
+
+	if (err == -EINPROGRESS)	/* a backlogged request started */
+		return;
+	local_bh_disable();
+	rcu_read_lock();
+	esp_output_finish(r, err);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
+		       struct sk_buff *skb)
+{
+	const struct sectun_crypto *c = &sa->crypto;
+	unsigned int len = skb->len, tlen, padlen, i;
+	struct sectun_esp_req *r;
+	struct ip_esp_hdr *esph;
+	u8 *trailer, nexthdr;
+	u8 dsfield;
+	bool df;
+	u64 seq;
+	int err;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		nexthdr = IPPROTO_IPIP;
+		dsfield = ipv4_get_dsfield(ip_hdr(skb));
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+	} else {
+		nexthdr = IPPROTO_IPV6;
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+		df = len > IPV6_MIN_MTU;
+	}
+
+	/* Pad so that payload, pad length and next header fill whole blocks. */
+	tlen = ALIGN(len + 2, c->align) - len;
+	padlen = tlen - 2;
+	if (skb_cloned(skb) || skb_is_nonlinear(skb) ||
+	    skb_headroom(skb) < SECTUN_UNDERLAY_HEADROOM + ESP_HLEN + c->ivlen ||
+	    skb_tailroom(skb) < tlen + c->icvlen) {
+		struct sk_buff *copy;
+
+		copy = skb_copy_expand(skb, SECTUN_UNDERLAY_HEADROOM + ESP_HLEN +
+				       c->ivlen, tlen + c->icvlen, GFP_ATOMIC);
+		if (!copy)
+			goto drop;
+		consume_skb(skb);
+		skb = copy;
+	}
+
+	seq = atomic64_inc_return(&sa->seq_out);
+	if (unlikely(seq > sa->seq_max)) {
+		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SEQ);
+		goto no_sa;
+	}
+	if (unlikely(!sectun_sa_charge(sa, len)))
+		goto no_sa;
+	/* Never wrap: the last number ends the SA. */
+	if (unlikely(seq == sa->seq_max))
+		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SEQ);
+	if (unlikely(!sectun_sa_get(sa)))
+		goto no_sa;
+
+	r = esp_req_alloc(sa, skb);
+	if (!r) {
+		sectun_sa_put(sa);
+		goto drop;
+	}
+	r->seq = seq;
+	r->len = len;
+	r->dsfield = dsfield;
+	r->inner_df = df;
+
+	trailer = skb_put(skb, tlen + c->icvlen);
+	for (i = 0; i < padlen; i++)
+		trailer[i] = i + 1;
+	trailer[padlen] = padlen;
+	trailer[padlen + 1] = nexthdr;
+
+	esph = skb_push(skb, ESP_HLEN + c->ivlen);
+	esph->spi = htonl(sa->spi);
+	esph->seq_no = htonl(lower_32_bits(seq));
+	if (c->iv_kind == SECTUN_IV_SEQ)
+		put_unaligned_be64(seq, r->iv);	/* RFC 4106 8.1: a counter */
+	else if (c->iv_kind == SECTUN_IV_RANDOM)
+		get_random_bytes(r->iv, c->ivlen);
+	memcpy(esph->enc_data, r->iv, c->ivlen);
+
+	esp_req_start(r, esph->enc_data + c->ivlen, len + tlen + c->icvlen,
+		      len + tlen, esp_build_ad(r, sa->spi), esp_output_done);
+	err = crypto_aead_encrypt(esp_req_aead(r));
+	if (!esp_async(err))
+		esp_output_finish(r, err);
+	return;
+
+no_sa:
+	sectun_stats_inc(sd->stats, SECTUN_STAT_NO_SA);
+	kfree_skb(skb);
+	return;
+drop:
+	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
+	kfree_skb(skb);
+}
+
+/* ---- Inbound ----------------------------------------------------------- */
+
+static void esp_count(struct sectun_sa *sa, enum sectun_stat_attr dev_stat,
+		      enum sectun_sa_stat sa_stat)
+{
+	sectun_stats_inc(sa->sd->stats, dev_stat);
+	if (sa_stat)
+		sectun_sa_count(sa, sa_stat);
+}
+
+/* The decrypted payload is the inner packet: check it is one. */
+static bool esp_inner_ok(struct sk_buff *skb, u8 nexthdr)
+{
+	unsigned int len = skb->len;
+
+	if (nexthdr == IPPROTO_IPIP) {
+		const struct iphdr *iph = (const struct iphdr *)skb->data;
+
+		if (len < sizeof(*iph) || iph->version != 4 || iph->ihl < 5 ||
+		    ntohs(iph->tot_len) < iph->ihl * 4 ||
+		    ntohs(iph->tot_len) > len)
+			return false;
+		skb->protocol = htons(ETH_P_IP);
+		return !pskb_trim(skb, ntohs(iph->tot_len));
+	}
+	if (len < sizeof(struct ipv6hdr) ||
+	    ((struct ipv6hdr *)skb->data)->version != 6)
+		return false;
+	if (ntohs(((struct ipv6hdr *)skb->data)->payload_len) +
+	    sizeof(struct ipv6hdr) > len)
+		return false;
+	skb->protocol = htons(ETH_P_IPV6);
+	return !pskb_trim(skb, ntohs(((struct ipv6hdr *)skb->data)->payload_len) +
+			  sizeof(struct ipv6hdr));
+}
+
+static void esp_deliver(struct sectun_dev *sd, struct sk_buff *skb,
+			u8 outer_dsfield, const struct net *underlay)
+{
+	struct net_device *dev = sd->dev;
+	unsigned int len = skb->len;
+	int ecn_err;
+
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	skb->mac_len = 0;
+	/* RFC 6040: fold the outer ECN codepoint into the inner header. */
+	if (skb->protocol == htons(ETH_P_IP))
+		ecn_err = INET_ECN_decapsulate(skb, outer_dsfield,
+					       ipv4_get_dsfield(ip_hdr(skb)));
+	else
+		ecn_err = INET_ECN_decapsulate(skb, outer_dsfield,
+					       ipv6_get_dsfield(ipv6_hdr(skb)));
+	if (unlikely(ecn_err > 1)) {
+		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
+		kfree_skb(skb);
+		return;
+	}
+	skb_scrub_packet(skb, !net_eq(underlay, dev_net(dev)));
+	skb->dev = dev;
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	sectun_stats_add(sd->stats, SECTUN_STAT_RX_PACKETS, 1);
+	sectun_stats_add(sd->stats, SECTUN_STAT_RX_BYTES, len);
+	gro_cells_receive(&sd->gro_cells, skb);
+}
+
+static void esp_input_finish(struct sectun_esp_req *r, int err)
+{
+	struct sectun_sa *sa = r->sa;
+	const struct sectun_crypto *c = &sa->crypto;
+	const struct sectun_params *p = sectun_params(sa->sd);
+	unsigned int hlen = ESP_HLEN + c->ivlen, plen, padlen, i;
+	struct sk_buff *skb = r->skb;
+	u8 *payload, nexthdr;
+
+	if (unlikely(err)) {
+		if (err == -EBADMSG)
+			esp_count(sa, SECTUN_STAT_ESP_AUTH_FAIL, SECTUN_SA_STAT_AUTH_FAIL);
+		else
+			esp_count(sa, SECTUN_STAT_ESP_DECRYPT_FAIL, SECTUN_SA_STAT_DECRYPT_FAIL);
+		goto drop;
+	}
+	if (unlikely(!sectun_replay_accept(&sa->replay, r->seq))) {
+		esp_count(sa, SECTUN_STAT_REPLAY_ERR, SECTUN_SA_STAT_REPLAY_ERR);
+		goto drop;
+	}
+
+	payload = skb->data + hlen;
+	plen = skb->len - hlen - c->icvlen;
+	padlen = payload[plen - 2];
+	nexthdr = payload[plen - 1];
+	if (unlikely(padlen + 2 > plen))
+		goto bad_trailer;
+	for (i = 0; i < padlen; i++)	/* RFC 4303 2.4: 1, 2, 3, ... */
+		if (unlikely(payload[plen - 2 - padlen + i] != i + 1))
+			goto bad_trailer;
+	if (nexthdr == IPPROTO_NONE) {	/* a dummy (TFC) packet: drop quietly */
+		esp_count(sa, SECTUN_STAT_DISCARDED, 0);
+		goto drop;
+	}
+	if (unlikely(nexthdr != IPPROTO_IPIP && nexthdr != IPPROTO_IPV6))
+		goto bad_trailer;
+
+	sectun_stats_add(sa->sd->stats, SECTUN_STAT_ESP_DEC_PACKETS, 1);
+	sectun_stats_add(sa->sd->stats, SECTUN_STAT_ESP_DEC_BYTES, r->len);
+	if (pskb_trim(skb, plen + hlen - padlen - 2))
+		goto discard;
+	__skb_pull(skb, hlen);
+	if (unlikely(!esp_inner_ok(skb, nexthdr))) {
+		esp_count(sa, SECTUN_STAT_BAD_HEADER, SECTUN_SA_STAT_DISCARDED);
+		goto drop;
+	}
+	if (unlikely(!sectun_sa_charge(sa, skb->len)))
+		goto discard;
+	esp_deliver(sa->sd, skb, r->dsfield, p->underlay);
+	goto out;
+
+bad_trailer:
+	esp_count(sa, SECTUN_STAT_BAD_TRAILER, SECTUN_SA_STAT_BAD_TRAILER);
+	goto drop;
+discard:
+	esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
+drop:
+	kfree_skb(skb);
+out:
+	kfree(r);
+	sectun_sa_put(sa);
+}
+
+static SECTUN_CRYPTO_DONE(esp_input_done)
+{
+	struct sectun_esp_req *r = sectun_crypto_done_data();
+
+	if (err == -EINPROGRESS)
+		return;
+	local_bh_disable();
+	rcu_read_lock();
+	esp_input_finish(r, err);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb)
+{
+	const struct sectun_crypto *c = &sa->crypto;
+	unsigned int hlen = ESP_HLEN + c->ivlen, elen;
+	struct sectun_esp_req *r;
+	struct ip_esp_hdr *esph;
+	u8 outer_dsfield;
+	u64 seq;
+	int err;
+
+	if (skb->protocol == htons(ETH_P_IP))
+		outer_dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	else
+		outer_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+
+	/* Header, IV, at least pad length and next header, and the ICV. */
+	if (unlikely(!pskb_may_pull(skb, hlen) ||
+		     skb->len < hlen + 2 + c->icvlen ||
+		     (skb->len - hlen - c->icvlen) % c->align)) {
+		esp_count(sa, SECTUN_STAT_BAD_HEADER, SECTUN_SA_STAT_DISCARDED);
+		goto drop;
+	}
+	esph = (struct ip_esp_hdr *)skb->data;
+	seq = sectun_replay_infer(&sa->replay, ntohl(esph->seq_no));
+	if (unlikely(!sectun_replay_precheck(&sa->replay, seq))) {
+		esp_count(sa, SECTUN_STAT_REPLAY_ERR, SECTUN_SA_STAT_REPLAY_ERR);
+		goto drop;
+	}
+	if (unlikely(!sectun_sa_usable(sa))) {
+		esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
+		goto drop;
+	}
+	/* Decrypting in place needs a private, linear packet. */
+	if (unlikely(skb_linearize_cow(skb)))
+		goto discard;
+	if (unlikely(!sectun_sa_get(sa)))
+		goto discard;
+	r = esp_req_alloc(sa, skb);
+	if (unlikely(!r)) {
+		sectun_sa_put(sa);
+		goto discard;
+	}
+	elen = skb->len - hlen;
+	r->seq = seq;
+	r->len = skb->len;
+	r->dsfield = outer_dsfield;
+	esph = (struct ip_esp_hdr *)skb->data;
+	memcpy(r->iv, esph->enc_data, c->ivlen);
+	esp_req_start(r, skb->data + hlen, elen, elen,
+		      esp_build_ad(r, sa->spi), esp_input_done);
+	err = crypto_aead_decrypt(esp_req_aead(r));
+	if (!esp_async(err))
+		esp_input_finish(r, err);
+	return;
+
+discard:
+	esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
+drop:
+	kfree_skb(skb);
+}

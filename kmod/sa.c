@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA database: two hash tables (receive lookup by SPI, and management
+ * lookup), a per-device xarray that gives dumps a stable cursor, the
+ * current outbound SA of each tunnel, and lifetimes.
+ *
+ * Life of an SA: added under RTNL with one reference held by the tables;
+ * the datapath finds it under RCU and takes a reference only while a
+ * packet is in asynchronous crypto. Unlinking (delete, flush, hard expiry,
+ * device teardown) takes it out of the tables under RTNL and drops the
+ * tables' reference; the last reference frees it from process context
+ * after an RCU grace period, since freeing a crypto tfm may sleep.
+ */
+#include <linux/rhashtable.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "device.h"
+#include "events.h"
+#include "sa.h"
+
+static struct workqueue_struct *sectun_wq;
+static struct rhashtable sa_in_table, sa_id_table;
+
+static const struct rhashtable_params sa_in_params = {
+	.key_len = sizeof(struct sectun_sa_in_key),
+	.key_offset = offsetof(struct sectun_sa, in_key),
+	.head_offset = offsetof(struct sectun_sa, in_node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params sa_id_params = {
+	.key_len = sizeof(struct sectun_sa_id_key),
+	.key_offset = offsetof(struct sectun_sa, id_key),
+	.head_offset = offsetof(struct sectun_sa, id_node),
+	.automatic_shrinking = true,
+};
+
+static void sectun_sa_free(struct work_struct *work)
+{
+	struct sectun_sa *sa = container_of(to_rcu_work(work), struct sectun_sa,
+					    free_work);
+
+	sectun_crypto_free(&sa->crypto);
+	sectun_replay_free(&sa->replay);
+	dev_put(sa->sd->dev);
+	kfree(sa);
+}
+
+void sectun_sa_put(struct sectun_sa *sa)
+{
+	if (refcount_dec_and_test(&sa->refcnt))
+		queue_rcu_work(sectun_wq, &sa->free_work);
+}
+
+static void sectun_sa_soft_expire(struct sectun_sa *sa, u8 reason)
+{
+	if (!test_and_set_bit(SECTUN_SA_SOFT_EXPIRED, &sa->flags))
+		sectun_event_expire(sa, false, reason);
+}
+
+/* Stop using the SA now; delete it from process context. */
+void sectun_sa_hard_expire(struct sectun_sa *sa, u8 reason)
+{
+	if (test_and_set_bit(SECTUN_SA_HARD_EXPIRED, &sa->flags))
+		return;
+	sa->expire_reason = reason;
+	sectun_event_expire(sa, true, reason);
+	if (sectun_sa_get(sa) && !queue_work(sectun_wq, &sa->expire_work))
+		sectun_sa_put(sa);
+}
+
+static void sectun_sa_expire_work(struct work_struct *work)
+{
+	struct sectun_sa *sa = container_of(work, struct sectun_sa, expire_work);
+
+	rtnl_lock();
+	sectun_sa_unlink(sa, sa->expire_reason);
+	rtnl_unlock();
+	sectun_sa_put(sa);
+}
+
+static unsigned long sectun_sa_deadline(const struct sectun_sa *sa)
+{
+	u32 secs = sa->hard_seconds;
+
+	if (sa->soft_seconds && !test_bit(SECTUN_SA_SOFT_EXPIRED, &sa->flags))
+		secs = sa->soft_seconds;
+	return sa->add_jiffies + secs * HZ;
+}
+
+static void sectun_sa_timer(struct timer_list *t)
+{
+	struct sectun_sa *sa = from_timer(sa, t, timer);
+	unsigned long now = jiffies;
+
+	if (test_bit(SECTUN_SA_UNLINKED, &sa->flags))
+		return;
+	if (sa->hard_seconds &&
+	    time_after_eq(now, sa->add_jiffies + sa->hard_seconds * HZ)) {
+		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SECONDS);
+		return;
+	}
+	if (sa->soft_seconds &&
+	    time_after_eq(now, sa->add_jiffies + sa->soft_seconds * HZ))
+		sectun_sa_soft_expire(sa, SECTUN_EXPIRE_SECONDS);
+	if (sa->hard_seconds || !test_bit(SECTUN_SA_SOFT_EXPIRED, &sa->flags))
+		mod_timer(&sa->timer, sectun_sa_deadline(sa));
+}
+
+static void sectun_sa_arm_timer(struct sectun_sa *sa)
+{
+	if (sa->hard_seconds || sa->soft_seconds)
+		mod_timer(&sa->timer, sectun_sa_deadline(sa));
+	else
+		del_timer(&sa->timer);
+}
+
+/*
+ * Count a packet against the SA's lifetime. The packet that reaches a hard
+ * limit still passes; the SA is gone for the next one.
+ */
+bool sectun_sa_charge(struct sectun_sa *sa, unsigned int bytes)
+{
+	u64 packets, total;
+
+	if (unlikely(!sectun_sa_usable(sa)))
+		return false;
+	packets = atomic64_inc_return(&sa->stats[SECTUN_SA_STAT_PACKETS]);
+	total = atomic64_add_return(bytes, &sa->stats[SECTUN_SA_STAT_BYTES]);
+
+	if (unlikely(sa->hard_packets && packets >= sa->hard_packets))
+		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_PACKETS);
+	else if (unlikely(sa->hard_bytes && total >= sa->hard_bytes))
+		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_BYTES);
+	else if (unlikely(sa->soft_packets && packets >= sa->soft_packets))
+		sectun_sa_soft_expire(sa, SECTUN_EXPIRE_PACKETS);
+	else if (unlikely(sa->soft_bytes && total >= sa->soft_bytes))
+		sectun_sa_soft_expire(sa, SECTUN_EXPIRE_BYTES);
+	return true;
+}
+
+void sectun_sa_set_lifetimes(struct sectun_sa *sa,
+			     const struct sectun_sa_config *cfg)
+{
+	sa->soft_bytes = cfg->soft_bytes;
+	sa->hard_bytes = cfg->hard_bytes;
+	sa->soft_packets = cfg->soft_packets;
+	sa->hard_packets = cfg->hard_packets;
+	sa->soft_seconds = cfg->soft_seconds;
+	sa->hard_seconds = cfg->hard_seconds;
+	if (!test_bit(SECTUN_SA_UNLINKED, &sa->flags))
+		sectun_sa_arm_timer(sa);
+}
+
+struct sectun_sa *sectun_sa_lookup_in(const struct net *net, u32 spi, u8 proto)
+{
+	struct sectun_sa_in_key key = { .net = net, .spi = spi, .proto = proto };
+
+	return rhashtable_lookup(&sa_in_table, &key, sa_in_params);
+}
+
+struct sectun_sa *sectun_sa_find(struct sectun_dev *sd, u8 dir, u32 spi,
+				 u8 proto)
+{
+	struct sectun_sa_id_key key = {
+		.sd = sd, .spi = spi, .proto = proto, .dir = dir,
+	};
+
+	return rhashtable_lookup_fast(&sa_id_table, &key, sa_id_params);
+}
+
+/* Switch the tunnel's outbound traffic to SA, atomically. */
+void sectun_sa_make_current(struct sectun_sa *sa)
+{
+	rcu_assign_pointer(sa->sd->out_sa, sa);
+}
+
+static int sectun_sa_check_config(const struct sectun_sa_config *cfg,
+				  struct netlink_ext_ack *extack)
+{
+	if (cfg->proto != IPPROTO_ESP) {
+		NL_SET_ERR_MSG(extack, "only ESP SAs are supported so far");
+		return -EOPNOTSUPP;
+	}
+	if (cfg->mode != SECTUN_MODE_TUNNEL) {
+		NL_SET_ERR_MSG(extack, "only tunnel mode is supported so far");
+		return -EOPNOTSUPP;
+	}
+	if (cfg->soft_bytes && cfg->hard_bytes && cfg->soft_bytes > cfg->hard_bytes) {
+		NL_SET_ERR_MSG(extack, "soft byte limit is above the hard one");
+		return -EINVAL;
+	}
+	if (cfg->soft_packets && cfg->hard_packets &&
+	    cfg->soft_packets > cfg->hard_packets) {
+		NL_SET_ERR_MSG(extack, "soft packet limit is above the hard one");
+		return -EINVAL;
+	}
+	if (cfg->soft_seconds && cfg->hard_seconds &&
+	    cfg->soft_seconds > cfg->hard_seconds) {
+		NL_SET_ERR_MSG(extack, "soft lifetime is above the hard one");
+		return -EINVAL;
+	}
+	if (!cfg->esn && cfg->seq >= U32_MAX) {
+		NL_SET_ERR_MSG(extack,
+			       "initial sequence number leaves no room without ESN");
+		return -EINVAL;
+	}
+	if (cfg->standby && cfg->dir != SECTUN_DIR_OUT) {
+		NL_SET_ERR_MSG(extack, "only outbound SAs can be on standby");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
+				const struct sectun_sa_config *cfg,
+				struct netlink_ext_ack *extack)
+{
+	const struct sectun_params *p = sectun_params(sd);
+	struct sectun_sa *sa;
+	int err;
+
+	ASSERT_RTNL();
+	if (!p->underlay) {
+		NL_SET_ERR_MSG(extack, "the tunnel's underlay namespace is gone");
+		return ERR_PTR(-ENETUNREACH);
+	}
+	err = sectun_sa_check_config(cfg, extack);
+	if (err)
+		return ERR_PTR(err);
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+	sa->spi = cfg->spi;
+	sa->dir = cfg->dir;
+	sa->proto = cfg->proto;
+	sa->mode = cfg->mode;
+	sa->encr = cfg->encr;
+	sa->integ = cfg->integ;
+	sa->seq_max = cfg->esn ? U64_MAX : U32_MAX;
+	atomic64_set(&sa->seq_out, cfg->seq);
+	refcount_set(&sa->refcnt, 1);
+	sa->sd = sd;
+	sa->add_jiffies = jiffies;
+	timer_setup(&sa->timer, sectun_sa_timer, 0);
+	INIT_WORK(&sa->expire_work, sectun_sa_expire_work);
+	INIT_RCU_WORK(&sa->free_work, sectun_sa_free);
+	sa->in_key.net = p->underlay;
+	sa->in_key.spi = cfg->spi;
+	sa->in_key.proto = cfg->proto;
+	sa->id_key.sd = sd;
+	sa->id_key.spi = cfg->spi;
+	sa->id_key.proto = cfg->proto;
+	sa->id_key.dir = cfg->dir;
+
+	err = sectun_crypto_init(&sa->crypto, cfg->encr, cfg->ekey, cfg->eklen,
+				 cfg->integ, cfg->akey, cfg->aklen, cfg->esn,
+				 extack);
+	if (err)
+		goto err_free;
+	err = sectun_replay_init(&sa->replay,
+				 cfg->dir == SECTUN_DIR_IN ? cfg->replay_window : 0,
+				 cfg->esn, cfg->seq);
+	if (err)
+		goto err_crypto;
+
+	err = rhashtable_lookup_insert_fast(&sa_id_table, &sa->id_node,
+					    sa_id_params);
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(extack,
+				       "an SA with this direction, SPI and protocol exists on the device");
+		goto err_replay;
+	}
+	if (cfg->dir == SECTUN_DIR_IN) {
+		err = rhashtable_lookup_insert_fast(&sa_in_table, &sa->in_node,
+						    sa_in_params);
+		if (err) {
+			if (err == -EEXIST)
+				NL_SET_ERR_MSG(extack,
+					       "this inbound SPI is in use in the underlay namespace");
+			goto err_id;
+		}
+	}
+	err = xa_alloc_cyclic(&sd->sas, &sa->index, sa, xa_limit_32b,
+			      &sd->sa_next_index, GFP_KERNEL);
+	if (err < 0)
+		goto err_in;
+
+	dev_hold(sd->dev);
+	sectun_sa_set_lifetimes(sa, cfg);
+	if (cfg->dir == SECTUN_DIR_OUT && !cfg->standby)
+		sectun_sa_make_current(sa);
+	sd->sa_gen++;
+	return sa;
+
+err_in:
+	if (cfg->dir == SECTUN_DIR_IN)
+		rhashtable_remove_fast(&sa_in_table, &sa->in_node, sa_in_params);
+err_id:
+	rhashtable_remove_fast(&sa_id_table, &sa->id_node, sa_id_params);
+err_replay:
+	sectun_replay_free(&sa->replay);
+err_crypto:
+	sectun_crypto_free(&sa->crypto);
+err_free:
+	/* Lookups may have seen it in a table: free after a grace period. */
+	kfree_rcu(sa, free_work.rcu);
+	return ERR_PTR(err);
+}
+
+void sectun_sa_unlink(struct sectun_sa *sa, u8 reason)
+{
+	struct sectun_dev *sd = sa->sd;
+
+	ASSERT_RTNL();
+	if (test_and_set_bit(SECTUN_SA_UNLINKED, &sa->flags))
+		return;
+	/* The datapath may still hold it from a lookup: make it refuse. */
+	set_bit(SECTUN_SA_HARD_EXPIRED, &sa->flags);
+	rhashtable_remove_fast(&sa_id_table, &sa->id_node, sa_id_params);
+	if (sa->dir == SECTUN_DIR_IN)
+		rhashtable_remove_fast(&sa_in_table, &sa->in_node, sa_in_params);
+	xa_erase(&sd->sas, sa->index);
+	if (rcu_access_pointer(sd->out_sa) == sa)
+		RCU_INIT_POINTER(sd->out_sa, NULL);
+	del_timer_sync(&sa->timer);
+	sd->sa_gen++;
+	sectun_event_sa_deleted(sa, reason);
+	sectun_sa_put(sa);
+}
+
+/* Every SA of the device, or those of one direction (DIR >= 0). */
+void sectun_sa_flush(struct sectun_dev *sd, int dir, u8 reason)
+{
+	struct sectun_sa *sa;
+	unsigned long index;
+
+	ASSERT_RTNL();
+	xa_for_each(&sd->sas, index, sa)
+		if (dir < 0 || sa->dir == dir)
+			sectun_sa_unlink(sa, reason);
+}
+
+int sectun_sa_init(void)
+{
+	int err;
+
+	sectun_wq = alloc_workqueue("sectun", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!sectun_wq)
+		return -ENOMEM;
+	err = rhashtable_init(&sa_in_table, &sa_in_params);
+	if (err)
+		goto err_wq;
+	err = rhashtable_init(&sa_id_table, &sa_id_params);
+	if (err)
+		goto err_in;
+	return 0;
+
+err_in:
+	rhashtable_destroy(&sa_in_table);
+err_wq:
+	destroy_workqueue(sectun_wq);
+	return err;
+}
+
+/* After every device (so every SA) is gone. */
+void sectun_sa_uninit(void)
+{
+	rcu_barrier();			/* queue_rcu_work()'s grace periods */
+	destroy_workqueue(sectun_wq);	/* drains the frees */
+	rhashtable_destroy(&sa_id_table);
+	rhashtable_destroy(&sa_in_table);
+}

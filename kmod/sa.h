@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SA database: every SA of every tunnel, found by SPI on receive and
+ * by (device, direction, SPI, protocol) for management.
+ */
+#ifndef _SECTUN_SA_H
+#define _SECTUN_SA_H
+
+#include <linux/atomic.h>
+#include <linux/netdevice.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/sectun.h>
+
+#include "crypto.h"
+#include "replay.h"
+
+struct sectun_dev;
+
+/* Inbound SPIs are unique per underlay namespace and protocol. */
+struct sectun_sa_in_key {
+	const struct net *net;
+	u32 spi;
+	u8 proto;
+	u8 pad[3];
+};
+
+/* Any SA, as the commands name it. */
+struct sectun_sa_id_key {
+	const struct sectun_dev *sd;
+	u32 spi;
+	u8 proto;
+	u8 dir;
+	u8 pad[2];
+};
+
+enum sectun_sa_flag {
+	SECTUN_SA_SOFT_EXPIRED,
+	SECTUN_SA_HARD_EXPIRED,	/* no longer used; deletion is queued */
+	SECTUN_SA_UNLINKED,	/* out of the tables; waiting for its last user */
+};
+
+struct sectun_sa_config {
+	u32 spi;
+	u8 dir, proto, mode;
+	bool esn, standby;
+	u16 encr, integ;
+	const u8 *ekey, *akey;
+	unsigned int eklen, aklen;
+	u32 replay_window;
+	u64 seq;
+	u64 soft_bytes, hard_bytes, soft_packets, hard_packets;
+	u32 soft_seconds, hard_seconds;
+};
+
+struct sectun_sa {
+	struct rhash_head in_node;
+	struct rhash_head id_node;
+	struct sectun_sa_in_key in_key;
+	struct sectun_sa_id_key id_key;
+	struct sectun_dev *sd;
+	u32 index;			/* in sd->sas, the dump cursor */
+	refcount_t refcnt;
+	unsigned long flags;		/* enum sectun_sa_flag */
+
+	u32 spi;
+	u8 dir, proto, mode;
+	u8 expire_reason;		/* enum sectun_expire_reason */
+	u16 encr, integ;
+	struct sectun_crypto crypto;
+	struct sectun_replay replay;	/* inbound */
+	atomic64_t seq_out;		/* outbound: the last number sent */
+	u64 seq_max;
+
+	u64 soft_bytes, hard_bytes, soft_packets, hard_packets;
+	u32 soft_seconds, hard_seconds;
+	unsigned long add_jiffies;
+	struct timer_list timer;
+	struct work_struct expire_work;
+	struct rcu_work free_work;
+
+	atomic64_t stats[__SECTUN_SA_STAT_MAX];
+};
+
+int sectun_sa_init(void);
+void sectun_sa_uninit(void);
+
+/* Under RTNL. */
+struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
+				const struct sectun_sa_config *cfg,
+				struct netlink_ext_ack *extack);
+struct sectun_sa *sectun_sa_find(struct sectun_dev *sd, u8 dir, u32 spi,
+				 u8 proto);
+void sectun_sa_unlink(struct sectun_sa *sa, u8 reason);
+void sectun_sa_flush(struct sectun_dev *sd, int dir, u8 reason);
+void sectun_sa_make_current(struct sectun_sa *sa);
+void sectun_sa_set_lifetimes(struct sectun_sa *sa,
+			     const struct sectun_sa_config *cfg);
+
+/* Under rcu_read_lock(); takes no reference. */
+struct sectun_sa *sectun_sa_lookup_in(const struct net *net, u32 spi, u8 proto);
+
+static inline bool sectun_sa_get(struct sectun_sa *sa)
+{
+	return refcount_inc_not_zero(&sa->refcnt);
+}
+
+void sectun_sa_put(struct sectun_sa *sa);
+
+/* Datapath: count a packet; false when the SA may no longer be used. */
+bool sectun_sa_charge(struct sectun_sa *sa, unsigned int bytes);
+void sectun_sa_hard_expire(struct sectun_sa *sa, u8 reason);
+
+static inline bool sectun_sa_usable(const struct sectun_sa *sa)
+{
+	return !test_bit(SECTUN_SA_HARD_EXPIRED, &sa->flags);
+}
+
+static inline void sectun_sa_count(struct sectun_sa *sa,
+				   enum sectun_sa_stat idx)
+{
+	atomic64_inc(&sa->stats[idx]);
+}
+
+#endif /* _SECTUN_SA_H */

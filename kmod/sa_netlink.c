@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA commands of the sectun family: add, delete, get/dump, set, flush.
+ * Keys go in and never come out.
+ */
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+
+#include "device.h"
+#include "netlink.h"
+#include "sa.h"
+
+static struct netlink_range_validation sectun_sa_replay_range = {
+	.max = SECTUN_MAX_REPLAY_WINDOW,
+};
+
+const struct nla_policy sectun_sa_policy[SECTUN_SA_A_MAX + 1] = {
+	/* SPIs 1 to 255 are reserved by IANA (RFC 4303). */
+	[SECTUN_SA_A_SPI]		= NLA_POLICY_MIN(NLA_U32, 256),
+	[SECTUN_SA_A_DIR]		= NLA_POLICY_MAX(NLA_U8, SECTUN_DIR_MAX),
+	[SECTUN_SA_A_PROTO]		= { .type = NLA_U8 },
+	[SECTUN_SA_A_MODE]		= NLA_POLICY_MAX(NLA_U8, SECTUN_MODE_MAX),
+	[SECTUN_SA_A_ENCR]		= { .type = NLA_U16 },
+	[SECTUN_SA_A_ENCR_KEY]		= { .type = NLA_BINARY, .len = 64 },
+	[SECTUN_SA_A_INTEG]		= { .type = NLA_U16 },
+	[SECTUN_SA_A_INTEG_KEY]		= { .type = NLA_BINARY, .len = 64 },
+	[SECTUN_SA_A_ESN]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[SECTUN_SA_A_REPLAY_WINDOW]	= NLA_POLICY_FULL_RANGE(NLA_U32, &sectun_sa_replay_range),
+	[SECTUN_SA_A_SEQ]		= { .type = NLA_U64 },
+	[SECTUN_SA_A_SOFT_BYTES]	= { .type = NLA_U64 },
+	[SECTUN_SA_A_HARD_BYTES]	= { .type = NLA_U64 },
+	[SECTUN_SA_A_SOFT_PACKETS]	= { .type = NLA_U64 },
+	[SECTUN_SA_A_HARD_PACKETS]	= { .type = NLA_U64 },
+	[SECTUN_SA_A_SOFT_SECONDS]	= { .type = NLA_U32 },
+	[SECTUN_SA_A_HARD_SECONDS]	= { .type = NLA_U32 },
+	[SECTUN_SA_A_STANDBY]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[SECTUN_SA_A_CURRENT]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[SECTUN_SA_A_ICV_LEN]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
+	[SECTUN_SA_A_AGE]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
+	[SECTUN_SA_A_EXPIRED]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
+	[SECTUN_SA_A_REASON]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
+	[SECTUN_SA_A_STATS]		= { .type = NLA_REJECT, .reject_message = "counters are read-only" },
+};
+
+int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,
+		     u8 reason)
+{
+	struct nlattr *nest, *stats;
+	u64 seq;
+	int i;
+
+	if (expired < 0)
+		expired = test_bit(SECTUN_SA_HARD_EXPIRED, &sa->flags) ? 2 :
+			  test_bit(SECTUN_SA_SOFT_EXPIRED, &sa->flags) ? 1 : 0;
+	seq = sa->dir == SECTUN_DIR_OUT ? atomic64_read(&sa->seq_out) :
+					  READ_ONCE(sa->replay.top);
+	nest = nla_nest_start(skb, SECTUN_A_SA);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, SECTUN_SA_A_SPI, sa->spi) ||
+	    nla_put_u8(skb, SECTUN_SA_A_DIR, sa->dir) ||
+	    nla_put_u8(skb, SECTUN_SA_A_PROTO, sa->proto) ||
+	    nla_put_u8(skb, SECTUN_SA_A_MODE, sa->mode) ||
+	    nla_put_u16(skb, SECTUN_SA_A_ENCR, sa->encr) ||
+	    nla_put_u16(skb, SECTUN_SA_A_INTEG, sa->integ) ||
+	    nla_put_u8(skb, SECTUN_SA_A_ESN, sa->crypto.esn) ||
+	    nla_put_u8(skb, SECTUN_SA_A_ICV_LEN, sa->crypto.icvlen) ||
+	    nla_put_u64_64bit(skb, SECTUN_SA_A_SEQ, seq, SECTUN_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, SECTUN_SA_A_SOFT_BYTES, sa->soft_bytes, SECTUN_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, SECTUN_SA_A_HARD_BYTES, sa->hard_bytes, SECTUN_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, SECTUN_SA_A_SOFT_PACKETS, sa->soft_packets, SECTUN_SA_A_PAD) ||
+	    nla_put_u64_64bit(skb, SECTUN_SA_A_HARD_PACKETS, sa->hard_packets, SECTUN_SA_A_PAD) ||
+	    nla_put_u32(skb, SECTUN_SA_A_SOFT_SECONDS, sa->soft_seconds) ||
+	    nla_put_u32(skb, SECTUN_SA_A_HARD_SECONDS, sa->hard_seconds) ||
+	    nla_put_u64_64bit(skb, SECTUN_SA_A_AGE,
+			      (jiffies - sa->add_jiffies) / HZ, SECTUN_SA_A_PAD) ||
+	    nla_put_u8(skb, SECTUN_SA_A_EXPIRED, expired))
+		goto cancel;
+	if (sa->dir == SECTUN_DIR_IN &&
+	    nla_put_u32(skb, SECTUN_SA_A_REPLAY_WINDOW, sa->replay.window))
+		goto cancel;
+	if (sa->dir == SECTUN_DIR_OUT &&
+	    nla_put_u8(skb, SECTUN_SA_A_CURRENT,
+		       rcu_access_pointer(sa->sd->out_sa) == sa))
+		goto cancel;
+	if (reason && nla_put_u8(skb, SECTUN_SA_A_REASON, reason))
+		goto cancel;
+
+	stats = nla_nest_start(skb, SECTUN_SA_A_STATS);
+	if (!stats)
+		goto cancel;
+	for (i = SECTUN_SA_STAT_PACKETS; i < __SECTUN_SA_STAT_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, atomic64_read(&sa->stats[i]),
+				      SECTUN_SA_STAT_PAD))
+			goto cancel;
+	nla_nest_end(skb, stats);
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int sectun_nl_fill_sa(struct sk_buff *skb, struct sectun_sa *sa,
+			     u32 portid, u32 seq, int flags)
+{
+	struct net_device *dev = sa->sd->dev;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &sectun_genl_family, flags,
+			  SECTUN_CMD_GET_SA);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, SECTUN_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, SECTUN_A_IFNAME, dev->name) ||
+	    sectun_nl_put_sa(skb, sa, -1, 0)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Parse the SA nest; MISSING lists the attributes the command needs. */
+static int sectun_nl_parse_sa(struct genl_info *info, struct nlattr **tb,
+			      const int *required, int n_required)
+{
+	struct nlattr *nest = info->attrs[SECTUN_A_SA];
+	int i, err;
+
+	if (!nest) {
+		memset(tb, 0, sizeof(*tb) * (SECTUN_SA_A_MAX + 1));
+		if (!n_required)
+			return 0;
+		NL_SET_ERR_MSG(info->extack, "SA missing: give SECTUN_A_SA");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, SECTUN_A_SA);
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SECTUN_SA_A_MAX, nest, sectun_sa_policy,
+			       info->extack);
+	if (err)
+		return err;
+	for (i = 0; i < n_required; i++) {
+		if (!tb[required[i]]) {
+			NL_SET_ERR_MSG(info->extack,
+				       "SA attribute missing: it needs SPI and direction (and an algorithm to be added)");
+			NL_SET_ERR_ATTR_MISS(info->extack, nest, required[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static u8 sectun_nl_sa_proto(struct nlattr **tb, struct genl_info *info,
+			     int *err)
+{
+	u8 proto = tb[SECTUN_SA_A_PROTO] ? nla_get_u8(tb[SECTUN_SA_A_PROTO]) :
+					   IPPROTO_ESP;
+
+	*err = 0;
+	if (proto != IPPROTO_ESP && proto != IPPROTO_AH) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SECTUN_SA_A_PROTO],
+				    "protocol must be ESP (50) or AH (51)");
+		*err = -EINVAL;
+	}
+	return proto;
+}
+
+static void sectun_nl_get_lifetimes(struct nlattr **tb,
+				    struct sectun_sa_config *cfg)
+{
+	if (tb[SECTUN_SA_A_SOFT_BYTES])
+		cfg->soft_bytes = nla_get_u64(tb[SECTUN_SA_A_SOFT_BYTES]);
+	if (tb[SECTUN_SA_A_HARD_BYTES])
+		cfg->hard_bytes = nla_get_u64(tb[SECTUN_SA_A_HARD_BYTES]);
+	if (tb[SECTUN_SA_A_SOFT_PACKETS])
+		cfg->soft_packets = nla_get_u64(tb[SECTUN_SA_A_SOFT_PACKETS]);
+	if (tb[SECTUN_SA_A_HARD_PACKETS])
+		cfg->hard_packets = nla_get_u64(tb[SECTUN_SA_A_HARD_PACKETS]);
+	if (tb[SECTUN_SA_A_SOFT_SECONDS])
+		cfg->soft_seconds = nla_get_u32(tb[SECTUN_SA_A_SOFT_SECONDS]);
+	if (tb[SECTUN_SA_A_HARD_SECONDS])
+		cfg->hard_seconds = nla_get_u32(tb[SECTUN_SA_A_HARD_SECONDS]);
+}
+
+int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		SECTUN_SA_A_SPI, SECTUN_SA_A_DIR, SECTUN_SA_A_ENCR,
+	};
+	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_sa_config cfg = {};
+	struct sectun_dev *sd;
+	struct sectun_sa *sa;
+	int err;
+
+	err = sectun_nl_parse_sa(info, tb, required, ARRAY_SIZE(required));
+	if (err)
+		return err;
+	cfg.spi = nla_get_u32(tb[SECTUN_SA_A_SPI]);
+	cfg.dir = nla_get_u8(tb[SECTUN_SA_A_DIR]);
+	cfg.proto = sectun_nl_sa_proto(tb, info, &err);
+	if (err)
+		return err;
+	if (tb[SECTUN_SA_A_MODE])
+		cfg.mode = nla_get_u8(tb[SECTUN_SA_A_MODE]);
+	cfg.encr = nla_get_u16(tb[SECTUN_SA_A_ENCR]);
+	if (tb[SECTUN_SA_A_ENCR_KEY]) {
+		cfg.ekey = nla_data(tb[SECTUN_SA_A_ENCR_KEY]);
+		cfg.eklen = nla_len(tb[SECTUN_SA_A_ENCR_KEY]);
+	}
+	if (tb[SECTUN_SA_A_INTEG])
+		cfg.integ = nla_get_u16(tb[SECTUN_SA_A_INTEG]);
+	if (tb[SECTUN_SA_A_INTEG_KEY]) {
+		cfg.akey = nla_data(tb[SECTUN_SA_A_INTEG_KEY]);
+		cfg.aklen = nla_len(tb[SECTUN_SA_A_INTEG_KEY]);
+	}
+	if (tb[SECTUN_SA_A_ESN])
+		cfg.esn = nla_get_u8(tb[SECTUN_SA_A_ESN]);
+	if (tb[SECTUN_SA_A_SEQ])
+		cfg.seq = nla_get_u64(tb[SECTUN_SA_A_SEQ]);
+	if (tb[SECTUN_SA_A_STANDBY])
+		cfg.standby = nla_get_u8(tb[SECTUN_SA_A_STANDBY]);
+	sectun_nl_get_lifetimes(tb, &cfg);
+
+	rtnl_lock();
+	sd = sectun_nl_lookup(info);
+	if (IS_ERR(sd)) {
+		err = PTR_ERR(sd);
+		goto out;
+	}
+	cfg.replay_window = tb[SECTUN_SA_A_REPLAY_WINDOW] ?
+			    nla_get_u32(tb[SECTUN_SA_A_REPLAY_WINDOW]) :
+			    sectun_params(sd)->replay_window;
+	sa = sectun_sa_add(sd, &cfg, info->extack);
+	err = PTR_ERR_OR_ZERO(sa);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+/* The SA named by the request, under RTNL. */
+static struct sectun_sa *sectun_nl_find_sa(struct genl_info *info,
+					   struct nlattr **tb)
+{
+	static const int required[] = { SECTUN_SA_A_SPI, SECTUN_SA_A_DIR };
+	struct sectun_dev *sd;
+	struct sectun_sa *sa;
+	int err;
+	u8 proto;
+
+	err = sectun_nl_parse_sa(info, tb, required, ARRAY_SIZE(required));
+	if (err)
+		return ERR_PTR(err);
+	proto = sectun_nl_sa_proto(tb, info, &err);
+	if (err)
+		return ERR_PTR(err);
+	sd = sectun_nl_lookup(info);
+	if (IS_ERR(sd))
+		return ERR_CAST(sd);
+	sa = sectun_sa_find(sd, nla_get_u8(tb[SECTUN_SA_A_DIR]),
+			    nla_get_u32(tb[SECTUN_SA_A_SPI]), proto);
+	if (!sa) {
+		NL_SET_ERR_MSG(info->extack, "no such SA on the device");
+		return ERR_PTR(-ENOENT);
+	}
+	return sa;
+}
+
+int sectun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_sa *sa;
+	int err = 0;
+
+	rtnl_lock();
+	sa = sectun_nl_find_sa(info, tb);
+	if (IS_ERR(sa))
+		err = PTR_ERR(sa);
+	else
+		sectun_sa_unlink(sa, SECTUN_EXPIRE_USER);
+	rtnl_unlock();
+	return err;
+}
+
+int sectun_nl_set_sa_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_sa_config cfg;
+	struct sectun_sa *sa;
+	int err = 0;
+
+	rtnl_lock();
+	sa = sectun_nl_find_sa(info, tb);
+	if (IS_ERR(sa)) {
+		err = PTR_ERR(sa);
+		goto out;
+	}
+	if (tb[SECTUN_SA_A_CURRENT] && sa->dir != SECTUN_DIR_OUT) {
+		NL_SET_ERR_MSG(info->extack, "only an outbound SA can be made current");
+		err = -EINVAL;
+		goto out;
+	}
+	cfg = (struct sectun_sa_config) {
+		.soft_bytes = sa->soft_bytes, .hard_bytes = sa->hard_bytes,
+		.soft_packets = sa->soft_packets, .hard_packets = sa->hard_packets,
+		.soft_seconds = sa->soft_seconds, .hard_seconds = sa->hard_seconds,
+		.proto = sa->proto, .mode = sa->mode, .dir = sa->dir,
+	};
+	sectun_nl_get_lifetimes(tb, &cfg);
+	if ((cfg.soft_bytes && cfg.hard_bytes && cfg.soft_bytes > cfg.hard_bytes) ||
+	    (cfg.soft_packets && cfg.hard_packets && cfg.soft_packets > cfg.hard_packets) ||
+	    (cfg.soft_seconds && cfg.hard_seconds && cfg.soft_seconds > cfg.hard_seconds)) {
+		NL_SET_ERR_MSG(info->extack, "a soft limit is above its hard one");
+		err = -EINVAL;
+		goto out;
+	}
+	sectun_sa_set_lifetimes(sa, &cfg);
+	if (tb[SECTUN_SA_A_CURRENT] && nla_get_u8(tb[SECTUN_SA_A_CURRENT]))
+		sectun_sa_make_current(sa);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+int sectun_nl_flush_sa_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_dev *sd;
+	int err;
+
+	err = sectun_nl_parse_sa(info, tb, NULL, 0);
+	if (err)
+		return err;
+	rtnl_lock();
+	sd = sectun_nl_lookup(info);
+	if (IS_ERR(sd))
+		err = PTR_ERR(sd);
+	else
+		sectun_sa_flush(sd, tb[SECTUN_SA_A_DIR] ?
+				nla_get_u8(tb[SECTUN_SA_A_DIR]) : -1,
+				SECTUN_EXPIRE_USER);
+	rtnl_unlock();
+	return err;
+}
+
+int sectun_nl_get_sa_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_sa *sa;
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	sa = sectun_nl_find_sa(info, tb);
+	if (IS_ERR(sa))
+		err = PTR_ERR(sa);
+	else
+		err = sectun_nl_fill_sa(msg, sa, info->snd_portid,
+					info->snd_seq, 0);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Dump the SAs of DEV from xarray index *next on; -EMSGSIZE when full. */
+static int sectun_nl_dump_dev_sas(struct sk_buff *skb,
+				  struct netlink_callback *cb,
+				  struct sectun_dev *sd, unsigned long *next)
+{
+	struct sectun_sa *sa;
+	unsigned long index = *next;
+	int err;
+
+	xa_for_each_start(&sd->sas, index, sa, *next) {
+		err = sectun_nl_fill_sa(skb, sa, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
+			return err;
+		*next = index + 1;
+	}
+	return 0;
+}
+
+/*
+ * Dump the SAs of one device (when the request names one) or of all. The
+ * cursor is (device position, SA index): SA indexes never move, so a dump
+ * is complete even while SAs come and go.
+ */
+int sectun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net *net = sock_net(skb->sk);
+	long dev_pos = cb->args[0], pos = 0;
+	unsigned long next = cb->args[1];
+	struct net_device *dev;
+	int ifindex = 0, err = 0;
+
+	if (info->attrs[SECTUN_A_IFINDEX])
+		ifindex = nla_get_u32(info->attrs[SECTUN_A_IFINDEX]);
+	else if (info->attrs[SECTUN_A_IFNAME])
+		ifindex = -1;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (!sectun_is_dev(dev))
+			continue;
+		if (ifindex > 0 && dev->ifindex != ifindex)
+			continue;
+		if (ifindex < 0 &&
+		    nla_strcmp(info->attrs[SECTUN_A_IFNAME], dev->name))
+			continue;
+		if (pos++ < dev_pos)
+			continue;
+		err = sectun_nl_dump_dev_sas(skb, cb, netdev_priv(dev), &next);
+		if (err)
+			break;
+		dev_pos = pos;
+		next = 0;
+	}
+	rcu_read_unlock();
+	cb->args[0] = dev_pos;
+	cb->args[1] = next;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
