@@ -32,6 +32,22 @@ skip() {
 	exit $KSFT_SKIP
 }
 
+# Fold in the FAIL lines of checks that ran in the background (whose
+# counters were in a subshell), from their output files.
+collect_results() {
+	local f line
+	for f in "$@"; do
+		while read -r line; do
+			if [[ $line == FAIL:* ]]; then
+				echo "$line"
+				_failures=$((_failures + 1))
+			fi
+		done < "$f"
+		_checks=$((_checks + 1))
+		rm -f "$f"
+	done
+}
+
 # check_eq WHAT EXPECTED ACTUAL
 check_eq() {
 	if [[ "$2" == "$3" ]]; then
