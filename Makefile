@@ -25,7 +25,7 @@ DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd6
 	linux-source-6.1 sparse flex bison bc libelf-dev libssl-dev dwarves rsync \
 	libnl-3-dev libnl-genl-3-dev libconfig-dev libcmocka-dev clang \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file \
-	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy \
+	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy python3-cryptography \
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
 	iptables nftables libcap2-bin util-linux procps socat
 

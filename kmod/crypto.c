@@ -91,6 +91,7 @@ static int init_counter_aead(struct sectun_crypto *c, u16 encr,
 	c->ivlen = 8;
 	c->align = 4;
 	c->iv_kind = SECTUN_IV_SEQ;
+	c->saltlen = SALT_LEN;
 	err = crypto_aead_setkey(c->aead, key, klen);
 	if (!err)
 		err = crypto_aead_setauthsize(c->aead, c->icvlen);

@@ -28,6 +28,7 @@ struct sectun_crypto {
 	u8 icvlen;
 	u8 align;		/* the ESP payload is padded to this (>= 4) */
 	u8 iv_kind;		/* enum sectun_iv_kind */
+	u8 saltlen;		/* key bytes that are salt, not cipher key */
 	bool esn;
 };
 

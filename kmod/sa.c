@@ -260,6 +260,7 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 				 extack);
 	if (err)
 		goto err_free;
+	sa->encr_key_bits = (cfg->eklen - sa->crypto.saltlen) * 8;
 	err = sectun_replay_init(&sa->replay,
 				 cfg->dir == SECTUN_DIR_IN ? cfg->replay_window : 0,
 				 cfg->esn, cfg->seq);

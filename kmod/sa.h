@@ -69,6 +69,7 @@ struct sectun_sa {
 	u8 dir, proto, mode;
 	u8 expire_reason;		/* enum sectun_expire_reason */
 	u16 encr, integ;
+	u16 encr_key_bits;
 	struct sectun_crypto crypto;
 	struct sectun_replay replay;	/* inbound */
 	atomic64_t seq_out;		/* outbound: the last number sent */

@@ -36,6 +36,7 @@ const struct nla_policy sectun_sa_policy[SECTUN_SA_A_MAX + 1] = {
 	[SECTUN_SA_A_STANDBY]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[SECTUN_SA_A_CURRENT]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[SECTUN_SA_A_ICV_LEN]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
+	[SECTUN_SA_A_ENCR_KEY_BITS]	= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
 	[SECTUN_SA_A_AGE]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
 	[SECTUN_SA_A_EXPIRED]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
 	[SECTUN_SA_A_REASON]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
@@ -65,6 +66,7 @@ int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,
 	    nla_put_u16(skb, SECTUN_SA_A_INTEG, sa->integ) ||
 	    nla_put_u8(skb, SECTUN_SA_A_ESN, sa->crypto.esn) ||
 	    nla_put_u8(skb, SECTUN_SA_A_ICV_LEN, sa->crypto.icvlen) ||
+	    nla_put_u16(skb, SECTUN_SA_A_ENCR_KEY_BITS, sa->encr_key_bits) ||
 	    nla_put_u64_64bit(skb, SECTUN_SA_A_SEQ, seq, SECTUN_SA_A_PAD) ||
 	    nla_put_u64_64bit(skb, SECTUN_SA_A_SOFT_BYTES, sa->soft_bytes, SECTUN_SA_A_PAD) ||
 	    nla_put_u64_64bit(skb, SECTUN_SA_A_HARD_BYTES, sa->hard_bytes, SECTUN_SA_A_PAD) ||

@@ -36,6 +36,7 @@ NLM_F_ACK_TLVS = 0x200
 NLM_F_CAPPED = 0x100
 NLMSGERR_ATTR_MSG = 1
 NLMSGERR_ATTR_MISS_TYPE = 5
+NLMSGERR_ATTR_MISS_NEST = 6
 SOL_NETLINK = 270
 NETLINK_EXT_ACK = 11
 NETLINK_CAP_ACK = 10
@@ -46,37 +47,31 @@ HEADER = os.path.join(os.path.dirname(__file__), "..", "include", "uapi",
 
 def read_enum(prefix):
     """Map SECTUN_<prefix>_* names to their values from the uapi header."""
-    text = open(HEADER).read()
+    text = re.sub(r"/\*.*?\*/", "", open(HEADER).read(), flags=re.S)
     names = {}
     for body in re.findall(r"enum \w+ \{(.*?)\};", text, re.S):
         value = -1
-        found = False
-        for line in body.splitlines():
-            line = re.sub(r"/\*.*?\*/", "", line).strip().rstrip(",")
-            if not line:
-                continue
-            m = re.match(r"(\w+)(\s*=\s*(.+))?$", line)
+        for entry in body.split(","):
+            entry = entry.strip()
+            m = re.match(r"(\w+)\s*(=\s*(.+))?$", entry, re.S)
             if not m:
                 continue
             if m.group(3):
-                expr = m.group(3)
                 try:
-                    value = int(expr, 0)
+                    value = int(m.group(3), 0)
                 except ValueError:
-                    value = names.get(expr.replace(" ", "").split("-")[0].strip(), 0) - 1
-                    continue
+                    continue	# NAME_MAX = __NAME_MAX - 1
             else:
                 value += 1
             if m.group(1).startswith(prefix):
                 names[m.group(1)[len(prefix):].lower()] = value
-                found = True
-        if found:
-            pass
     return names
 
 
 CMDS = read_enum("SECTUN_CMD_")
 ATTRS = read_enum("SECTUN_A_")
+SA_ATTRS = read_enum("SECTUN_SA_A_")
+NLA_F_NESTED = 0x8000
 
 
 def nla(atype, payload):
@@ -84,8 +79,10 @@ def nla(atype, payload):
     return struct.pack("HH", length, atype) + payload + b"\0" * ((4 - length % 4) % 4)
 
 
-def encode(tv):
+def encode(tv, i=0):
     typ, _, val = tv.partition(":")
+    if "{" in val:
+        val = str(eval(val.strip("{}"), {"i": i}))
     if typ == "u8":
         return struct.pack("B", int(val, 0))
     if typ == "u16":
@@ -174,13 +171,15 @@ def extack(flags, body):
         off += struct.unpack_from("I", body, 4)[0]
     else:
         off += 16
-    msg, miss = "", None
+    msg, miss, nested = "", None, False
     for atype, payload in parse_attrs(body[off:]):
         if atype == NLMSGERR_ATTR_MSG:
             msg = payload.rstrip(b"\0").decode()
         elif atype == NLMSGERR_ATTR_MISS_TYPE:
             miss = struct.unpack("I", payload[:4])[0]
-    return msg, miss
+        elif atype == NLMSGERR_ATTR_MISS_NEST:
+            nested = True
+    return msg, (miss, nested) if miss is not None else None
 
 
 def main():
@@ -190,6 +189,8 @@ def main():
                     help="print only the number of replies")
     ap.add_argument("--raw-payload", help="hex bytes sent as the attributes")
     ap.add_argument("--version", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="send the request N times, {expr} values see i")
     ap.add_argument("cmd")
     ap.add_argument("attrs", nargs="*")
     args = ap.parse_args()
@@ -197,29 +198,39 @@ def main():
     g = Genl()
     fam = g.family("sectun")
     cmd = CMDS[args.cmd] if args.cmd in CMDS else int(args.cmd, 0)
-    payload = b""
-    for a in args.attrs:
-        name, _, tv = a.partition("=")
-        atype = ATTRS[name] if name in ATTRS else int(name, 0)
-        payload += nla(atype, encode(tv))
-    if args.raw_payload is not None:
-        payload = bytes.fromhex(args.raw_payload)
-    g.send(fam, cmd, payload, NLM_F_DUMP if args.dump else 0)
     names = {v: k for k, v in ATTRS.items()}
-    count = 0
-    for kind, val, flags, body in g.replies():
-        if kind == "msg":
-            count += 1
-            if not args.count:
-                print(" ".join("%s=%s" % (names.get(t, t), p.hex())
-                               for t, p in parse_attrs(body[4:])))
-        elif kind == "error" and val:
-            msg, miss = extack(flags, body)
-            out = "error %d (%s): %s" % (val, errno.errorcode.get(val, "?"), msg)
-            if miss is not None:
-                out += " [missing %s]" % names.get(miss, miss)
-            print(out)
-            sys.exit(1)
+    for i in range(args.repeat):
+        payload, nest = b"", b""
+        for a in args.attrs:
+            name, _, tv = a.partition("=")
+            if name.startswith("sa."):
+                sub = name[3:]
+                nest += nla(SA_ATTRS[sub] if sub in SA_ATTRS else int(sub, 0),
+                            encode(tv, i))
+                continue
+            atype = ATTRS[name] if name in ATTRS else int(name, 0)
+            payload += nla(atype, encode(tv, i))
+        if nest:
+            payload += nla(ATTRS["sa"] | NLA_F_NESTED, nest)
+        if args.raw_payload is not None:
+            payload = bytes.fromhex(args.raw_payload)
+        g.send(fam, cmd, payload, NLM_F_DUMP if args.dump else 0)
+        count = 0
+        for kind, val, flags, body in g.replies():
+            if kind == "msg":
+                count += 1
+                if not args.count:
+                    print(" ".join("%s=%s" % (names.get(t, t), p.hex())
+                                   for t, p in parse_attrs(body[4:])))
+            elif kind == "error" and val:
+                msg, miss = extack(flags, body)
+                out = "error %d (%s): %s" % (val, errno.errorcode.get(val, "?"), msg)
+                if miss is not None:
+                    table = ({v: "sa." + k for k, v in SA_ATTRS.items()}
+                             if miss[1] else names)
+                    out += " [missing %s]" % table.get(miss[0], miss[0])
+                print(out)
+                sys.exit(1)
     if args.count:
         print(count)
     else:

@@ -38,6 +38,9 @@ ipsec_topology() {
 
 		ip -n st link add "st$t" type sectun
 		st sectun set "st$t" local "${ST_OUTER[$t]}" remote "${XF_OUTER[$t]}"
+		# No link-local address, so no router solicitations or MLD
+		# reports to muddle the counters.
+		ip -n st link set "st$t" addrgenmode none
 		ip -n st link set "st$t" up
 		ip -n st route add "${XF_INNER[$t,4]}/32" dev "st$t" src "${ST_INNER[$t,4]}"
 		ip -n st -6 route add "${XF_INNER[$t,6]}/128" dev "st$t" src "${ST_INNER[$t,6]}"

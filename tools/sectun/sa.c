@@ -332,7 +332,7 @@ struct sa_info {
 	char ifname[IF_NAMESIZE];
 	uint32_t spi, replay_window, soft_secs, hard_secs;
 	uint8_t dir, proto, mode, esn, icv, expired, current;
-	uint16_t encr, integ;
+	uint16_t encr, integ, key_bits;
 	uint64_t seq, age, life[4];
 	uint64_t stats[__SECTUN_SA_STAT_MAX];
 	bool has_reason;
@@ -363,6 +363,7 @@ static void parse_sa_nest(struct nlattr **attrs, struct sa_info *s)
 	s->mode = sectun_nla_u8(tb[SECTUN_SA_A_MODE]);
 	s->encr = sectun_nla_u16(tb[SECTUN_SA_A_ENCR]);
 	s->integ = sectun_nla_u16(tb[SECTUN_SA_A_INTEG]);
+	s->key_bits = sectun_nla_u16(tb[SECTUN_SA_A_ENCR_KEY_BITS]);
 	s->esn = sectun_nla_u8(tb[SECTUN_SA_A_ESN]);
 	s->icv = sectun_nla_u8(tb[SECTUN_SA_A_ICV_LEN]);
 	s->expired = sectun_nla_u8(tb[SECTUN_SA_A_EXPIRED]);
@@ -401,28 +402,13 @@ static int collect_sa(const struct genlmsghdr *g, struct nlattr **attrs,
 	return 0;
 }
 
-static const char *sa_alg_name(uint16_t encr, uint16_t integ, char *buf, size_t len)
+/* As Junos prints it: "aes-gcm-128/None", "aes-256-cbc/hmac-sha-256-128". */
+static const char *sa_alg_name(const struct sa_info *s, char *buf, size_t len)
 {
-	const struct sectun_integ_alg *i = sectun_integ_by_id(integ);
-	const char *e = NULL;
-	size_t k;
+	const struct sectun_encr_alg *e = sectun_encr_by_id(s->encr, s->key_bits);
+	const struct sectun_integ_alg *i = sectun_integ_by_id(s->integ);
 
-	/* The key size is not reported; name the family. */
-	static const struct { uint16_t id; const char *name; } families[] = {
-		{ SECTUN_ENCR_AES_GCM_16, "aes-gcm" },
-		{ SECTUN_ENCR_AES_GCM_12, "aes-gcm-12" },
-		{ SECTUN_ENCR_AES_GCM_8, "aes-gcm-8" },
-		{ SECTUN_ENCR_NULL_AUTH_AES_GMAC, "aes-gmac" },
-		{ SECTUN_ENCR_CHACHA20_POLY1305, "chacha20-poly1305" },
-		{ SECTUN_ENCR_AES_CBC, "aes-cbc" },
-		{ SECTUN_ENCR_3DES, "3des-cbc" },
-		{ SECTUN_ENCR_NULL, "null" },
-	};
-
-	for (k = 0; k < sizeof(families) / sizeof(families[0]); k++)
-		if (families[k].id == encr)
-			e = families[k].name;
-	snprintf(buf, len, "%s/%s", e ? e : "?", i ? i->name : "None");
+	snprintf(buf, len, "%s/%s", e ? e->name : "?", i ? i->name : "None");
 	return buf;
 }
 
@@ -454,7 +440,7 @@ static void print_sa_text(const struct sa_info *s)
 	       s->current ? ", current" : "",
 	       s->expired == 2 ? ", expired" : s->expired == 1 ? ", soft-expired" : "");
 	printf("  algorithm: %s (ICV %u bytes), mode %s, ESN %s\n",
-	       sa_alg_name(s->encr, s->integ, alg, sizeof(alg)), s->icv,
+	       sa_alg_name(s, alg, sizeof(alg)), s->icv,
 	       s->mode ? "transport" : "tunnel", s->esn ? "on" : "off");
 	if (s->dir == SECTUN_DIR_IN)
 		printf("  replay window: %u, highest sequence number: %" PRIu64 "\n",
@@ -497,7 +483,7 @@ static void sa_print_json(struct json *j, const struct sa_info *s)
 	json_kv_u64(j, "spi", s->spi);
 	json_kv_str(j, "proto", s->proto == IPPROTO_AH ? "ah" : "esp");
 	json_kv_str(j, "mode", s->mode ? "transport" : "tunnel");
-	json_kv_str(j, "algorithm", sa_alg_name(s->encr, s->integ, alg, sizeof(alg)));
+	json_kv_str(j, "algorithm", sa_alg_name(s, alg, sizeof(alg)));
 	json_kv_u64(j, "encr", s->encr);
 	json_kv_u64(j, "integ", s->integ);
 	json_kv_u64(j, "icv_len", s->icv);

@@ -198,6 +198,7 @@ enum sectun_sa_attr {
 	SECTUN_SA_A_STANDBY,		/* u8 (out, on add): install, don't use yet */
 	SECTUN_SA_A_CURRENT,		/* u8: the outbound SA in use; set makes it so */
 	SECTUN_SA_A_ICV_LEN,		/* u8, get only: ICV bytes */
+	SECTUN_SA_A_ENCR_KEY_BITS,	/* u16, get only: cipher key size */
 	SECTUN_SA_A_AGE,		/* u64, get only: seconds since added */
 	SECTUN_SA_A_EXPIRED,		/* u8, get only: 0 none, 1 soft, 2 hard */
 	SECTUN_SA_A_REASON,		/* u8, events: enum sectun_expire_reason */
