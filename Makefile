@@ -27,7 +27,7 @@ DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd6
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file \
 	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy python3-cryptography \
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
-	iptables nftables libcap2-bin util-linux procps socat
+	iptables nftables conntrack libcap2-bin util-linux procps socat
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -46,7 +46,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 .SECONDARY:
 
-.PHONY: all module tools unit-tests deps check check-static check-unit check-vm \
+.PHONY: all module tools unit-tests deps bench check check-static check-unit check-vm \
 	check-debug demo vm-shell install clean
 
 all: module tools
@@ -74,6 +74,16 @@ $(BUILD)/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/%.o)
 
 $(BUILD)/asan/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 	$(AR) rcs $@ $^
+
+# The replay window is kernel code, tested in userspace over a small shim.
+REPLAY_TEST_FLAGS := -Itools/tests/kshim -Iinclude
+$(BUILD)/tests/test_replay: tools/tests/test_replay.c kmod/replay.c kmod/replay.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WFLAGS) $(REPLAY_TEST_FLAGS) -o $@ tools/tests/test_replay.c kmod/replay.c -lcmocka
+
+$(BUILD)/asan/tests/test_replay: tools/tests/test_replay.c kmod/replay.c kmod/replay.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(WFLAGS) $(REPLAY_TEST_FLAGS) -o $@ tools/tests/test_replay.c kmod/replay.c -lcmocka
 
 $(BUILD)/tests/%: $(BUILD)/tools/tests/%.o $(BUILD)/libsectun.a
 	@mkdir -p $(dir $@)
@@ -113,6 +123,16 @@ demo: deps
 	@$(MAKE) -s --no-print-directory all
 	@selftests/vm/run-vm.sh -o $(BUILD)/demo -t 600 demo.sh || true
 	@cat $(BUILD)/demo/logs/demo.sh.log
+
+# Figures, not pass/fail: st0 against an xfrm interface in the same VM.
+bench: deps
+	@$(MAKE) -s --no-print-directory all $(BUILD)/bench/sa_flood
+	@selftests/vm/run-vm.sh -o $(BUILD)/bench-run -t 3000 -T 3600 bench/bench.sh || true
+	@cat $(BUILD)/bench-run/logs/bench_bench.sh.log 2>/dev/null || cat $(BUILD)/bench-run/logs/*.log
+
+$(BUILD)/bench/sa_flood: $(BUILD)/selftests/bench/sa_flood.o $(BUILD)/libsectun.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(NL_LIBS)
 
 vm-shell: all
 	@selftests/vm/run-vm.sh -s -o $(BUILD)/vm-shell

@@ -8,6 +8,12 @@
 #ifndef _SECTUN_COMPAT_H
 #define _SECTUN_COMPAT_H
 
+/* 6.12 moved the unaligned access helpers out of asm/. */
+#ifdef SECTUN_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 #include <linux/crypto.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>

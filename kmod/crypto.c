@@ -8,6 +8,7 @@
  *   AES-CBC, 3DES, NULL    authenc[esn](hmac(H),cbc(C))   with an HMAC
  */
 #include <crypto/authenc.h>
+#include <crypto/hash.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <uapi/linux/sectun.h>
@@ -168,7 +169,8 @@ static int init_authenc(struct sectun_crypto *c, u16 encr, const u8 *ekey,
 	if (IS_ERR(c->aead)) {
 		err = PTR_ERR(c->aead);
 		c->aead = NULL;
-		NL_SET_ERR_MSG(extack, "the kernel has no such cipher/HMAC pair (crypto module missing?)");
+		NL_SET_ERR_MSG(extack,
+			       "the kernel has no such cipher/HMAC pair (crypto module missing?)");
 		return err;
 	}
 
@@ -226,10 +228,48 @@ int sectun_crypto_init(struct sectun_crypto *c, u16 encr, const u8 *ekey,
 	return err;
 }
 
+/* AH (RFC 4302): only an HMAC, truncated to the ICV length. */
+int sectun_crypto_init_ah(struct sectun_crypto *c, u16 integ, const u8 *akey,
+			  unsigned int aklen, bool esn,
+			  struct netlink_ext_ack *extack)
+{
+	const struct sectun_integ_desc *idesc = find_integ(integ);
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->esn = esn;
+	if (!idesc) {
+		NL_SET_ERR_MSG(extack, "AH needs a known integrity algorithm");
+		return -EINVAL;
+	}
+	if (aklen != idesc->keylen) {
+		NL_SET_ERR_MSG(extack,
+			       "integrity key length does not match the algorithm");
+		return -EINVAL;
+	}
+	c->ahash = crypto_alloc_ahash(idesc->hmac, 0, 0);
+	if (IS_ERR(c->ahash)) {
+		err = PTR_ERR(c->ahash);
+		c->ahash = NULL;
+		NL_SET_ERR_MSG(extack, "the kernel has no such HMAC");
+		return err;
+	}
+	c->icvlen = idesc->icvlen;
+	err = crypto_ahash_setkey(c->ahash, akey, aklen);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "the HMAC refused the key");
+		sectun_crypto_free(c);
+	}
+	return err;
+}
+
 void sectun_crypto_free(struct sectun_crypto *c)
 {
 	/* The crypto API wipes the key schedule when it frees the tfm. */
 	if (c->aead)
 		crypto_free_aead(c->aead);
+	if (c->ahash)
+		crypto_free_ahash(c->ahash);
 	c->aead = NULL;
+	c->ahash = NULL;
 }

@@ -23,7 +23,8 @@ enum sectun_iv_kind {
 };
 
 struct sectun_crypto {
-	struct crypto_aead *aead;
+	struct crypto_aead *aead;	/* ESP */
+	struct crypto_ahash *ahash;	/* AH: the HMAC */
 	u8 ivlen;		/* IV bytes on the wire */
 	u8 icvlen;
 	u8 align;		/* the ESP payload is padded to this (>= 4) */
@@ -36,6 +37,9 @@ int sectun_crypto_init(struct sectun_crypto *c, u16 encr, const u8 *ekey,
 		       unsigned int eklen, u16 integ, const u8 *akey,
 		       unsigned int aklen, bool esn,
 		       struct netlink_ext_ack *extack);
+int sectun_crypto_init_ah(struct sectun_crypto *c, u16 integ, const u8 *akey,
+			  unsigned int aklen, bool esn,
+			  struct netlink_ext_ack *extack);
 void sectun_crypto_free(struct sectun_crypto *c);
 
 #endif /* _SECTUN_CRYPTO_H */

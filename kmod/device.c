@@ -3,17 +3,22 @@
  * The st%d network device: rtnl_link_ops, net_device_ops, and the
  * per-namespace handling of the underlay.
  */
+#include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/icmp.h>
 #include <net/ip.h>
 #include <net/rtnetlink.h>
 #include <net/net_namespace.h>
 #include <uapi/linux/sectun.h>
 
+#include "ah.h"
 #include "compat.h"
 #include "device.h"
+#include "encap.h"
 #include "esp.h"
+#include "policy.h"
 #include "sa.h"
 #include "underlay.h"
 
@@ -73,6 +78,129 @@ struct sectun_dev *sectun_dev_by_remote(const struct net *underlay,
 	return NULL;
 }
 
+/*
+ * The SA for an outbound packet: the selector it matches picks it, or,
+ * on a tunnel without selectors, the tunnel's own. No SA: an acquire
+ * event (rate-limited) asks the IKE daemon for one.
+ */
+static struct sectun_sa *sectun_xmit_sa(struct sectun_dev *sd,
+					struct sk_buff *skb)
+{
+	struct sectun_policy *pol = NULL;
+	struct sectun_flow f;
+	struct sectun_sa *sa;
+
+	if (sectun_spd_active(sd)) {
+		if (sectun_flow_parse(skb, true, &f))
+			return ERR_PTR(-EINVAL);
+		pol = sectun_spd_lookup(sd, &f);
+		if (!pol)
+			return ERR_PTR(-ENOENT);
+		atomic64_inc(&pol->packets);
+		sa = rcu_dereference(pol->out_sa);
+	} else {
+		sa = rcu_dereference(sd->out_sa);
+	}
+	if (likely(sa && sectun_sa_usable(sa)))
+		return sa;
+	if (pol || !sectun_flow_parse(skb, true, &f))
+		sectun_policy_acquire(sd, pol, &f);
+	return NULL;
+}
+
+/* Encrypt or authenticate, as the SA's protocol says. */
+static void sectun_sa_output(struct sectun_dev *sd, struct sectun_sa *sa,
+			     struct sk_buff *skb)
+{
+	if (sa->proto == IPPROTO_AH)
+		sectun_ah_output(sd, sa, skb);
+	else
+		sectun_esp_output(sd, sa, skb);
+}
+
+/* Outer packet bytes for an inner packet of LEN under SA. */
+static unsigned int sectun_sa_outer_len(const struct sectun_sa *sa,
+					const struct sectun_params *p,
+					unsigned int len)
+{
+	if (sa->proto == IPPROTO_AH)
+		return sectun_underlay_iphlen(p) +
+		       sectun_ah_hlen(&sa->crypto, p->remote_family) + len;
+	return sectun_esp_outer_len(&sa->crypto, len, sectun_underlay_hlen(p));
+}
+
+/* The largest inner packet that fits a path MTU under SA. */
+static unsigned int sectun_sa_max_inner(const struct sectun_sa *sa,
+					const struct sectun_params *p,
+					unsigned int mtu)
+{
+	unsigned int fixed;
+
+	if (sa->proto == IPPROTO_AH) {
+		fixed = sectun_underlay_iphlen(p) +
+			sectun_ah_hlen(&sa->crypto, p->remote_family);
+		return mtu > fixed ? mtu - fixed : 0;
+	}
+	return sectun_esp_max_inner(&sa->crypto, mtu, sectun_underlay_hlen(p));
+}
+
+/* The SA whose fragments ip_do_fragment() is handing back (BHs are off). */
+static DEFINE_PER_CPU(struct sectun_sa *, sectun_frag_sa);
+
+static int sectun_xmit_fragment(struct net *net, struct sock *sk,
+				struct sk_buff *skb)
+{
+	struct sectun_dev *sd = netdev_priv(skb->dev);
+
+	sectun_sa_output(sd, __this_cpu_read(sectun_frag_sa), skb);
+	return 0;
+}
+
+/*
+ * Will the packet fit the path once encrypted? If not: an IPv4 packet that
+ * may be fragmented is, before encryption, when the outer DF bit will be
+ * set (else the outer packet is fragmented); any other gets an ICMP
+ * "fragmentation needed" / "packet too big" with the inner MTU that fits,
+ * and is counted as exceeding the tunnel MTU. Returns true when SKB was
+ * dealt with here.
+ */
+static bool sectun_xmit_too_big(struct sectun_dev *sd, struct sectun_sa *sa,
+				struct sk_buff *skb)
+{
+	const struct sectun_params *p = rcu_dereference(sd->params);
+	bool v4 = skb->protocol == htons(ETH_P_IP), inner_df;
+	unsigned int mtu, max;
+
+	mtu = sectun_underlay_mtu(sd);
+	if (!mtu || sectun_sa_outer_len(sa, p, skb->len) <= mtu)
+		return false;
+	max = sectun_sa_max_inner(sa, p, mtu);
+	inner_df = v4 ? !!(ip_hdr(skb)->frag_off & htons(IP_DF)) : true;
+	if (v4 && !inner_df) {
+		struct sectun_sa *outer = __this_cpu_read(sectun_frag_sa);
+
+		if (p->df_mode != SECTUN_DF_SET)
+			return false;	/* the outer packet will be fragmented */
+		if (!skb_dst(skb))
+			return false;	/* no route to fragment by: go whole */
+		IPCB(skb)->frag_max_size = max;
+		/* Tunnels can nest: keep the SA of the one around us. */
+		__this_cpu_write(sectun_frag_sa, sa);
+		ip_do_fragment(dev_net(sd->dev), NULL, skb, sectun_xmit_fragment);
+		__this_cpu_write(sectun_frag_sa, outer);
+		return true;
+	}
+	if (!v4 && max < IPV6_MIN_MTU)
+		return false;		/* IPv6 needs 1280: fragment the outer */
+	if (v4)
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(max));
+	else
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, max);
+	sectun_stats_inc(sd->stats, SECTUN_STAT_EXCEEDS_MTU);
+	kfree_skb(skb);
+	return true;
+}
+
 /* One inner packet, not GSO: pick the SA and encrypt. */
 static void sectun_xmit_one(struct sectun_dev *sd, struct sk_buff *skb)
 {
@@ -80,17 +208,73 @@ static void sectun_xmit_one(struct sectun_dev *sd, struct sk_buff *skb)
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto discard;
-	sa = rcu_dereference_bh(sd->out_sa);
-	if (unlikely(!sa || !sectun_sa_usable(sa))) {
+	sa = sectun_xmit_sa(sd, skb);
+	if (IS_ERR(sa))		/* outside every selector, or unparsable */
+		goto discard;
+	if (unlikely(!sa)) {
 		sectun_stats_inc(sd->stats, SECTUN_STAT_NO_SA);
 		kfree_skb(skb);
 		return;
 	}
-	sectun_esp_output(sd, sa, skb);
+	if (sectun_xmit_too_big(sd, sa, skb))
+		return;
+	sectun_sa_output(sd, sa, skb);
 	return;
 discard:
 	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 	kfree_skb(skb);
+}
+
+/* The worst transform sectun supports: AES-CBC with HMAC-SHA-512. */
+static const struct sectun_crypto sectun_worst_crypto = {
+	.ivlen = 16, .icvlen = 32, .align = 16,
+};
+
+void sectun_dev_update_mtu(struct sectun_dev *sd)
+{
+	const struct sectun_params *p = sectun_params(sd);
+	struct sectun_sa *sa = rtnl_dereference(sd->out_sa);
+	unsigned int path, mtu;
+
+	ASSERT_RTNL();
+	if (sd->mtu_by_hand || !p->remote_family)
+		return;
+	path = sectun_underlay_mtu(sd);
+	if (!path)
+		return;
+	/* With selectors, the SAs may differ: assume the worst. */
+	if (sa && !sectun_spd_active(sd))
+		mtu = sectun_sa_max_inner(sa, p, path);
+	else
+		mtu = sectun_esp_max_inner(&sectun_worst_crypto, path,
+					   sectun_underlay_hlen(p));
+	mtu = clamp(mtu, sd->dev->min_mtu, sd->dev->max_mtu);
+	if (mtu == sd->dev->mtu)
+		return;
+	sd->mtu_auto_setting = true;
+	dev_set_mtu(sd->dev, mtu);
+	sd->mtu_auto_setting = false;
+}
+
+static int sectun_change_mtu(struct net_device *dev, int mtu)
+{
+	struct sectun_dev *sd = netdev_priv(dev);
+
+	/* Set by hand: from now on the path and SAs no longer move it. */
+	if (!sd->mtu_auto_setting)
+		sd->mtu_by_hand = true;
+	dev->mtu = mtu;
+	return 0;
+}
+
+void sectun_dev_update_keepalive(struct sectun_dev *sd)
+{
+	const struct sectun_params *p = sectun_params(sd);
+
+	if (p->encap_type == SECTUN_ENCAP_ESPINUDP && p->natt_keepalive)
+		mod_timer(&sd->keepalive, jiffies + p->natt_keepalive * HZ);
+	else
+		del_timer_sync(&sd->keepalive);
 }
 
 static bool sectun_inner_ok(struct sk_buff *skb)
@@ -112,6 +296,11 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct sectun_dev *sd = netdev_priv(dev);
 	struct sk_buff *segs, *next;
 
+	/*
+	 * The caller holds rcu_read_lock_bh() only; the lookups below are
+	 * rcu_dereference()s, which on 6.1 want rcu_read_lock() itself.
+	 */
+	rcu_read_lock();
 	if (unlikely(!sectun_inner_ok(skb)))
 		goto discard;
 	/* Segment once here, then encrypt each segment on its own. */
@@ -124,14 +313,16 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 			skb_mark_not_on_list(skb);
 			sectun_xmit_one(sd, skb);
 		}
-		return NETDEV_TX_OK;
+		goto out;
 	}
 	sectun_xmit_one(sd, skb);
-	return NETDEV_TX_OK;
+	goto out;
 
 discard:
 	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 	kfree_skb(skb);
+out:
+	rcu_read_unlock();
 	return NETDEV_TX_OK;
 }
 
@@ -178,18 +369,18 @@ static int sectun_dev_init(struct net_device *dev)
 }
 
 /*
- * Lookups that are not under RTNL happen under RCU, so once the device is
- * unlisted and synchronize_net() has run nobody reads the counters. The
- * SAs go first: each holds a reference on the device until it is freed.
+ * The SAs go first: each holds a reference on the device until it is
+ * freed, so unregistration waits for packets still in the crypto API. The
+ * counters and params stay until the destructor, for those packets.
  */
 static void sectun_dev_uninit(struct net_device *dev)
 {
 	struct sectun_dev *sd = netdev_priv(dev);
 
+	del_timer_sync(&sd->keepalive);
 	sectun_sa_flush(sd, -1, SECTUN_EXPIRE_DEVICE);
+	sectun_policy_flush(sd);
 	gro_cells_destroy(&sd->gro_cells);
-	sectun_stats_free(sd->stats);
-	sd->stats = NULL;
 }
 
 static const struct net_device_ops sectun_netdev_ops = {
@@ -197,14 +388,21 @@ static const struct net_device_ops sectun_netdev_ops = {
 	.ndo_uninit		= sectun_dev_uninit,
 	.ndo_start_xmit		= sectun_xmit,
 	.ndo_get_stats64	= sectun_get_stats64,
+	.ndo_change_mtu		= sectun_change_mtu,
 };
 
 static void sectun_destruct(struct net_device *dev)
 {
 	struct sectun_dev *sd = netdev_priv(dev);
 
-	/* The device is unregistered: no reader can see the params now. */
+	/*
+	 * Every reference is gone, the SAs' included (packets in asynchronous
+	 * crypto still count on the params and counters until then).
+	 */
 	sectun_params_free(rcu_dereference_protected(sd->params, true));
+	RCU_INIT_POINTER(sd->params, NULL);
+	sectun_stats_free(sd->stats);
+	sd->stats = NULL;
 }
 
 #define SECTUN_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
@@ -237,10 +435,15 @@ static void sectun_setup(struct net_device *dev)
 	dev->hw_features |= SECTUN_FEATURES;
 	dev->hw_enc_features |= SECTUN_FEATURES;
 	sectun_compat_set_lltx(dev);
+	/* ip_do_fragment() needs the route the packet came by. */
+	netif_keep_dst(dev);
 
 	sd->dev = dev;
 	INIT_LIST_HEAD(&sd->dev_list);
 	xa_init_flags(&sd->sas, XA_FLAGS_ALLOC);
+	xa_init_flags(&sd->policies, XA_FLAGS_ALLOC1);
+	timer_setup(&sd->keepalive, sectun_encap_keepalive, 0);
+	sd->last_acquire = jiffies - HZ;
 }
 
 static int sectun_newlink(SECTUN_NEWLINK_ARGS)
@@ -264,6 +467,7 @@ static int sectun_newlink(SECTUN_NEWLINK_ARGS)
 	p->encap_remote_port = SECTUN_ENCAP_DEFAULT_PORT;
 	p->df_mode = SECTUN_DF_COPY;
 	p->replay_window = SECTUN_DEFAULT_REPLAY_WINDOW;
+	p->natt_keepalive = SECTUN_DEFAULT_NATT_KEEPALIVE;
 	RCU_INIT_POINTER(sd->params, p);
 
 	/* Name devices st0, st1, ... as a Junos admin expects. */
@@ -272,9 +476,12 @@ static int sectun_newlink(SECTUN_NEWLINK_ARGS)
 
 	err = register_netdevice(dev);
 	if (err) {
-		/* No destructor runs for a device that never registered. */
+		/*
+		 * Past ndo_init the failure runs our destructor, which frees
+		 * the params; before it, nobody has.
+		 */
+		sectun_params_free(rtnl_dereference(sd->params));
 		RCU_INIT_POINTER(sd->params, NULL);
-		sectun_params_free(p);
 		NL_SET_ERR_MSG(extack, "sectun: cannot register the device");
 		return err;
 	}

@@ -46,12 +46,15 @@ struct sectun_params {
 	u16 encap_remote_port;
 	u8 df_mode;			/* enum sectun_df_mode */
 	bool copy_dscp;
+	u8 ttl;				/* outer TTL/hop limit, 0: the route's */
 	u32 replay_window;		/* default for new SAs */
+	u32 natt_keepalive;		/* seconds, 0: none */
 	/* Routes to the remote endpoint; new parameters, new cache. */
 	struct dst_cache dst_cache;
 };
 
 struct sectun_sa;
+struct sectun_spd;
 
 struct sectun_dev {
 	struct net_device *dev;
@@ -63,11 +66,26 @@ struct sectun_dev {
 	struct sectun_stats_sum stats_baseline;
 	struct gro_cells gro_cells;
 
+	/*
+	 * The port the peer's authenticated ESP in UDP last came from (a NAT
+	 * may move it); 0 until then. Written by the receive path.
+	 */
+	u16 peer_port;
+	struct timer_list keepalive;	/* NAT keepalives (RFC 3948 2.3) */
+	/* The MTU follows the path and SA unless set by hand. */
+	bool mtu_by_hand;
+	bool mtu_auto_setting;
+
 	/* SA database of this tunnel; changed under RTNL. */
 	struct xarray sas;		/* by sa->index */
 	u32 sa_next_index;
 	u32 sa_gen;
 	struct sectun_sa __rcu *out_sa;	/* the outbound SA in use */
+
+	/* Traffic selectors; changed under RTNL, looked up in sd->spd. */
+	struct xarray policies;		/* by index */
+	struct sectun_spd __rcu *spd;	/* NULL: no selectors */
+	unsigned long last_acquire;	/* jiffies, when there are none */
 };
 
 extern struct rtnl_link_ops sectun_link_ops;
@@ -89,6 +107,11 @@ static inline struct sectun_params *sectun_params(struct sectun_dev *sd)
 struct sectun_params *sectun_params_dup(const struct sectun_params *old);
 void sectun_params_free(struct sectun_params *p);
 void sectun_params_publish(struct sectun_dev *sd, struct sectun_params *p);
+
+/* Under RTNL: derive the MTU from the path and the outbound SA. */
+void sectun_dev_update_mtu(struct sectun_dev *sd);
+/* Under RTNL: (re)start NAT keepalives as the parameters now say. */
+void sectun_dev_update_keepalive(struct sectun_dev *sd);
 
 /* Under rcu_read_lock(): the tunnel whose remote endpoint is ADDR. */
 struct sectun_dev *sectun_dev_by_remote(const struct net *underlay,

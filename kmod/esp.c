@@ -24,6 +24,7 @@
 #include "compat.h"
 #include "device.h"
 #include "esp.h"
+#include "policy.h"
 #include "sa.h"
 #include "underlay.h"
 
@@ -38,6 +39,7 @@ struct sectun_esp_req {
 	unsigned int len;		/* inner (out) or ESP (in) length */
 	u8 dsfield;			/* inner (out) or outer (in) DS field */
 	bool inner_df;
+	u16 encap_sport;		/* in: the UDP port it came from, or 0 */
 	u8 ad[MAX_AD];
 	struct scatterlist sg[2];
 	u8 *iv;
@@ -68,8 +70,9 @@ static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
 
 static struct aead_request *esp_req_aead(struct sectun_esp_req *r)
 {
-	return (struct aead_request *)((u8 *)r + ALIGN(sizeof(*r),
-						   crypto_tfm_ctx_alignment()));
+	size_t off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
+
+	return (struct aead_request *)((u8 *)r + off);
 }
 
 /* SPI, [seq_hi,] seq_lo, IV: what the ICV covers besides the payload. */
@@ -106,6 +109,69 @@ static bool esp_async(int err)
 }
 
 /* ---- Outbound ---------------------------------------------------------- */
+
+/*
+ * What the outer header and the ESP/AH header need to know of the inner
+ * packet. In transport mode the inner IP header is stripped (the outer one
+ * takes its place), which needs the packet to run between the tunnel's
+ * own endpoints, whole (no fragment, no IPv6 extension headers).
+ */
+bool sectun_tx_inner(struct sectun_sa *sa, struct sk_buff *skb,
+		     struct sectun_inner *in)
+{
+	const struct sectun_params *p = sectun_params(sa->sd);
+	bool transport = sa->mode == SECTUN_MODE_TRANSPORT;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		in->nexthdr = IPPROTO_IPIP;
+		in->dsfield = ipv4_get_dsfield(iph);
+		in->df = iph->frag_off & htons(IP_DF);
+		if (!transport)
+			return true;
+		if (p->local_family != AF_INET || iph->saddr != p->local.v4 ||
+		    iph->daddr != p->remote.v4 || ip_is_fragment(iph) ||
+		    iph->ihl < 5 || !pskb_may_pull(skb, iph->ihl * 4))
+			return false;
+		iph = ip_hdr(skb);
+		in->nexthdr = iph->protocol;
+		__skb_pull(skb, iph->ihl * 4);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		in->nexthdr = IPPROTO_IPV6;
+		in->dsfield = ipv6_get_dsfield(ip6h);
+		in->df = skb->len > IPV6_MIN_MTU;
+		if (!transport)
+			return true;
+		if (p->local_family != AF_INET6 ||
+		    !ipv6_addr_equal(&ip6h->saddr, &p->local.v6) ||
+		    !ipv6_addr_equal(&ip6h->daddr, &p->remote.v6) ||
+		    ipv6_ext_hdr(ip6h->nexthdr))
+			return false;
+		in->nexthdr = ip6h->nexthdr;
+		__skb_pull(skb, sizeof(*ip6h));
+	}
+	return true;
+}
+
+unsigned int sectun_esp_outer_len(const struct sectun_crypto *c,
+				  unsigned int len, unsigned int hlen)
+{
+	return hlen + ESP_HLEN + c->ivlen + ALIGN(len + 2, c->align) + c->icvlen;
+}
+
+unsigned int sectun_esp_max_inner(const struct sectun_crypto *c,
+				  unsigned int path_mtu, unsigned int hlen)
+{
+	unsigned int fixed = hlen + ESP_HLEN + c->ivlen + c->icvlen;
+
+	if (path_mtu < fixed + c->align)
+		return 0;
+	/* Payload, padding, pad length and next header fill whole blocks. */
+	return rounddown(path_mtu - fixed, c->align) - 2;
+}
 
 static void esp_output_finish(struct sectun_esp_req *r, int err)
 {
@@ -145,24 +211,17 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		       struct sk_buff *skb)
 {
 	const struct sectun_crypto *c = &sa->crypto;
-	unsigned int len = skb->len, tlen, padlen, i;
+	unsigned int len, tlen, padlen, i;
 	struct sectun_esp_req *r;
+	struct sectun_inner in;
 	struct ip_esp_hdr *esph;
-	u8 *trailer, nexthdr;
-	u8 dsfield;
-	bool df;
+	u8 *trailer;
 	u64 seq;
 	int err;
 
-	if (skb->protocol == htons(ETH_P_IP)) {
-		nexthdr = IPPROTO_IPIP;
-		dsfield = ipv4_get_dsfield(ip_hdr(skb));
-		df = ip_hdr(skb)->frag_off & htons(IP_DF);
-	} else {
-		nexthdr = IPPROTO_IPV6;
-		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
-		df = len > IPV6_MIN_MTU;
-	}
+	if (!sectun_tx_inner(sa, skb, &in))
+		goto drop;
+	len = skb->len;
 
 	/* Pad so that payload, pad length and next header fill whole blocks. */
 	tlen = ALIGN(len + 2, c->align) - len;
@@ -180,17 +239,7 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		skb = copy;
 	}
 
-	seq = atomic64_inc_return(&sa->seq_out);
-	if (unlikely(seq > sa->seq_max)) {
-		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SEQ);
-		goto no_sa;
-	}
-	if (unlikely(!sectun_sa_charge(sa, len)))
-		goto no_sa;
-	/* Never wrap: the last number ends the SA. */
-	if (unlikely(seq == sa->seq_max))
-		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SEQ);
-	if (unlikely(!sectun_sa_get(sa)))
+	if (unlikely(sectun_sa_next_seq(sa, len, &seq)))
 		goto no_sa;
 
 	r = esp_req_alloc(sa, skb);
@@ -200,14 +249,14 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	}
 	r->seq = seq;
 	r->len = len;
-	r->dsfield = dsfield;
-	r->inner_df = df;
+	r->dsfield = in.dsfield;
+	r->inner_df = in.df;
 
 	trailer = skb_put(skb, tlen + c->icvlen);
 	for (i = 0; i < padlen; i++)
 		trailer[i] = i + 1;
 	trailer[padlen] = padlen;
-	trailer[padlen + 1] = nexthdr;
+	trailer[padlen + 1] = in.nexthdr;
 
 	esph = skb_push(skb, ESP_HLEN + c->ivlen);
 	esph->spi = htonl(sa->spi);
@@ -301,11 +350,66 @@ static void esp_deliver(struct sectun_dev *sd, struct sk_buff *skb,
 	gro_cells_receive(&sd->gro_cells, skb);
 }
 
+void sectun_rx_transport(struct sk_buff *skb, u8 nexthdr)
+{
+	unsigned int ihl = skb->protocol == htons(ETH_P_IP) ?
+			   ip_hdr(skb)->ihl * 4 : sizeof(struct ipv6hdr);
+
+	/* The received header moves up to sit right before the payload. */
+	memmove(skb->data - ihl, skb_network_header(skb), ihl);
+	__skb_push(skb, ihl);
+	skb_reset_network_header(skb);
+	if (skb->protocol == htons(ETH_P_IP)) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->protocol = nexthdr;
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6h->nexthdr = nexthdr;
+		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	}
+}
+
+/*
+ * The decrypted (or authenticated) inner packet at skb->data, from ESP or
+ * AH: check it is one, that the SA's selector allows it in, account it and
+ * deliver it on the device. Consumes SKB.
+ */
+void sectun_rx_inner(struct sectun_sa *sa, struct sk_buff *skb, u8 nexthdr,
+		     u8 outer_dsfield)
+{
+	if (unlikely(!esp_inner_ok(skb, nexthdr))) {
+		esp_count(sa, SECTUN_STAT_BAD_HEADER, SECTUN_SA_STAT_DISCARDED);
+		goto drop;
+	}
+	/* The inner packet must be one the SA's selector allows in. */
+	if (sa->has_ts) {
+		struct sectun_flow f;
+
+		if (sectun_flow_parse(skb, false, &f) ||
+		    !sectun_sel_match(&sa->ts, &f)) {
+			esp_count(sa, SECTUN_STAT_TS_CHECK_FAIL,
+				  SECTUN_SA_STAT_TS_CHECK_FAIL);
+			goto drop;
+		}
+	}
+	if (unlikely(!sectun_sa_charge(sa, skb->len))) {
+		esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
+		goto drop;
+	}
+	esp_deliver(sa->sd, skb, outer_dsfield, sectun_params(sa->sd)->underlay);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
 static void esp_input_finish(struct sectun_esp_req *r, int err)
 {
 	struct sectun_sa *sa = r->sa;
 	const struct sectun_crypto *c = &sa->crypto;
-	const struct sectun_params *p = sectun_params(sa->sd);
 	unsigned int hlen = ESP_HLEN + c->ivlen, plen, padlen, i;
 	struct sk_buff *skb = r->skb;
 	u8 *payload, nexthdr;
@@ -335,21 +439,24 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		esp_count(sa, SECTUN_STAT_DISCARDED, 0);
 		goto drop;
 	}
-	if (unlikely(nexthdr != IPPROTO_IPIP && nexthdr != IPPROTO_IPV6))
+	if (sa->mode == SECTUN_MODE_TUNNEL &&
+	    unlikely(nexthdr != IPPROTO_IPIP && nexthdr != IPPROTO_IPV6))
 		goto bad_trailer;
 
+	/* Authenticated: a NAT may have moved the peer to another port. */
+	if (r->encap_sport && r->encap_sport != READ_ONCE(sa->sd->peer_port))
+		WRITE_ONCE(sa->sd->peer_port, r->encap_sport);
 	sectun_stats_add(sa->sd->stats, SECTUN_STAT_ESP_DEC_PACKETS, 1);
 	sectun_stats_add(sa->sd->stats, SECTUN_STAT_ESP_DEC_BYTES, r->len);
 	if (pskb_trim(skb, plen + hlen - padlen - 2))
 		goto discard;
 	__skb_pull(skb, hlen);
-	if (unlikely(!esp_inner_ok(skb, nexthdr))) {
-		esp_count(sa, SECTUN_STAT_BAD_HEADER, SECTUN_SA_STAT_DISCARDED);
-		goto drop;
+	if (sa->mode == SECTUN_MODE_TRANSPORT) {
+		sectun_rx_transport(skb, nexthdr);
+		nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
+							     IPPROTO_IPV6;
 	}
-	if (unlikely(!sectun_sa_charge(sa, skb->len)))
-		goto discard;
-	esp_deliver(sa->sd, skb, r->dsfield, p->underlay);
+	sectun_rx_inner(sa, skb, nexthdr, r->dsfield);
 	goto out;
 
 bad_trailer:
@@ -377,7 +484,8 @@ static SECTUN_CRYPTO_DONE(esp_input_done)
 	local_bh_enable();
 }
 
-void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb)
+void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
+		      u16 encap_sport)
 {
 	const struct sectun_crypto *c = &sa->crypto;
 	unsigned int hlen = ESP_HLEN + c->ivlen, elen;
@@ -423,6 +531,7 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb)
 	r->seq = seq;
 	r->len = skb->len;
 	r->dsfield = outer_dsfield;
+	r->encap_sport = encap_sport;
 	esph = (struct ip_esp_hdr *)skb->data;
 	memcpy(r->iv, esph->enc_data, c->ivlen);
 	esp_req_start(r, skb->data + hlen, elen, elen,

@@ -5,14 +5,22 @@
  * sectun's SAD is sectun's; any other is handed down the chain ("-EINVAL"
  * means "not mine") so native xfrm on the same host keeps working. The one
  * exception: an unknown SPI from a sectun tunnel's remote endpoint is
- * counted as "invalid SPI" on that tunnel and dropped.
+ * counted as "invalid SPI" on that tunnel and dropped. ESP in UDP arrives
+ * the same way, through the chain's input_handler.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/esp.h>
+#include <net/icmp.h>
+#include <net/ip6_route.h>
+#include <net/ndisc.h>
+#include <net/route.h>
 #include <net/xfrm.h>
 
+#include "ah.h"
+#include "compat.h"
 #include "device.h"
+#include "encap.h"
 #include "esp.h"
 #include "input.h"
 #include "sa.h"
@@ -20,21 +28,27 @@
 /* Above xfrm (0), vti and xfrmi (100 and below). */
 #define SECTUN_HANDLER_PRIORITY 300
 
-static int sectun_esp_rcv(struct sk_buff *skb, int family)
+static int sectun_rcv(struct sk_buff *skb, int family, u8 proto,
+		      int encap_type)
 {
 	union sectun_addr src = {};
 	struct sectun_dev *sd;
 	struct sectun_sa *sa;
 	u32 spi;
 
-	if (!pskb_may_pull(skb, sizeof(struct ip_esp_hdr)))
+	/* The SPI opens the ESP header; AH has it after 4 bytes. */
+	if (!pskb_may_pull(skb, 8))
 		return -EINVAL;
-	spi = ntohl(((struct ip_esp_hdr *)skb->data)->spi);
+	spi = get_unaligned_be32(skb->data + (proto == IPPROTO_AH ? 4 : 0));
 
 	rcu_read_lock();
-	sa = sectun_sa_lookup_in(dev_net(skb->dev), spi, IPPROTO_ESP);
+	sa = sectun_sa_lookup_in(dev_net(skb->dev), spi, proto);
 	if (likely(sa)) {
-		sectun_esp_input(sa, skb);
+		if (proto == IPPROTO_AH)
+			sectun_ah_input(sa, skb);
+		else
+			sectun_esp_input(sa, skb,
+					 sectun_encap_sport(skb, encap_type));
 		rcu_read_unlock();
 		return 0;
 	}
@@ -55,23 +69,40 @@ static int sectun_esp_rcv(struct sk_buff *skb, int family)
 
 static int sectun_esp4_rcv(struct sk_buff *skb)
 {
-	return sectun_esp_rcv(skb, AF_INET);
+	return sectun_rcv(skb, AF_INET, IPPROTO_ESP, 0);
 }
 
 static int sectun_esp6_rcv(struct sk_buff *skb)
 {
-	return sectun_esp_rcv(skb, AF_INET6);
+	return sectun_rcv(skb, AF_INET6, IPPROTO_ESP, 0);
 }
 
-/* UDP-encapsulated ESP (RFC 3948) is not handled yet: pass it on. */
+static int sectun_ah4_rcv(struct sk_buff *skb)
+{
+	return sectun_rcv(skb, AF_INET, IPPROTO_AH, 0);
+}
+
+static int sectun_ah6_rcv(struct sk_buff *skb)
+{
+	return sectun_rcv(skb, AF_INET6, IPPROTO_AH, 0);
+}
+
+/* ESP in UDP, from an encapsulation socket (see encap.c). */
 static int sectun_esp4_input(struct sk_buff *skb, int nexthdr, __be32 spi,
 			     int encap_type)
 {
-	return -EINVAL;
+	return sectun_rcv(skb, AF_INET, IPPROTO_ESP, encap_type);
 }
 
 static int sectun_esp6_input(struct sk_buff *skb, int nexthdr, __be32 spi,
 			     int encap_type)
+{
+	return sectun_rcv(skb, AF_INET6, IPPROTO_ESP, encap_type);
+}
+
+/* Nothing comes to AH through an encapsulation socket. */
+static int sectun_ah_input_handler(struct sk_buff *skb, int nexthdr,
+				   __be32 spi, int encap_type)
 {
 	return -EINVAL;
 }
@@ -82,15 +113,52 @@ static int sectun_cb(struct sk_buff *skb, int err)
 	return 1;
 }
 
+/*
+ * ICMP about an ESP packet we sent: a smaller path MTU (or a redirect) on
+ * the way to one of our tunnels' remote endpoints. Record it on the
+ * underlay route, where the transmit path reads the MTU; other tunnels'
+ * errors go on down the chain.
+ */
 static int sectun_esp4_err(struct sk_buff *skb, u32 info)
 {
-	return -ENOENT;
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	struct net *net = dev_net(skb->dev);
+	union sectun_addr dst = { .v4 = iph->daddr };
+	u8 proto = iph->protocol;
+	bool ours;
+
+	rcu_read_lock();
+	ours = sectun_dev_by_remote(net, AF_INET, &dst);
+	rcu_read_unlock();
+	if (!ours)
+		return -ENOENT;
+	if (icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
+	    icmp_hdr(skb)->code == ICMP_FRAG_NEEDED)
+		ipv4_update_pmtu(skb, net, info, 0, proto);
+	else if (icmp_hdr(skb)->type == ICMP_REDIRECT)
+		ipv4_redirect(skb, net, 0, proto);
+	return 0;
 }
 
 static int sectun_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 			   u8 type, u8 code, int offset, __be32 info)
 {
-	return -ENOENT;
+	const struct ipv6hdr *ip6h = (const struct ipv6hdr *)skb->data;
+	struct net *net = dev_net(skb->dev);
+	union sectun_addr dst = { .v6 = ip6h->daddr };
+	bool ours;
+
+	rcu_read_lock();
+	ours = sectun_dev_by_remote(net, AF_INET6, &dst);
+	rcu_read_unlock();
+	if (!ours)
+		return -ENOENT;
+	if (type == ICMPV6_PKT_TOOBIG)
+		ip6_update_pmtu(skb, net, info, 0, 0, sock_net_uid(net, NULL));
+	else if (type == NDISC_REDIRECT)
+		ip6_redirect(skb, net, skb->dev->ifindex, 0,
+			     sock_net_uid(net, NULL));
+	return 0;
 }
 
 static struct xfrm4_protocol sectun_esp4_protocol __read_mostly = {
@@ -109,6 +177,22 @@ static struct xfrm6_protocol sectun_esp6_protocol __read_mostly = {
 	.priority	= SECTUN_HANDLER_PRIORITY,
 };
 
+static struct xfrm4_protocol sectun_ah4_protocol __read_mostly = {
+	.handler	= sectun_ah4_rcv,
+	.input_handler	= sectun_ah_input_handler,
+	.cb_handler	= sectun_cb,
+	.err_handler	= sectun_esp4_err,
+	.priority	= SECTUN_HANDLER_PRIORITY,
+};
+
+static struct xfrm6_protocol sectun_ah6_protocol __read_mostly = {
+	.handler	= sectun_ah6_rcv,
+	.input_handler	= sectun_ah_input_handler,
+	.cb_handler	= sectun_cb,
+	.err_handler	= sectun_esp6_err,
+	.priority	= SECTUN_HANDLER_PRIORITY,
+};
+
 int sectun_input_init(void)
 {
 	int err;
@@ -118,12 +202,28 @@ int sectun_input_init(void)
 		return err;
 	err = xfrm6_protocol_register(&sectun_esp6_protocol, IPPROTO_ESP);
 	if (err)
-		xfrm4_protocol_deregister(&sectun_esp4_protocol, IPPROTO_ESP);
+		goto err_esp4;
+	err = xfrm4_protocol_register(&sectun_ah4_protocol, IPPROTO_AH);
+	if (err)
+		goto err_esp6;
+	err = xfrm6_protocol_register(&sectun_ah6_protocol, IPPROTO_AH);
+	if (err)
+		goto err_ah4;
+	return 0;
+
+err_ah4:
+	xfrm4_protocol_deregister(&sectun_ah4_protocol, IPPROTO_AH);
+err_esp6:
+	xfrm6_protocol_deregister(&sectun_esp6_protocol, IPPROTO_ESP);
+err_esp4:
+	xfrm4_protocol_deregister(&sectun_esp4_protocol, IPPROTO_ESP);
 	return err;
 }
 
 void sectun_input_uninit(void)
 {
+	xfrm6_protocol_deregister(&sectun_ah6_protocol, IPPROTO_AH);
+	xfrm4_protocol_deregister(&sectun_ah4_protocol, IPPROTO_AH);
 	xfrm6_protocol_deregister(&sectun_esp6_protocol, IPPROTO_ESP);
 	xfrm4_protocol_deregister(&sectun_esp4_protocol, IPPROTO_ESP);
 }

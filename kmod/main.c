@@ -40,10 +40,13 @@ err_sa:
 
 static void __exit sectun_exit(void)
 {
-	/* No more packets, then no new commands, then the devices and SAs. */
+	/*
+	 * No more packets; then the devices and their SAs (whose deletion
+	 * events still need the family); then the commands.
+	 */
 	sectun_input_uninit();
-	sectun_genl_uninit();
 	sectun_device_uninit();
+	sectun_genl_uninit();
 	sectun_sa_uninit();
 }
 

@@ -18,7 +18,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "sa.h"
-
+#include "underlay.h"
 
 static struct netlink_range_validation sectun_replay_range = {
 	.max = SECTUN_MAX_REPLAY_WINDOW,
@@ -46,7 +46,14 @@ static const struct nla_policy sectun_policy[SECTUN_A_MAX + 1] = {
 					    .reject_message = "read-only attribute" },
 	[SECTUN_A_STATS]		= { .type = NLA_REJECT,
 					    .reject_message = "counters are read-only" },
+	[SECTUN_A_NATT_KEEPALIVE]	= NLA_POLICY_MAX(NLA_U32, 300),
+	[SECTUN_A_ENCAP_PEER_PORT]	= SECTUN_NLA_READ_ONLY,
+	[SECTUN_A_TTL]			= { .type = NLA_U8 },
+	[SECTUN_A_PATH_MTU]		= SECTUN_NLA_READ_ONLY,
 	[SECTUN_A_SA]			= NLA_POLICY_NESTED(sectun_sa_policy),
+	[SECTUN_A_POLICY]		= NLA_POLICY_NESTED(sectun_policy_policy),
+	[SECTUN_A_FLOW]			= { .type = NLA_REJECT,
+					    .reject_message = "events only" },
 };
 
 static struct net_device *sectun_nl_find_dev(struct genl_info *info)
@@ -120,6 +127,7 @@ static int sectun_nl_fill_tunnel(struct sk_buff *skb, struct sectun_dev *sd,
 	const struct sectun_params *p = sectun_params(sd);
 	struct net_device *dev = sd->dev;
 	struct sectun_stats_sum sum;
+	unsigned int path_mtu;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &sectun_genl_family, flags,
@@ -141,7 +149,15 @@ static int sectun_nl_fill_tunnel(struct sk_buff *skb, struct sectun_dev *sd,
 	    nla_put_u32(skb, SECTUN_A_REPLAY_WINDOW, p->replay_window) ||
 	    nla_put_u32(skb, SECTUN_A_MTU, READ_ONCE(dev->mtu)) ||
 	    nla_put_u8(skb, SECTUN_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
-	    nla_put_u8(skb, SECTUN_A_CARRIER, netif_carrier_ok(dev)))
+	    nla_put_u8(skb, SECTUN_A_CARRIER, netif_carrier_ok(dev)) ||
+	    nla_put_u32(skb, SECTUN_A_NATT_KEEPALIVE, p->natt_keepalive) ||
+	    nla_put_u8(skb, SECTUN_A_TTL, p->ttl))
+		goto nla_put_failure;
+	path_mtu = sectun_underlay_mtu(sd);
+	if (path_mtu && nla_put_u32(skb, SECTUN_A_PATH_MTU, path_mtu))
+		goto nla_put_failure;
+	if (READ_ONCE(sd->peer_port) &&
+	    nla_put_u16(skb, SECTUN_A_ENCAP_PEER_PORT, READ_ONCE(sd->peer_port)))
 		goto nla_put_failure;
 
 	if (p->underlay && !net_eq(p->underlay, dev_net(dev)) &&
@@ -222,6 +238,53 @@ static int sectun_nl_get_tunnel_dumpit(struct sk_buff *skb,
 	cb->args[0] = idx;
 
 	/* A full skb ends this part; the next call resumes at idx. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/*
+ * Dump per-device objects (SAs, selectors) of the device the request names,
+ * or of every sectun device. The cursor is (device position, object index):
+ * objects keep their index for life, so a dump is complete even while they
+ * come and go; devices coming or going flag it NLM_F_DUMP_INTR.
+ */
+int sectun_nl_dump_devices(struct sk_buff *skb, struct netlink_callback *cb,
+			   sectun_dump_dev_fn dump_dev)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net *net = sock_net(skb->sk);
+	long dev_pos = cb->args[0], pos = 0;
+	unsigned long next = cb->args[1];
+	struct nlattr *ifname = info->attrs[SECTUN_A_IFNAME];
+	struct net_device *dev;
+	int ifindex = 0, err = 0;
+
+	if (info->attrs[SECTUN_A_IFINDEX])
+		ifindex = nla_get_u32(info->attrs[SECTUN_A_IFINDEX]);
+
+	rcu_read_lock();
+	/* Devices coming or going shift the positions: flag the dump. */
+	cb->seq = READ_ONCE(net->dev_base_seq);
+	for_each_netdev_rcu(net, dev) {
+		if (!sectun_is_dev(dev))
+			continue;
+		if ((ifindex && dev->ifindex != ifindex) ||
+		    (ifname && nla_strcmp(ifname, dev->name)))
+			continue;
+		if (pos++ < dev_pos)
+			continue;
+		err = dump_dev(skb, cb, netdev_priv(dev), &next);
+		if (skb->len)
+			nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		if (err)
+			break;
+		dev_pos = pos;
+		next = 0;
+	}
+	rcu_read_unlock();
+	cb->args[0] = dev_pos;
+	cb->args[1] = next;
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ?: skb->len;
@@ -407,6 +470,10 @@ static int sectun_nl_set_tunnel_doit(struct sk_buff *skb,
 		p->copy_dscp = nla_get_u8(attrs[SECTUN_A_COPY_DSCP]);
 	if (attrs[SECTUN_A_REPLAY_WINDOW])
 		p->replay_window = nla_get_u32(attrs[SECTUN_A_REPLAY_WINDOW]);
+	if (attrs[SECTUN_A_NATT_KEEPALIVE])
+		p->natt_keepalive = nla_get_u32(attrs[SECTUN_A_NATT_KEEPALIVE]);
+	if (attrs[SECTUN_A_TTL])
+		p->ttl = nla_get_u8(attrs[SECTUN_A_TTL]);
 
 	/* The last step that can fail: after it, nothing may. */
 	if (attrs[SECTUN_A_MTU]) {
@@ -415,8 +482,17 @@ static int sectun_nl_set_tunnel_doit(struct sk_buff *skb,
 			goto out;
 	}
 
+	/* A new peer address or port: forget the one a NAT showed us. */
+	if (attrs[SECTUN_A_ENCAP_REMOTE_PORT] || attrs[SECTUN_A_REMOTE_IPV4] ||
+	    attrs[SECTUN_A_REMOTE_IPV6])
+		WRITE_ONCE(sd->peer_port, 0);
 	sectun_params_publish(sd, p);
+	if (rtnl_dereference(sd->params)->underlay)
+		netif_carrier_on(sd->dev);
 	p = NULL;
+	sectun_dev_update_keepalive(sd);
+	if (!attrs[SECTUN_A_MTU])
+		sectun_dev_update_mtu(sd);
 out:
 	rtnl_unlock();
 	if (underlay)
@@ -482,6 +558,27 @@ static const struct genl_small_ops sectun_genl_ops[] = {
 	{
 		.cmd	= SECTUN_CMD_FLUSH_SA,
 		.doit	= sectun_nl_flush_sa_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_NEW_POLICY,
+		.doit	= sectun_nl_new_policy_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_DEL_POLICY,
+		.doit	= sectun_nl_del_policy_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_GET_POLICY,
+		.doit	= sectun_nl_get_policy_doit,
+		.dumpit	= sectun_nl_get_policy_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= SECTUN_CMD_FLUSH_POLICY,
+		.doit	= sectun_nl_flush_policy_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

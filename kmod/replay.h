@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 struct sectun_replay {
-	spinlock_t lock;
+	spinlock_t lock;	/* the check-and-record after authentication */
 	u64 top;		/* highest authenticated sequence number */
 	u32 window;		/* packets; 0 turns the check off */
 	u32 bits;		/* bitmap size: a power of two >= window */

@@ -86,7 +86,7 @@ static unsigned long sectun_sa_deadline(const struct sectun_sa *sa)
 
 	if (sa->soft_seconds && !test_bit(SECTUN_SA_SOFT_EXPIRED, &sa->flags))
 		secs = sa->soft_seconds;
-	return sa->add_jiffies + secs * HZ;
+	return sa->add_jiffies + (unsigned long)secs * HZ;
 }
 
 static void sectun_sa_timer(struct timer_list *t)
@@ -97,12 +97,14 @@ static void sectun_sa_timer(struct timer_list *t)
 	if (test_bit(SECTUN_SA_UNLINKED, &sa->flags))
 		return;
 	if (sa->hard_seconds &&
-	    time_after_eq(now, sa->add_jiffies + sa->hard_seconds * HZ)) {
+	    time_after_eq(now, sa->add_jiffies +
+			  (unsigned long)sa->hard_seconds * HZ)) {
 		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SECONDS);
 		return;
 	}
 	if (sa->soft_seconds &&
-	    time_after_eq(now, sa->add_jiffies + sa->soft_seconds * HZ))
+	    time_after_eq(now, sa->add_jiffies +
+			  (unsigned long)sa->soft_seconds * HZ))
 		sectun_sa_soft_expire(sa, SECTUN_EXPIRE_SECONDS);
 	if (sa->hard_seconds || !test_bit(SECTUN_SA_SOFT_EXPIRED, &sa->flags))
 		mod_timer(&sa->timer, sectun_sa_deadline(sa));
@@ -140,6 +142,21 @@ bool sectun_sa_charge(struct sectun_sa *sa, unsigned int bytes)
 	return true;
 }
 
+int sectun_sa_next_seq(struct sectun_sa *sa, unsigned int bytes, u64 *seq)
+{
+	*seq = atomic64_inc_return(&sa->seq_out);
+	if (unlikely(*seq > sa->seq_max)) {
+		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SEQ);
+		return -ENOENT;
+	}
+	if (unlikely(!sectun_sa_charge(sa, bytes)))
+		return -ENOENT;
+	/* Never wrap: the last number ends the SA. */
+	if (unlikely(*seq == sa->seq_max))
+		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SEQ);
+	return sectun_sa_get(sa) ? 0 : -ENOENT;
+}
+
 void sectun_sa_set_lifetimes(struct sectun_sa *sa,
 			     const struct sectun_sa_config *cfg)
 {
@@ -170,22 +187,44 @@ struct sectun_sa *sectun_sa_find(struct sectun_dev *sd, u8 dir, u32 spi,
 	return rhashtable_lookup_fast(&sa_id_table, &key, sa_id_params);
 }
 
-/* Switch the tunnel's outbound traffic to SA, atomically. */
+/* Where the outbound SA of SA's selector (or tunnel) is kept. */
+static struct sectun_sa __rcu **sectun_sa_slot(struct sectun_sa *sa)
+{
+	struct sectun_policy *pol;
+
+	if (!sa->policy_index)
+		return &sa->sd->out_sa;
+	pol = sectun_policy_find(sa->sd, sa->policy_index);
+	return pol ? &pol->out_sa : NULL;
+}
+
+/* Under RTNL or RCU. */
+bool sectun_sa_is_current(struct sectun_sa *sa)
+{
+	struct sectun_sa __rcu **slot = sectun_sa_slot(sa);
+
+	return slot && rcu_access_pointer(*slot) == sa;
+}
+
+/* Switch the selector's (or tunnel's) outbound traffic to SA, atomically. */
 void sectun_sa_make_current(struct sectun_sa *sa)
 {
-	rcu_assign_pointer(sa->sd->out_sa, sa);
+	struct sectun_sa __rcu **slot = sectun_sa_slot(sa);
+
+	if (slot)
+		rcu_assign_pointer(*slot, sa);
 }
 
 static int sectun_sa_check_config(const struct sectun_sa_config *cfg,
 				  struct netlink_ext_ack *extack)
 {
-	if (cfg->proto != IPPROTO_ESP) {
-		NL_SET_ERR_MSG(extack, "only ESP SAs are supported so far");
-		return -EOPNOTSUPP;
+	if (cfg->proto == IPPROTO_AH && cfg->encr) {
+		NL_SET_ERR_MSG(extack, "AH does not encrypt: no encryption algorithm");
+		return -EINVAL;
 	}
-	if (cfg->mode != SECTUN_MODE_TUNNEL) {
-		NL_SET_ERR_MSG(extack, "only tunnel mode is supported so far");
-		return -EOPNOTSUPP;
+	if (cfg->proto == IPPROTO_ESP && !cfg->encr) {
+		NL_SET_ERR_MSG(extack, "ESP needs an encryption algorithm");
+		return -EINVAL;
 	}
 	if (cfg->soft_bytes && cfg->hard_bytes && cfg->soft_bytes > cfg->hard_bytes) {
 		NL_SET_ERR_MSG(extack, "soft byte limit is above the hard one");
@@ -229,6 +268,10 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 	err = sectun_sa_check_config(cfg, extack);
 	if (err)
 		return ERR_PTR(err);
+	if (cfg->policy_index && !sectun_policy_find(sd, cfg->policy_index)) {
+		NL_SET_ERR_MSG(extack, "no selector with this index on the device");
+		return ERR_PTR(-ENOENT);
+	}
 
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
@@ -239,6 +282,11 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 	sa->mode = cfg->mode;
 	sa->encr = cfg->encr;
 	sa->integ = cfg->integ;
+	sa->policy_index = cfg->policy_index;
+	if (cfg->policy_index) {
+		sa->ts = sectun_policy_find(sd, cfg->policy_index)->sel;
+		sa->has_ts = true;
+	}
 	sa->seq_max = cfg->esn ? U64_MAX : U32_MAX;
 	atomic64_set(&sa->seq_out, cfg->seq);
 	refcount_set(&sa->refcnt, 1);
@@ -255,9 +303,13 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 	sa->id_key.proto = cfg->proto;
 	sa->id_key.dir = cfg->dir;
 
-	err = sectun_crypto_init(&sa->crypto, cfg->encr, cfg->ekey, cfg->eklen,
-				 cfg->integ, cfg->akey, cfg->aklen, cfg->esn,
-				 extack);
+	if (cfg->proto == IPPROTO_AH)
+		err = sectun_crypto_init_ah(&sa->crypto, cfg->integ, cfg->akey,
+					    cfg->aklen, cfg->esn, extack);
+	else
+		err = sectun_crypto_init(&sa->crypto, cfg->encr, cfg->ekey,
+					 cfg->eklen, cfg->integ, cfg->akey,
+					 cfg->aklen, cfg->esn, extack);
 	if (err)
 		goto err_free;
 	sa->encr_key_bits = (cfg->eklen - sa->crypto.saltlen) * 8;
@@ -267,13 +319,24 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 	if (err)
 		goto err_crypto;
 
+	/*
+	 * From here on the SA is freed the normal way (last reference, after
+	 * a grace period), since dumps may see it in the xarray. The inbound
+	 * table, which the datapath reads, comes last: nothing can fail after
+	 * it.
+	 */
+	dev_hold(sd->dev);
+	err = xa_alloc_cyclic(&sd->sas, &sa->index, sa, xa_limit_32b,
+			      &sd->sa_next_index, GFP_KERNEL);
+	if (err < 0)
+		goto err_put;
 	err = rhashtable_lookup_insert_fast(&sa_id_table, &sa->id_node,
 					    sa_id_params);
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(extack,
 				       "an SA with this direction, SPI and protocol exists on the device");
-		goto err_replay;
+		goto err_xa;
 	}
 	if (cfg->dir == SECTUN_DIR_IN) {
 		err = rhashtable_lookup_insert_fast(&sa_in_table, &sa->in_node,
@@ -285,30 +348,27 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 			goto err_id;
 		}
 	}
-	err = xa_alloc_cyclic(&sd->sas, &sa->index, sa, xa_limit_32b,
-			      &sd->sa_next_index, GFP_KERNEL);
-	if (err < 0)
-		goto err_in;
 
-	dev_hold(sd->dev);
 	sectun_sa_set_lifetimes(sa, cfg);
-	if (cfg->dir == SECTUN_DIR_OUT && !cfg->standby)
+	if (cfg->dir == SECTUN_DIR_OUT && !cfg->standby) {
 		sectun_sa_make_current(sa);
+		sectun_dev_update_mtu(sd);
+	}
 	sd->sa_gen++;
 	return sa;
 
-err_in:
-	if (cfg->dir == SECTUN_DIR_IN)
-		rhashtable_remove_fast(&sa_in_table, &sa->in_node, sa_in_params);
 err_id:
 	rhashtable_remove_fast(&sa_id_table, &sa->id_node, sa_id_params);
-err_replay:
-	sectun_replay_free(&sa->replay);
+err_xa:
+	xa_erase(&sd->sas, sa->index);
+err_put:
+	set_bit(SECTUN_SA_UNLINKED, &sa->flags);
+	sectun_sa_put(sa);
+	return ERR_PTR(err);
 err_crypto:
 	sectun_crypto_free(&sa->crypto);
 err_free:
-	/* Lookups may have seen it in a table: free after a grace period. */
-	kfree_rcu(sa, free_work.rcu);
+	kfree(sa);
 	return ERR_PTR(err);
 }
 
@@ -325,8 +385,12 @@ void sectun_sa_unlink(struct sectun_sa *sa, u8 reason)
 	if (sa->dir == SECTUN_DIR_IN)
 		rhashtable_remove_fast(&sa_in_table, &sa->in_node, sa_in_params);
 	xa_erase(&sd->sas, sa->index);
-	if (rcu_access_pointer(sd->out_sa) == sa)
-		RCU_INIT_POINTER(sd->out_sa, NULL);
+	if (sa->dir == SECTUN_DIR_OUT) {
+		struct sectun_sa __rcu **slot = sectun_sa_slot(sa);
+
+		if (slot && rcu_access_pointer(*slot) == sa)
+			RCU_INIT_POINTER(*slot, NULL);
+	}
 	del_timer_sync(&sa->timer);
 	sd->sa_gen++;
 	sectun_event_sa_deleted(sa, reason);

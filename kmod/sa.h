@@ -15,6 +15,7 @@
 #include <uapi/linux/sectun.h>
 
 #include "crypto.h"
+#include "policy.h"
 #include "replay.h"
 
 struct sectun_dev;
@@ -53,6 +54,7 @@ struct sectun_sa_config {
 	u64 seq;
 	u64 soft_bytes, hard_bytes, soft_packets, hard_packets;
 	u32 soft_seconds, hard_seconds;
+	u32 policy_index;
 };
 
 struct sectun_sa {
@@ -70,6 +72,10 @@ struct sectun_sa {
 	u8 expire_reason;		/* enum sectun_expire_reason */
 	u16 encr, integ;
 	u16 encr_key_bits;
+	/* The selector served: its index, and a copy for the TS check. */
+	u32 policy_index;
+	bool has_ts;
+	struct sectun_sel ts;
 	struct sectun_crypto crypto;
 	struct sectun_replay replay;	/* inbound */
 	atomic64_t seq_out;		/* outbound: the last number sent */
@@ -97,6 +103,7 @@ struct sectun_sa *sectun_sa_find(struct sectun_dev *sd, u8 dir, u32 spi,
 void sectun_sa_unlink(struct sectun_sa *sa, u8 reason);
 void sectun_sa_flush(struct sectun_dev *sd, int dir, u8 reason);
 void sectun_sa_make_current(struct sectun_sa *sa);
+bool sectun_sa_is_current(struct sectun_sa *sa);
 void sectun_sa_set_lifetimes(struct sectun_sa *sa,
 			     const struct sectun_sa_config *cfg);
 
@@ -109,6 +116,13 @@ static inline bool sectun_sa_get(struct sectun_sa *sa)
 }
 
 void sectun_sa_put(struct sectun_sa *sa);
+
+/*
+ * Datapath, outbound: the next sequence number, with the packet counted
+ * against the lifetime and a reference taken for it (sectun_sa_put()
+ * when the packet is done). Fails when the SA is used up.
+ */
+int sectun_sa_next_seq(struct sectun_sa *sa, unsigned int bytes, u64 *seq);
 
 /* Datapath: count a packet; false when the SA may no longer be used. */
 bool sectun_sa_charge(struct sectun_sa *sa, unsigned int bytes);

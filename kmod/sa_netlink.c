@@ -35,12 +35,13 @@ const struct nla_policy sectun_sa_policy[SECTUN_SA_A_MAX + 1] = {
 	[SECTUN_SA_A_HARD_SECONDS]	= { .type = NLA_U32 },
 	[SECTUN_SA_A_STANDBY]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[SECTUN_SA_A_CURRENT]		= NLA_POLICY_MAX(NLA_U8, 1),
-	[SECTUN_SA_A_ICV_LEN]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
-	[SECTUN_SA_A_ENCR_KEY_BITS]	= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
-	[SECTUN_SA_A_AGE]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
-	[SECTUN_SA_A_EXPIRED]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
-	[SECTUN_SA_A_REASON]		= { .type = NLA_REJECT, .reject_message = "read-only attribute" },
-	[SECTUN_SA_A_STATS]		= { .type = NLA_REJECT, .reject_message = "counters are read-only" },
+	[SECTUN_SA_A_ICV_LEN]		= SECTUN_NLA_READ_ONLY,
+	[SECTUN_SA_A_ENCR_KEY_BITS]	= SECTUN_NLA_READ_ONLY,
+	[SECTUN_SA_A_AGE]		= SECTUN_NLA_READ_ONLY,
+	[SECTUN_SA_A_EXPIRED]		= SECTUN_NLA_READ_ONLY,
+	[SECTUN_SA_A_REASON]		= SECTUN_NLA_READ_ONLY,
+	[SECTUN_SA_A_STATS]		= SECTUN_NLA_COUNTERS,
+	[SECTUN_SA_A_POLICY]		= { .type = NLA_U32 },
 };
 
 int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,
@@ -81,9 +82,11 @@ int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,
 	if (sa->dir == SECTUN_DIR_IN &&
 	    nla_put_u32(skb, SECTUN_SA_A_REPLAY_WINDOW, sa->replay.window))
 		goto cancel;
+	if (sa->policy_index &&
+	    nla_put_u32(skb, SECTUN_SA_A_POLICY, sa->policy_index))
+		goto cancel;
 	if (sa->dir == SECTUN_DIR_OUT &&
-	    nla_put_u8(skb, SECTUN_SA_A_CURRENT,
-		       rcu_access_pointer(sa->sd->out_sa) == sa))
+	    nla_put_u8(skb, SECTUN_SA_A_CURRENT, sectun_sa_is_current(sa)))
 		goto cancel;
 	if (reason && nla_put_u8(skb, SECTUN_SA_A_REASON, reason))
 		goto cancel;
@@ -145,7 +148,7 @@ static int sectun_nl_parse_sa(struct genl_info *info, struct nlattr **tb,
 	for (i = 0; i < n_required; i++) {
 		if (!tb[required[i]]) {
 			NL_SET_ERR_MSG(info->extack,
-				       "SA attribute missing: it needs SPI and direction (and an algorithm to be added)");
+				       "SA attribute missing: it needs SPI and direction");
 			NL_SET_ERR_ATTR_MISS(info->extack, nest, required[i]);
 			return -EINVAL;
 		}
@@ -187,9 +190,7 @@ static void sectun_nl_get_lifetimes(struct nlattr **tb,
 
 int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	static const int required[] = {
-		SECTUN_SA_A_SPI, SECTUN_SA_A_DIR, SECTUN_SA_A_ENCR,
-	};
+	static const int required[] = { SECTUN_SA_A_SPI, SECTUN_SA_A_DIR };
 	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
 	struct sectun_sa_config cfg = {};
 	struct sectun_dev *sd;
@@ -206,7 +207,8 @@ int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	if (tb[SECTUN_SA_A_MODE])
 		cfg.mode = nla_get_u8(tb[SECTUN_SA_A_MODE]);
-	cfg.encr = nla_get_u16(tb[SECTUN_SA_A_ENCR]);
+	if (tb[SECTUN_SA_A_ENCR])
+		cfg.encr = nla_get_u16(tb[SECTUN_SA_A_ENCR]);
 	if (tb[SECTUN_SA_A_ENCR_KEY]) {
 		cfg.ekey = nla_data(tb[SECTUN_SA_A_ENCR_KEY]);
 		cfg.eklen = nla_len(tb[SECTUN_SA_A_ENCR_KEY]);
@@ -223,6 +225,8 @@ int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 		cfg.seq = nla_get_u64(tb[SECTUN_SA_A_SEQ]);
 	if (tb[SECTUN_SA_A_STANDBY])
 		cfg.standby = nla_get_u8(tb[SECTUN_SA_A_STANDBY]);
+	if (tb[SECTUN_SA_A_POLICY])
+		cfg.policy_index = nla_get_u32(tb[SECTUN_SA_A_POLICY]);
 	sectun_nl_get_lifetimes(tb, &cfg);
 
 	rtnl_lock();
@@ -318,8 +322,10 @@ int sectun_nl_set_sa_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	sectun_sa_set_lifetimes(sa, &cfg);
-	if (tb[SECTUN_SA_A_CURRENT] && nla_get_u8(tb[SECTUN_SA_A_CURRENT]))
+	if (tb[SECTUN_SA_A_CURRENT] && nla_get_u8(tb[SECTUN_SA_A_CURRENT])) {
 		sectun_sa_make_current(sa);
+		sectun_dev_update_mtu(sa->sd);
+	}
 out:
 	rtnl_unlock();
 	return err;
@@ -390,46 +396,7 @@ static int sectun_nl_dump_dev_sas(struct sk_buff *skb,
 	return 0;
 }
 
-/*
- * Dump the SAs of one device (when the request names one) or of all. The
- * cursor is (device position, SA index): SA indexes never move, so a dump
- * is complete even while SAs come and go.
- */
 int sectun_nl_get_sa_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct net *net = sock_net(skb->sk);
-	long dev_pos = cb->args[0], pos = 0;
-	unsigned long next = cb->args[1];
-	struct net_device *dev;
-	int ifindex = 0, err = 0;
-
-	if (info->attrs[SECTUN_A_IFINDEX])
-		ifindex = nla_get_u32(info->attrs[SECTUN_A_IFINDEX]);
-	else if (info->attrs[SECTUN_A_IFNAME])
-		ifindex = -1;
-
-	rcu_read_lock();
-	for_each_netdev_rcu(net, dev) {
-		if (!sectun_is_dev(dev))
-			continue;
-		if (ifindex > 0 && dev->ifindex != ifindex)
-			continue;
-		if (ifindex < 0 &&
-		    nla_strcmp(info->attrs[SECTUN_A_IFNAME], dev->name))
-			continue;
-		if (pos++ < dev_pos)
-			continue;
-		err = sectun_nl_dump_dev_sas(skb, cb, netdev_priv(dev), &next);
-		if (err)
-			break;
-		dev_pos = pos;
-		next = 0;
-	}
-	rcu_read_unlock();
-	cb->args[0] = dev_pos;
-	cb->args[1] = next;
-	if (err == -EMSGSIZE && skb->len)
-		return skb->len;
-	return err ?: skb->len;
+	return sectun_nl_dump_devices(skb, cb, sectun_nl_dump_dev_sas);
 }

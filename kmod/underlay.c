@@ -6,7 +6,10 @@
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <net/dst_cache.h>
+#include <net/ip6_checksum.h>
+#include <net/udp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -37,30 +40,105 @@ static bool sectun_outer_df(const struct sectun_params *p, bool inner_df)
 	}
 }
 
-static int sectun_xmit4(struct sectun_dev *sd, struct sectun_params *p,
+/* Wrap SKB in UDP (RFC 3948): ESP in UDP, or a keepalive's one byte. */
+static struct udphdr *sectun_push_udp(struct sectun_dev *sd,
+				      const struct sectun_params *p,
+				      struct sk_buff *skb)
+{
+	u16 peer = READ_ONCE(sd->peer_port);
+	struct udphdr *uh;
+
+	uh = skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh->source = htons(p->encap_local_port);
+	uh->dest = htons(peer ?: p->encap_remote_port);
+	uh->len = htons(skb->len);
+	uh->check = 0;		/* IPv4: none, as RFC 3948 allows */
+	return uh;
+}
+
+static bool sectun_wants_udp(const struct sectun_params *p, u8 proto)
+{
+	return proto == IPPROTO_UDP ||
+	       (proto == IPPROTO_ESP && p->encap_type == SECTUN_ENCAP_ESPINUDP);
+}
+
+static struct rtable *sectun_route4(struct sectun_dev *sd,
+				    struct sectun_params *p, struct flowi4 *fl4)
+{
+	struct rtable *rt;
+
+	rt = dst_cache_get_ip4(&p->dst_cache, &fl4->saddr);
+	if (rt)
+		return rt;
+	rt = ip_route_output_key(p->underlay, fl4);
+	if (IS_ERR(rt))
+		return rt;
+	if (rt->dst.dev == sd->dev) {	/* the tunnel routed into itself */
+		ip_rt_put(rt);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip4(&p->dst_cache, &rt->dst, fl4->saddr);
+	return rt;
+}
+
+static struct dst_entry *sectun_route6(struct sectun_dev *sd,
+				       struct sectun_params *p,
+				       struct flowi6 *fl6)
+{
+	struct dst_entry *dst;
+
+	dst = dst_cache_get_ip6(&p->dst_cache, &fl6->saddr);
+	if (dst)
+		return dst;
+	dst = ip6_dst_lookup_flow(p->underlay, NULL, fl6, NULL);
+	if (IS_ERR(dst))
+		return dst;
+	if (dst->dev == sd->dev) {
+		dst_release(dst);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip6(&p->dst_cache, dst, &fl6->saddr);
+	return dst;
+}
+
+static void sectun_flow4(const struct sectun_params *p, struct flowi4 *fl4,
+			 u8 proto, u8 tos)
+{
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->daddr = p->remote.v4;
+	fl4->saddr = p->local_family == AF_INET ? p->local.v4 : 0;
+	fl4->flowi4_proto = proto;
+	fl4->flowi4_tos = RT_TOS(tos);
+}
+
+static void sectun_flow6(const struct sectun_params *p, struct flowi6 *fl6,
+			 u8 proto, u8 tos)
+{
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->daddr = p->remote.v6;
+	if (p->local_family == AF_INET6)
+		fl6->saddr = p->local.v6;
+	fl6->flowi6_proto = proto;
+	fl6->flowlabel = ip6_make_flowinfo(tos, 0);
+}
+
+static int sectun_push4(struct sectun_dev *sd, struct sectun_params *p,
 			struct sk_buff *skb, u8 proto, u8 tos, bool df)
 {
 	struct net *net = p->underlay;
-	struct flowi4 fl4 = {
-		.daddr = p->remote.v4,
-		.saddr = p->local_family == AF_INET ? p->local.v4 : 0,
-		.flowi4_proto = proto,
-		.flowi4_tos = RT_TOS(tos),
-	};
+	struct flowi4 fl4;
 	struct rtable *rt;
 	struct iphdr *iph;
 
-	rt = dst_cache_get_ip4(&p->dst_cache, &fl4.saddr);
-	if (!rt) {
-		rt = ip_route_output_key(net, &fl4);
-		if (IS_ERR(rt))
-			return PTR_ERR(rt);
-		if (rt->dst.dev == sd->dev) {	/* the tunnel routed into itself */
-			ip_rt_put(rt);
-			return -ELOOP;
-		}
-		dst_cache_set_ip4(&p->dst_cache, &rt->dst, fl4.saddr);
+	if (sectun_wants_udp(p, proto)) {
+		sectun_push_udp(sd, p, skb);
+		proto = IPPROTO_UDP;
 	}
+	sectun_flow4(p, &fl4, proto, tos);
+	rt = sectun_route4(sd, p, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
 
 	skb_scrub_packet(skb, !net_eq(net, dev_net(sd->dev)));
 	skb_dst_set(skb, &rt->dst);
@@ -72,41 +150,41 @@ static int sectun_xmit4(struct sectun_dev *sd, struct sectun_params *p,
 	iph->tos = tos;
 	iph->tot_len = htons(skb->len);
 	iph->frag_off = df ? htons(IP_DF) : 0;
-	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->ttl = p->ttl ?: ip4_dst_hoplimit(&rt->dst);
 	iph->protocol = proto;
 	iph->saddr = fl4.saddr;
 	iph->daddr = fl4.daddr;
 	ip_select_ident(net, skb, NULL);
 	skb->protocol = htons(ETH_P_IP);
 	skb->ignore_df = !df;
-	ip_local_out(net, NULL, skb);
 	return 0;
 }
 
-static int sectun_xmit6(struct sectun_dev *sd, struct sectun_params *p,
+static int sectun_push6(struct sectun_dev *sd, struct sectun_params *p,
 			struct sk_buff *skb, u8 proto, u8 tos)
 {
 	struct net *net = p->underlay;
-	struct flowi6 fl6 = {
-		.daddr = p->remote.v6,
-		.flowi6_proto = proto,
-		.flowlabel = ip6_make_flowinfo(tos, 0),
-	};
+	struct udphdr *uh = NULL;
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6h;
+	struct flowi6 fl6;
 
-	if (p->local_family == AF_INET6)
-		fl6.saddr = p->local.v6;
-	dst = dst_cache_get_ip6(&p->dst_cache, &fl6.saddr);
-	if (!dst) {
-		dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
-		if (IS_ERR(dst))
-			return PTR_ERR(dst);
-		if (dst->dev == sd->dev) {
-			dst_release(dst);
-			return -ELOOP;
-		}
-		dst_cache_set_ip6(&p->dst_cache, dst, &fl6.saddr);
+	if (sectun_wants_udp(p, proto)) {
+		uh = sectun_push_udp(sd, p, skb);
+		proto = IPPROTO_UDP;
+	}
+	sectun_flow6(p, &fl6, proto, tos);
+	dst = sectun_route6(sd, p, &fl6);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	/* UDP over IPv6 must carry a checksum. */
+	if (uh) {
+		uh->check = csum_ipv6_magic(&fl6.saddr, &fl6.daddr, skb->len,
+					    IPPROTO_UDP,
+					    skb_checksum(skb, 0, skb->len, 0));
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+		skb->ip_summed = CHECKSUM_NONE;
 	}
 
 	skb_scrub_packet(skb, !net_eq(net, dev_net(sd->dev)));
@@ -117,31 +195,98 @@ static int sectun_xmit6(struct sectun_dev *sd, struct sectun_params *p,
 	ip6_flow_hdr(ip6h, tos, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 	ip6h->nexthdr = proto;
-	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	ip6h->hop_limit = p->ttl ?: ip6_dst_hoplimit(dst);
 	ip6h->saddr = fl6.saddr;
 	ip6h->daddr = fl6.daddr;
 	skb->protocol = htons(ETH_P_IPV6);
 	/* The source may fragment what the path cannot carry whole. */
 	skb->ignore_df = 1;
-	ip6_local_out(net, NULL, skb);
 	return 0;
+}
+
+int sectun_underlay_push(struct sectun_dev *sd, struct sk_buff *skb,
+			 u8 proto, u8 inner_dsfield, bool inner_df)
+{
+	struct sectun_params *p = sectun_params(sd);
+	u8 tos = sectun_outer_tos(p, inner_dsfield);
+
+	if (p->underlay && p->remote_family == AF_INET)
+		return sectun_push4(sd, p, skb, proto, tos,
+				    sectun_outer_df(p, inner_df));
+	if (p->underlay && p->remote_family == AF_INET6)
+		return sectun_push6(sd, p, skb, proto, tos);
+	return -ENETUNREACH;
+}
+
+void sectun_underlay_send(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb_dst(skb)->dev);
+
+	if (skb->protocol == htons(ETH_P_IP))
+		ip_local_out(net, NULL, skb);
+	else
+		ip6_local_out(net, NULL, skb);
 }
 
 int sectun_underlay_xmit(struct sectun_dev *sd, struct sk_buff *skb,
 			 u8 proto, u8 inner_dsfield, bool inner_df)
 {
-	struct sectun_params *p = sectun_params(sd);
-	u8 tos = sectun_outer_tos(p, inner_dsfield);
-	int err = -ENETUNREACH;
+	int err = sectun_underlay_push(sd, skb, proto, inner_dsfield, inner_df);
 
-	if (p->underlay && p->remote_family == AF_INET)
-		err = sectun_xmit4(sd, p, skb, proto, tos,
-				   sectun_outer_df(p, inner_df));
-	else if (p->underlay && p->remote_family == AF_INET6)
-		err = sectun_xmit6(sd, p, skb, proto, tos);
 	if (err) {
 		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 		kfree_skb(skb);
+		return err;
 	}
-	return err;
+	sectun_underlay_send(skb);
+	return 0;
+}
+
+unsigned int sectun_underlay_iphlen(const struct sectun_params *p)
+{
+	return p->remote_family == AF_INET6 ? sizeof(struct ipv6hdr) :
+					      sizeof(struct iphdr);
+}
+
+unsigned int sectun_underlay_hlen(const struct sectun_params *p)
+{
+	unsigned int len = sectun_underlay_iphlen(p);
+
+	if (p->encap_type == SECTUN_ENCAP_ESPINUDP)
+		len += sizeof(struct udphdr);
+	return len;
+}
+
+/* The MTU of the path to the remote endpoint, from the route (cached). */
+unsigned int sectun_underlay_mtu(struct sectun_dev *sd)
+{
+	struct sectun_params *p = sectun_params(sd);
+	unsigned int mtu = 0;
+
+	if (!p->underlay)
+		return 0;
+	local_bh_disable();	/* the route cache is per CPU */
+	if (p->remote_family == AF_INET) {
+		struct flowi4 fl4;
+		struct rtable *rt;
+
+		sectun_flow4(p, &fl4, IPPROTO_ESP, 0);
+		rt = sectun_route4(sd, p, &fl4);
+		if (!IS_ERR(rt)) {
+			mtu = dst_mtu(&rt->dst);
+			ip_rt_put(rt);
+		}
+	} else if (p->remote_family == AF_INET6) {
+		struct dst_entry *dst;
+		struct flowi6 fl6;
+
+		sectun_flow6(p, &fl6, IPPROTO_ESP, 0);
+		dst = sectun_route6(sd, p, &fl6);
+		if (!IS_ERR(dst)) {
+			mtu = dst_mtu(dst);
+			dst_release(dst);
+		}
+	}
+	local_bh_enable();
+	return mtu;
 }

@@ -71,6 +71,7 @@ def read_enum(prefix):
 CMDS = read_enum("SECTUN_CMD_")
 ATTRS = read_enum("SECTUN_A_")
 SA_ATTRS = read_enum("SECTUN_SA_A_")
+POL_ATTRS = read_enum("SECTUN_POL_A_")
 NLA_F_NESTED = 0x8000
 
 
@@ -81,8 +82,8 @@ def nla(atype, payload):
 
 def encode(tv, i=0):
     typ, _, val = tv.partition(":")
-    if "{" in val:
-        val = str(eval(val.strip("{}"), {"i": i}))
+    if val.startswith("{") and val.endswith("}"):
+        val = str(eval(val[1:-1], {"i": i}))
     if typ == "u8":
         return struct.pack("B", int(val, 0))
     if typ == "u16":
@@ -200,7 +201,7 @@ def main():
     cmd = CMDS[args.cmd] if args.cmd in CMDS else int(args.cmd, 0)
     names = {v: k for k, v in ATTRS.items()}
     for i in range(args.repeat):
-        payload, nest = b"", b""
+        payload, nest, pnest = b"", b"", b""
         for a in args.attrs:
             name, _, tv = a.partition("=")
             if name.startswith("sa."):
@@ -208,10 +209,17 @@ def main():
                 nest += nla(SA_ATTRS[sub] if sub in SA_ATTRS else int(sub, 0),
                             encode(tv, i))
                 continue
+            if name.startswith("policy."):
+                sub = name[7:]
+                pnest += nla(POL_ATTRS[sub] if sub in POL_ATTRS else int(sub, 0),
+                             encode(tv, i))
+                continue
             atype = ATTRS[name] if name in ATTRS else int(name, 0)
             payload += nla(atype, encode(tv, i))
         if nest:
             payload += nla(ATTRS["sa"] | NLA_F_NESTED, nest)
+        if pnest:
+            payload += nla(ATTRS["policy"] | NLA_F_NESTED, pnest)
         if args.raw_payload is not None:
             payload = bytes.fromhex(args.raw_payload)
         g.send(fam, cmd, payload, NLM_F_DUMP if args.dump else 0)
@@ -226,7 +234,9 @@ def main():
                 msg, miss = extack(flags, body)
                 out = "error %d (%s): %s" % (val, errno.errorcode.get(val, "?"), msg)
                 if miss is not None:
-                    table = ({v: "sa." + k for k, v in SA_ATTRS.items()}
+                    nested = POL_ATTRS if pnest else SA_ATTRS
+                    prefix = "policy." if pnest else "sa."
+                    table = ({v: prefix + k for k, v in nested.items()}
                              if miss[1] else names)
                     out += " [missing %s]" % table.get(miss[0], miss[0])
                 print(out)

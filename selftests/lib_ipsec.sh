@@ -98,7 +98,7 @@ ipsec_sa_pair() {
 		fi
 		# shellcheck disable=SC2086
 		st sectun sa add "st$t" "$dir" spi "$spi" $s $st_extra || return 1
-		batch+="xfrm state add src $src dst $dst proto esp spi $spi reqid $t"
+		batch+="xfrm state add src $src dst $dst proto ${XPROTO:-esp} spi $spi reqid $t"
 		batch+=" mode tunnel if_id $t flag af-unspec $x $xf_extra"$'\n'
 	done
 	ip -n xf -batch - <<< "$batch" || return 1

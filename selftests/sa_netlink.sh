@@ -64,8 +64,8 @@ bad() { # "ERRNO): message" genl.py args...
 }
 K=sa.encr_key=raw:$gcm_key
 bad "EINVAL): SA missing: give SECTUN_A_SA [missing sa]" new_sa ifname=str:st0
-bad "EINVAL): SA attribute missing: it needs SPI and direction (and an algorithm to be added) [missing sa.spi]" new_sa ifname=str:st0 sa.dir=u8:0 sa.encr=u16:20 "$K"
-bad "EINVAL): SA attribute missing: it needs SPI and direction (and an algorithm to be added) [missing sa.encr]" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0
+bad "EINVAL): SA attribute missing: it needs SPI and direction [missing sa.spi]" new_sa ifname=str:st0 sa.dir=u8:0 sa.encr=u16:20 "$K"
+bad "EINVAL): ESP needs an encryption algorithm" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0
 bad "ERANGE): integer out of range" new_sa ifname=str:st0 sa.spi=u32:255 sa.dir=u8:0 sa.encr=u16:20 "$K"
 bad "ERANGE): integer out of range" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:2 sa.encr=u16:20 "$K"
 bad "EINVAL): unknown encryption algorithm" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:99 "$K"
@@ -80,8 +80,10 @@ bad "EINVAL): 3DES needs a 24-byte key" new_sa ifname=str:st0 sa.spi=u32:0x5000 
 bad "EINVAL): NULL encryption takes no key" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:11 sa.encr_key=raw:0102 sa.integ=u16:2 "sa.integ_key=raw:$(printf '%040x' 1)"
 bad "ERANGE): Attribute failed policy validation" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "sa.encr_key=raw:$(printf '%0130x' 1)"
 bad "EINVAL): protocol must be ESP (50) or AH (51)" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.proto=u8:6 sa.encr=u16:20 "$K"
-bad "ENOTSUP): only ESP SAs are supported so far" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.proto=u8:51 sa.encr=u16:20 "$K"
-bad "ENOTSUP): only tunnel mode is supported so far" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.mode=u8:1 sa.encr=u16:20 "$K"
+bad "EINVAL): AH does not encrypt: no encryption algorithm" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.proto=u8:51 sa.encr=u16:20 "$K"
+bad "EINVAL): AH needs a known integrity algorithm" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.proto=u8:51
+bad "ERANGE): integer out of range" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.mode=u8:2 sa.encr=u16:20 "$K"
+bad "ENOENT): no selector with this index on the device" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "$K" sa.policy=u32:7
 bad "EINVAL): soft byte limit is above the hard one" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "$K" sa.soft_bytes=u64:10 sa.hard_bytes=u64:5
 bad "EINVAL): soft lifetime is above the hard one" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "$K" sa.soft_seconds=u32:10 sa.hard_seconds=u32:5
 bad "EINVAL): initial sequence number leaves no room without ESN" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:1 sa.encr=u16:20 "$K" sa.seq=u64:0xffffffff
@@ -101,6 +103,22 @@ check_fails_with "Operation not permitted" in_ns capsh --drop=cap_net_admin -- -
 	"sectun sa add st0 in spi 0x5000 enc aes-gcm-128 key $gcm_key"
 check_fails_with "Operation not permitted" in_ns capsh --drop=cap_net_admin -- -c "sectun sa show"
 
+# Selector requests.
+bad "EINVAL): selector missing: give SECTUN_A_POLICY [missing policy]" new_policy ifname=str:st0
+bad "EINVAL): a selector needs local and remote addresses [missing policy.local_start]" new_policy ifname=str:st0 policy.remote_start=ipv4:10.0.0.1
+bad "EINVAL): addresses are 4 or 16 bytes, one family per selector" new_policy ifname=str:st0 policy.local_start=raw:0a000001aa policy.remote_start=ipv4:10.0.0.1
+bad "EINVAL): local and remote ranges must be of one family" new_policy ifname=str:st0 policy.local_start=ipv4:10.0.0.1 policy.remote_start=ipv6:2001:db8::1
+bad "EINVAL): range ends before it starts" new_policy ifname=str:st0 policy.local_start=ipv4:10.0.0.9 policy.local_end=ipv4:10.0.0.1 policy.remote_start=ipv4:10.0.1.1
+bad "EINVAL): port range ends before it starts" new_policy ifname=str:st0 policy.local_start=ipv4:10.0.0.1 policy.remote_start=ipv4:10.0.1.1 policy.local_port_min=u16:90 policy.local_port_max=u16:80
+bad "EINVAL): name the selector by its index [missing policy.index]" del_policy ifname=str:st0 policy.proto=u8:6
+bad "ENOENT): no selector with this index on the device" del_policy ifname=str:st0 policy.index=u32:77
+bad "EINVAL): read-only attribute" new_policy ifname=str:st0 policy.local_start=ipv4:10.0.0.1 policy.remote_start=ipv4:10.0.1.1 policy.packets=u64:1
+check in_ns sectun policy add st0 index 5 local 10.9.0.0/24 remote 10.8.0.0/24
+bad "EEXIST): a selector with this index exists" new_policy ifname=str:st0 policy.index=u32:5 policy.local_start=ipv4:10.0.0.1 policy.remote_start=ipv4:10.0.1.1
+check_eq "selector range from a prefix" "10.9.0.0/24 10.8.0.0/24" \
+	"$(in_ns sectun -j policy show st0 | jget "j[0]['local'] + ' ' + j[0]['remote']")"
+check in_ns sectun policy flush st0
+
 # The CLI checks what it can before asking the kernel.
 usage() {
 	local want=$1 out rc
@@ -114,6 +132,10 @@ usage "aes-256-cbc needs 'auth ALGORITHM key HEX'" sa add st0 in spi 0x5000 enc 
 usage "unknown encryption algorithm 'rot13'" sa add st0 in spi 0x5000 enc rot13
 usage "spi is a number from 256 to 0xffffffff" sa add st0 in spi 12 enc null
 usage "name the SA: in|out spi SPI" sa del st0 spi 0x1000
+usage "local and remote must be of one family" policy add st0 local 10.9.1.5-10.9.1.9 remote 2001:db8::/32
+usage "bad local '10.1.1.1/40'" policy add st0 local 10.1.1.1/40 remote 10.2.0.0/16
+usage "a selector needs 'local' and 'remote'" policy add st0 local 10.1.1.1
+usage "AH needs 'auth ALGORITHM key HEX'" sa add st0 in spi 0x5000 proto ah
 
 # Devices and the module go with their SAs, without leaks.
 check ip -n sn link del st1

@@ -24,7 +24,7 @@ n=0
 failed=0
 for name in $(<"$out/tests"); do
 	n=$((n + 1))
-	log=$out/logs/$name.log
+	log=$out/logs/${name//\//_}.log
 	echo "sectun-selftest: begin $name" > /dev/kmsg
 	start=$(date +%s%N)
 	(cd selftests && exec timeout -k 5 "$per_test_timeout" bash "./$name") > "$log" 2>&1 < /dev/null

@@ -97,3 +97,133 @@ const char *format_bytes(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%.2f %s", v, units[u]);
 	return buf;
 }
+
+static unsigned int addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* START..END as a prefix length, or -1 when it is not one. */
+static int range_prefix(const struct inet_range *r)
+{
+	const uint8_t *s = (const uint8_t *)&r->start, *e = (const uint8_t *)&r->end;
+	unsigned int n = addr_len(r->family), i, bit;
+	int plen = -1;
+
+	for (i = 0; i < n * 8; i++) {
+		bit = 0x80 >> (i % 8);
+		if ((s[i / 8] & bit) == (e[i / 8] & bit)) {
+			if (plen >= 0)
+				return -1;	/* fixed bit after a free one */
+			continue;
+		}
+		if (plen < 0)
+			plen = i;
+		if ((s[i / 8] & bit) || !(e[i / 8] & bit))
+			return -1;		/* not 0 in start and 1 in end */
+	}
+	return plen < 0 ? (int)n * 8 : plen;
+}
+
+int parse_range(const char *s, struct inet_range *r)
+{
+	char buf[2 * INET6_ADDRSTRLEN + 8], *sep;
+	struct inet_range t;
+	uint32_t plen;
+	unsigned int i, n;
+	int fam2;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	memset(&t, 0, sizeof(t));
+	if ((sep = strchr(buf, '/'))) {
+		*sep++ = 0;
+		if (parse_ip(buf, &t.family, &t.start))
+			return -EINVAL;
+		n = addr_len(t.family);
+		if (parse_u32(sep, 0, n * 8, &plen))
+			return -EINVAL;
+		t.end = t.start;
+		for (i = 0; i < n * 8; i++) {
+			uint8_t bit = 0x80 >> (i % 8);
+			uint8_t *st = (uint8_t *)&t.start + i / 8;
+			uint8_t *en = (uint8_t *)&t.end + i / 8;
+
+			if (i < plen)
+				continue;
+			*st &= ~bit;
+			*en |= bit;
+		}
+	} else if ((sep = strchr(buf, '-'))) {
+		*sep++ = 0;
+		if (parse_ip(buf, &t.family, &t.start) ||
+		    parse_ip(sep, &fam2, &t.end) || fam2 != t.family ||
+		    memcmp(&t.start, &t.end, addr_len(t.family)) > 0)
+			return -EINVAL;
+	} else {
+		if (parse_ip(buf, &t.family, &t.start))
+			return -EINVAL;
+		t.end = t.start;
+	}
+	*r = t;
+	return 0;
+}
+
+const char *format_range(const struct inet_range *r, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	int plen = range_prefix(r);
+
+	format_ip(r->family, &r->start, a, sizeof(a));
+	if (plen >= 0)
+		snprintf(buf, len, "%s/%d", a, plen);
+	else
+		snprintf(buf, len, "%s-%s", a, format_ip(r->family, &r->end, b, sizeof(b)));
+	return buf;
+}
+
+int parse_port_range(const char *s, uint16_t *min, uint16_t *max)
+{
+	char buf[16], *sep;
+	uint32_t lo, hi;
+
+	if (!strcmp(s, "any")) {
+		*min = 0;
+		*max = 65535;
+		return 0;
+	}
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	if ((sep = strchr(buf, '-')))
+		*sep++ = 0;
+	if (parse_u32(buf, 0, 65535, &lo) ||
+	    parse_u32(sep ? sep : buf, 0, 65535, &hi) || lo > hi)
+		return -EINVAL;
+	*min = lo;
+	*max = hi;
+	return 0;
+}
+
+int parse_ip_proto(const char *s, uint8_t *proto)
+{
+	static const struct { const char *name; uint8_t num; } names[] = {
+		{ "any", 0 }, { "icmp", 1 }, { "tcp", 6 }, { "udp", 17 },
+		{ "gre", 47 }, { "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 },
+		{ "icmpv6", 58 }, { "sctp", 132 },
+	};
+	uint32_t n;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i].name)) {
+			*proto = names[i].num;
+			return 0;
+		}
+	}
+	if (parse_u32(s, 0, 255, &n))
+		return -EINVAL;
+	*proto = n;
+	return 0;
+}

@@ -27,4 +27,19 @@ const char *format_ip(int family, const void *addr, char *buf, size_t len);
 /* 1536 -> "1.50 KiB" */
 const char *format_bytes(uint64_t bytes, char *buf, size_t len);
 
+
+
+/* An address range: "10.1.0.0/16", "10.1.0.5-10.1.0.9", "2001:db8::1". */
+struct inet_range {
+	int family;
+	union inet_addr start, end;
+};
+
+int parse_range(const char *s, struct inet_range *r);
+/* "80", "1024-65535" or "any". */
+int parse_port_range(const char *s, uint16_t *min, uint16_t *max);
+/* "tcp", "udp", "icmp", "ipv6-icmp", "any" or a number. */
+int parse_ip_proto(const char *s, uint8_t *proto);
+/* Back to the shortest text: prefix when it is one, else start-end. */
+const char *format_range(const struct inet_range *r, char *buf, size_t len);
 #endif

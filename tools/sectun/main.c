@@ -18,17 +18,22 @@ static const struct cli_cmd commands[] = {
 	  "sectun device in this network namespace.\n" },
 	{ "set", cmd_set,
 	  "DEV [local ADDR] [remote ADDR] [encap none|udp [port P] [local-port P]]\n"
-	  "           [df-bit clear|set|copy] [copy-dscp on|off] [replay-window N]\n"
-	  "           [mtu N] [underlay-netns NAME|PATH]",
+	  "           [nat-keepalive S] [df-bit clear|set|copy] [copy-dscp on|off]\n"
+	  "           [ttl N] [replay-window N] [mtu N] [underlay-netns NAME|PATH]",
 	  "Set tunnel parameters of DEV; what is not named stays as it is.\n"
 	  "  local, remote    tunnel endpoints, IPv4 or IPv6 (the same family)\n"
-	  "  encap udp        ESP in UDP (RFC 3948); port is the peer's, default 4500\n"
+	  "  encap udp        ESP in UDP (RFC 3948); port is the peer's, default 4500;\n"
+	  "                   a NAT moving the peer's port is followed once its\n"
+	  "                   packets authenticate\n"
+	  "  nat-keepalive    seconds between NAT keepalives (default 20, 0 = off)\n"
 	  "  df-bit           outer IPv4 DF bit: copy from the inner packet (default),\n"
 	  "                   clear or set\n"
 	  "  copy-dscp        copy the inner DSCP to the outer header\n"
 	  "  replay-window    default anti-replay window of new SAs in packets\n"
 	  "                   (0 turns replay checking off; default 64)\n"
-	  "  mtu              the device MTU\n"
+	  "  ttl              outer TTL / hop limit (default 0: the route's)\n"
+	  "  mtu              the device MTU; by default derived from the path to\n"
+	  "                   the remote endpoint and the outbound SA's overhead\n"
 	  "  underlay-netns   namespace the encrypted packets are sent from, by\n"
 	  "                   name (ip netns) or path; default: where DEV was made\n" },
 	{ "stats", cmd_stats, "[DEV] | clear [DEV]",
@@ -36,7 +41,7 @@ static const struct cli_cmd commands[] = {
 	  "them in 'show security ipsec statistics'; 'clear' resets them.\n" },
 	{ "sa", cmd_sa,
 	  "add DEV in|out spi SPI enc ALG [key HEX] [auth ALG key HEX] [esn on|off]\n"
-	  "              [replay-window N] [seq N] [standby] [LIFETIME N]...\n"
+	  "              [replay-window N] [seq N] [policy N] [standby] [LIFETIME N]...\n"
 	  "       sectun sa set DEV in|out spi SPI [LIFETIME N]... [current]\n"
 	  "       sectun sa del DEV in|out spi SPI\n"
 	  "       sectun sa show [DEV [in|out] [spi SPI]]\n"
@@ -52,12 +57,33 @@ static const struct cli_cmd commands[] = {
 	  "  replay-window  packets, 0 = off (default: the tunnel's)\n"
 	  "  seq      last sequence number sent (out) or highest received (in)\n"
 	  "  standby  (out) install without using it; 'sa set ... current' switches\n"
+	  "  policy   the index of the selector the SA serves (default: the tunnel)\n"
 	  "  LIFETIME soft-bytes, hard-bytes, soft-packets, hard-packets,\n"
 	  "           soft-seconds, hard-seconds (0 = no limit)\n"
 	  "A new outbound SA takes over the tunnel's traffic at once unless it is\n"
 	  "on standby. SPIs are numbers, 0x hex accepted; keys are never shown.\n" },
+	{ "policy", cmd_policy,
+	  "add DEV local RANGE remote RANGE [proto P] [local-port P[-Q]]\n"
+	  "              [remote-port P[-Q]] [index N] [priority N]\n"
+	  "       sectun policy del DEV index N\n"
+	  "       sectun policy show [DEV]\n"
+	  "       sectun policy flush DEV",
+	  "Traffic selectors (Junos proxy IDs, IKEv2 TSi/TSr) of a tunnel. With\n"
+	  "selectors, an outbound packet takes the first one it matches (lowest\n"
+	  "priority, then index; by default the order added) and the SA serving\n"
+	  "it ('sectun sa add ... policy N'); packets matching none are dropped.\n"
+	  "An inbound packet must match the selector of the SA it arrived on.\n"
+	  "Traffic for a selector without an SA raises an acquire event.\n"
+	  "  RANGE  10.1.0.0/16, 10.1.0.5-10.1.0.9, 2001:db8::/48 or one address\n"
+	  "  proto  tcp, udp, icmp, ipv6-icmp, sctp, gre, any or a number\n" },
+	{ "encap", cmd_encap, "listen [port P]",
+	  "Hold a UDP socket with ESP-in-UDP decapsulation (UDP_ENCAP_ESPINUDP)\n"
+	  "on port P (default 4500) until interrupted, for manually keyed tunnels\n"
+	  "with 'encap udp'. sectun-iked holds this socket itself; run one or the\n"
+	  "other. Anything else that arrives on it (IKE) is dropped.\n" },
 	{ "monitor", cmd_monitor, "",
-	  "Print SA events as they happen: soft and hard expiry, deletion.\n" },
+	  "Print events as they happen: SA soft and hard expiry and deletion,\n"
+	  "and acquires (traffic that no SA carries yet).\n" },
 	{ "help", cmd_help, "[COMMAND]", "Show the commands, or one command's help.\n" },
 };
 

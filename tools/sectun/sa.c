@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "names.h"
 #include "parse.h"
+#include "policy.h"
 
 #define MAX_KEY 64
 
@@ -34,6 +35,7 @@ struct sa_args {
 	uint64_t seq;
 	/* soft/hard bytes, packets, seconds; -1 until given */
 	int64_t life[6];
+	uint32_t policy;
 	bool standby, current;
 };
 
@@ -166,6 +168,10 @@ static int parse_sa_args(const char *cmd, int argc, char **argv,
 			i++;
 		} else if (!strcmp(w, "standby")) {
 			a->standby = true;
+		} else if (!strcmp(w, "policy")) {
+			if (!arg || parse_u32(arg, 1, UINT32_MAX, &a->policy))
+				return cli_usage(cmd, "policy is a selector index");
+			i++;
 		} else {
 			return cli_usage(cmd, "unknown keyword '%s'", w);
 		}
@@ -177,6 +183,16 @@ static int check_keys(struct sa_args *a)
 {
 	unsigned int want;
 
+	if (a->proto == IPPROTO_AH) {
+		if (a->encr)
+			return cli_usage("sa", "AH does not encrypt: no 'enc'");
+		if (!a->integ)
+			return cli_usage("sa", "AH needs 'auth ALGORITHM key HEX'");
+		if (a->aklen != a->integ->key_bytes)
+			return cli_usage("sa", "%s needs a %u-byte key", a->integ->name,
+					 a->integ->key_bytes);
+		return 0;
+	}
 	if (!a->encr)
 		return cli_usage("sa", "an SA needs 'enc ALGORITHM'");
 	want = sectun_encr_key_len(a->encr);
@@ -246,7 +262,8 @@ static void fill_add(struct nl_msg *msg, const struct sa_args *a)
 {
 	fill_id(msg, a);
 	nla_put_u8(msg, SECTUN_SA_A_MODE, a->mode);
-	nla_put_u16(msg, SECTUN_SA_A_ENCR, a->encr->id);
+	if (a->encr)
+		nla_put_u16(msg, SECTUN_SA_A_ENCR, a->encr->id);
 	if (a->eklen > 0)
 		nla_put(msg, SECTUN_SA_A_ENCR_KEY, a->eklen, a->ekey);
 	if (a->integ) {
@@ -261,6 +278,8 @@ static void fill_add(struct nl_msg *msg, const struct sa_args *a)
 		nla_put_u64(msg, SECTUN_SA_A_SEQ, a->seq);
 	if (a->standby)
 		nla_put_u8(msg, SECTUN_SA_A_STANDBY, 1);
+	if (a->policy)
+		nla_put_u32(msg, SECTUN_SA_A_POLICY, a->policy);
 	put_lifetimes(msg, a);
 }
 
@@ -337,6 +356,7 @@ struct sa_info {
 	uint64_t stats[__SECTUN_SA_STAT_MAX];
 	bool has_reason;
 	uint8_t reason;
+	uint32_t policy;
 };
 
 struct sa_list {
@@ -375,6 +395,7 @@ static void parse_sa_nest(struct nlattr **attrs, struct sa_info *s)
 		s->life[k] = sectun_nla_u64(tb[life_attrs[k]]);
 	s->soft_secs = sectun_nla_u32(tb[SECTUN_SA_A_SOFT_SECONDS]);
 	s->hard_secs = sectun_nla_u32(tb[SECTUN_SA_A_HARD_SECONDS]);
+	s->policy = sectun_nla_u32(tb[SECTUN_SA_A_POLICY]);
 	s->has_reason = tb[SECTUN_SA_A_REASON] != NULL;
 	s->reason = sectun_nla_u8(tb[SECTUN_SA_A_REASON]);
 	if (tb[SECTUN_SA_A_STATS])
@@ -408,7 +429,10 @@ static const char *sa_alg_name(const struct sa_info *s, char *buf, size_t len)
 	const struct sectun_encr_alg *e = sectun_encr_by_id(s->encr, s->key_bits);
 	const struct sectun_integ_alg *i = sectun_integ_by_id(s->integ);
 
-	snprintf(buf, len, "%s/%s", e ? e->name : "?", i ? i->name : "None");
+	if (s->proto == IPPROTO_AH)
+		snprintf(buf, len, "%s", i ? i->name : "?");
+	else
+		snprintf(buf, len, "%s/%s", e ? e->name : "?", i ? i->name : "None");
 	return buf;
 }
 
@@ -439,6 +463,8 @@ static void print_sa_text(const struct sa_info *s)
 	       s->proto == IPPROTO_AH ? "AH" : "ESP", s->spi,
 	       s->current ? ", current" : "",
 	       s->expired == 2 ? ", expired" : s->expired == 1 ? ", soft-expired" : "");
+	if (s->policy)
+		printf("  serves selector %u\n", s->policy);
 	printf("  algorithm: %s (ICV %u bytes), mode %s, ESN %s\n",
 	       sa_alg_name(s, alg, sizeof(alg)), s->icv,
 	       s->mode ? "transport" : "tunnel", s->esn ? "on" : "off");
@@ -496,6 +522,7 @@ static void sa_print_json(struct json *j, const struct sa_info *s)
 	json_kv_str(j, "state", s->expired == 2 ? "expired" :
 		    s->expired == 1 ? "soft-expired" : "active");
 	json_kv_u64(j, "age", s->age);
+	json_kv_u64(j, "policy", s->policy);
 	json_kv_u64(j, "soft_bytes", s->life[0]);
 	json_kv_u64(j, "hard_bytes", s->life[1]);
 	json_kv_u64(j, "soft_packets", s->life[2]);
@@ -609,6 +636,39 @@ int cmd_sa(struct cli *cli, int argc, char **argv)
 
 /* ---- monitor --------------------------------------------------------------- */
 
+static int print_acquire(struct cli *cli, struct nlattr **attrs)
+{
+	struct policy_info pol, flow;
+	char sel[300];
+	const char *dev = attrs[SECTUN_A_IFNAME] ?
+			  nla_get_string(attrs[SECTUN_A_IFNAME]) : "?";
+	struct json j;
+
+	policy_parse(attrs[SECTUN_A_POLICY], &pol);
+	policy_parse(attrs[SECTUN_A_FLOW], &flow);
+	if (cli->json) {
+		json_init(&j, stdout);
+		json_obj_open(&j);
+		json_kv_str(&j, "event", "acquire");
+		json_kv_str(&j, "ifname", dev);
+		json_key(&j, "policy");
+		if (attrs[SECTUN_A_POLICY])
+			policy_json(&j, &pol);
+		else
+			json_null(&j);
+		json_key(&j, "flow");
+		policy_json(&j, &flow);
+		json_obj_close(&j);
+	} else {
+		printf("acquire %s", dev);
+		if (attrs[SECTUN_A_POLICY])
+			printf(" selector %u", pol.index);
+		printf(" %s\n", policy_selector_text(&flow, sel, sizeof(sel)));
+	}
+	fflush(stdout);
+	return 0;
+}
+
 static int print_event(const struct genlmsghdr *g, struct nlattr **attrs,
 		       void *arg)
 {
@@ -617,6 +677,8 @@ static int print_event(const struct genlmsghdr *g, struct nlattr **attrs,
 	const char *what;
 	struct json j;
 
+	if (g->cmd == SECTUN_CMD_ACQUIRE)
+		return print_acquire(cli, attrs);
 	parse_sa_nest(attrs, &s);
 	switch (g->cmd) {
 	case SECTUN_CMD_EXPIRE:

@@ -26,7 +26,9 @@ struct tunnel {
 	uint8_t encap, df_mode;
 	uint16_t encap_lport, encap_rport;
 	bool copy_dscp, admin_up, carrier;
-	uint32_t replay_window, mtu;
+	uint32_t replay_window, mtu, path_mtu, keepalive;
+	uint16_t peer_port;
+	uint8_t ttl;
 	uint64_t stats[__SECTUN_STAT_MAX];
 };
 
@@ -88,6 +90,10 @@ static int collect_tunnel(const struct genlmsghdr *g, struct nlattr **attrs,
 	t->mtu = sectun_nla_u32(attrs[SECTUN_A_MTU]);
 	t->admin_up = sectun_nla_u8(attrs[SECTUN_A_ADMIN_UP]);
 	t->carrier = sectun_nla_u8(attrs[SECTUN_A_CARRIER]);
+	t->path_mtu = sectun_nla_u32(attrs[SECTUN_A_PATH_MTU]);
+	t->keepalive = sectun_nla_u32(attrs[SECTUN_A_NATT_KEEPALIVE]);
+	t->peer_port = sectun_nla_u16(attrs[SECTUN_A_ENCAP_PEER_PORT]);
+	t->ttl = sectun_nla_u8(attrs[SECTUN_A_TTL]);
 	if (attrs[SECTUN_A_STATS])
 		nla_for_each_nested(s, attrs[SECTUN_A_STATS], rem)
 			if (nla_type(s) < __SECTUN_STAT_MAX)
@@ -150,18 +156,29 @@ static void print_tunnel_text(const struct tunnel *t)
 		printf("  underlay netns: id %d\n", t->netnsid);
 	else
 		printf("  underlay netns: this one\n");
-	if (t->encap == SECTUN_ENCAP_ESPINUDP)
-		printf("  encapsulation: udp, port %u -> %u\n", t->encap_lport,
+	if (t->encap == SECTUN_ENCAP_ESPINUDP) {
+		printf("  encapsulation: udp, port %u -> %u", t->encap_lport,
 		       t->encap_rport);
-	else
+		if (t->peer_port && t->peer_port != t->encap_rport)
+			printf(" (peer seen at %u)", t->peer_port);
+		if (t->keepalive)
+			printf(", keepalive %u s", t->keepalive);
+		printf("\n");
+	} else {
 		printf("  encapsulation: none\n");
+	}
 	printf("  df-bit: %s\n", df_name(t->df_mode));
 	printf("  copy-dscp: %s\n", t->copy_dscp ? "on" : "off");
 	if (t->replay_window)
 		printf("  replay window: %u\n", t->replay_window);
 	else
 		printf("  replay window: off\n");
-	printf("  mtu: %u\n", t->mtu);
+	if (t->path_mtu)
+		printf("  mtu: %u (underlay path %u)\n", t->mtu, t->path_mtu);
+	else
+		printf("  mtu: %u\n", t->mtu);
+	if (t->ttl)
+		printf("  ttl: %u\n", t->ttl);
 	printf("  transfer: %s received, %s sent\n",
 	       format_bytes(t->stats[SECTUN_STAT_RX_BYTES], b, sizeof(b)),
 	       format_bytes(t->stats[SECTUN_STAT_TX_BYTES], c, sizeof(c)));
@@ -210,6 +227,14 @@ static void print_tunnel_json(struct json *j, const struct tunnel *t)
 	json_kv_bool(j, "copy_dscp", t->copy_dscp);
 	json_kv_u64(j, "replay_window", t->replay_window);
 	json_kv_u64(j, "mtu", t->mtu);
+	json_kv_u64(j, "path_mtu", t->path_mtu);
+	json_kv_u64(j, "ttl", t->ttl);
+	json_kv_u64(j, "nat_keepalive", t->keepalive);
+	json_key(j, "peer_port");
+	if (t->peer_port)
+		json_u64(j, t->peer_port);
+	else
+		json_null(j);
 	print_stats_json(j, t->stats);
 	json_obj_close(j);
 }
@@ -340,6 +365,16 @@ static int build_set(struct nl_msg *msg, int argc, char **argv, int *netns_fd)
 				return cli_usage("set", "replay-window is 0 (off) to %u packets",
 						 SECTUN_MAX_REPLAY_WINDOW);
 			nla_put_u32(msg, SECTUN_A_REPLAY_WINDOW, v);
+			i++;
+		} else if (!strcmp(w, "nat-keepalive")) {
+			if (!arg || parse_u32(arg, 0, 300, &v))
+				return cli_usage("set", "nat-keepalive is 0 (off) to 300 seconds");
+			nla_put_u32(msg, SECTUN_A_NATT_KEEPALIVE, v);
+			i++;
+		} else if (!strcmp(w, "ttl")) {
+			if (!arg || parse_u32(arg, 0, 255, &v))
+				return cli_usage("set", "ttl is 0 (the route's) to 255");
+			nla_put_u8(msg, SECTUN_A_TTL, v);
 			i++;
 		} else if (!strcmp(w, "mtu")) {
 			if (!arg || parse_u32(arg, 0, UINT32_MAX, &v))

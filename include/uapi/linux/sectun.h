@@ -31,6 +31,12 @@ enum sectun_cmd {
 	SECTUN_CMD_FLUSH_SA,
 	/* Notifications on "events". */
 	SECTUN_CMD_EXPIRE,		/* soft or hard lifetime reached */
+	/* Traffic selectors of a tunnel (SECTUN_A_POLICY nests). */
+	SECTUN_CMD_NEW_POLICY,
+	SECTUN_CMD_DEL_POLICY,
+	SECTUN_CMD_GET_POLICY,		/* doit, or dump of one or every device */
+	SECTUN_CMD_FLUSH_POLICY,
+	SECTUN_CMD_ACQUIRE,		/* event: traffic with no SA to carry it */
 
 	__SECTUN_CMD_MAX,
 	SECTUN_CMD_MAX = __SECTUN_CMD_MAX - 1
@@ -53,6 +59,7 @@ enum sectun_encap_type {
 };
 
 #define SECTUN_ENCAP_DEFAULT_PORT	4500
+#define SECTUN_DEFAULT_NATT_KEEPALIVE	20
 #define SECTUN_DEFAULT_REPLAY_WINDOW	64
 #define SECTUN_MAX_REPLAY_WINDOW	(1U << 20)
 
@@ -78,7 +85,18 @@ enum sectun_attr {
 	SECTUN_A_STATS,			/* nest: enum sectun_stat_attr; get only */
 	SECTUN_A_PAD,
 	SECTUN_A_SA,			/* nest: enum sectun_sa_attr */
-
+	SECTUN_A_POLICY,		/* nest: enum sectun_policy_attr */
+	SECTUN_A_NATT_KEEPALIVE,	/* u32: seconds between NAT keepalives with
+					 * ESP in UDP, 0 = none; default 20
+					 */
+	SECTUN_A_ENCAP_PEER_PORT,	/* u16, get only: the port the peer's
+					 * authenticated ESP-in-UDP came from
+					 */
+	SECTUN_A_TTL,			/* u8: outer TTL / hop limit, 0 = route's */
+	SECTUN_A_PATH_MTU,		/* u32, get only: underlay path MTU */
+	SECTUN_A_FLOW,			/* nest, acquire events: the packet, as a
+					 * one-address, one-port selector
+					 */
 
 	__SECTUN_A_MAX,
 	SECTUN_A_MAX = __SECTUN_A_MAX - 1
@@ -203,6 +221,9 @@ enum sectun_sa_attr {
 	SECTUN_SA_A_EXPIRED,		/* u8, get only: 0 none, 1 soft, 2 hard */
 	SECTUN_SA_A_REASON,		/* u8, events: enum sectun_expire_reason */
 	SECTUN_SA_A_STATS,		/* nest, get only: enum sectun_sa_stat */
+	SECTUN_SA_A_POLICY,		/* u32: index of the selector the SA serves;
+					 * 0 (default) = the whole tunnel
+					 */
 
 	__SECTUN_SA_A_MAX,
 	SECTUN_SA_A_MAX = __SECTUN_SA_A_MAX - 1
@@ -223,6 +244,36 @@ enum sectun_sa_stat {
 
 	__SECTUN_SA_STAT_MAX,
 	SECTUN_SA_STAT_MAX = __SECTUN_SA_STAT_MAX - 1
+};
+
+/*
+ * A traffic selector of a tunnel (RFC 7296 TSi/TSr, a Junos proxy ID): from
+ * the tunnel's side, "local" is the inner source of outbound traffic and
+ * the inner destination of inbound traffic. Addresses are ranges (start
+ * and end, both included, 4 or 16 bytes, one family); ports are ranges
+ * too. An outbound packet takes the first selector that matches, by
+ * priority then index; the SA serving that selector carries it.
+ */
+enum sectun_policy_attr {
+	SECTUN_POL_A_UNSPEC,
+	SECTUN_POL_A_PAD,
+	SECTUN_POL_A_INDEX,		/* u32 >= 1; chosen by the kernel if absent */
+	SECTUN_POL_A_PRIORITY,		/* u32, lower first; default: the index */
+	SECTUN_POL_A_LOCAL_START,	/* binary, 4 or 16 bytes */
+	SECTUN_POL_A_LOCAL_END,
+	SECTUN_POL_A_REMOTE_START,
+	SECTUN_POL_A_REMOTE_END,
+	SECTUN_POL_A_PROTO,		/* u8: IP protocol, 0 = any */
+	SECTUN_POL_A_LOCAL_PORT_MIN,	/* u16 */
+	SECTUN_POL_A_LOCAL_PORT_MAX,
+	SECTUN_POL_A_REMOTE_PORT_MIN,
+	SECTUN_POL_A_REMOTE_PORT_MAX,
+	SECTUN_POL_A_OUT_SPI,		/* u32, get only: the SA carrying it, if any */
+	SECTUN_POL_A_PACKETS,		/* u64, get only: outbound packets matched */
+	SECTUN_POL_A_ACQUIRES,		/* u64, get only: acquire events raised */
+
+	__SECTUN_POL_A_MAX,
+	SECTUN_POL_A_MAX = __SECTUN_POL_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_SECTUN_H */

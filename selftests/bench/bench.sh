@@ -1,0 +1,141 @@
+#!/bin/bash
+# "make bench": st0 against an xfrm interface with the same algorithm, in
+# the same VM and run, interleaved: TCP single-flow throughput and 64-byte
+# UDP packet rate, median of RUNS with the spread; then the time to add
+# 100,000 SAs and the throughput with them installed.
+source "$(dirname "$0")/../lib.sh"
+
+RUNS=${RUNS:-3}
+SECS=${SECS:-4}
+NSAS=${NSAS:-100000}
+
+load_sectun
+modprobe -a xfrm_interface esp4 xfrm_user
+netns_add ba
+netns_add bb
+A() { ip netns exec ba "$@"; }
+B() { ip netns exec bb "$@"; }
+
+ip link add veth-a netns ba type veth peer veth-b netns bb
+# sectun and xfrm get their own underlay addresses: sectun claims all ESP
+# between its tunnel's endpoints.
+ip -n ba addr add 10.9.0.1/24 dev veth-a
+ip -n ba addr add 10.9.1.1/24 dev veth-a
+ip -n bb addr add 10.9.0.2/24 dev veth-b
+ip -n bb addr add 10.9.1.2/24 dev veth-b
+ip -n ba link set veth-a up
+ip -n bb link set veth-b up
+ip -n ba addr add 172.16.1.1/32 dev lo
+ip -n bb addr add 172.16.2.1/32 dev lo
+ip -n ba addr add 172.17.1.1/32 dev lo
+ip -n bb addr add 172.17.2.1/32 dev lo
+
+for side in a b; do
+	ns=b$side
+	if [[ $side == a ]]; then l=1 r=2; else l=2 r=1; fi
+	ip -n $ns link add st0 type sectun
+	ip netns exec $ns sectun set st0 local 10.9.0.$l remote 10.9.0.$r
+	ip -n $ns link set st0 addrgenmode none
+	ip -n $ns link set st0 up
+	ip -n $ns route add 172.16.$r.1/32 dev st0 src 172.16.$l.1
+	ip -n $ns link add ipsec0 type xfrm dev veth-$side if_id 7
+	ip -n $ns link set ipsec0 up
+	ip -n $ns route add 172.17.$r.1/32 dev ipsec0 src 172.17.$l.1
+	for dir in out in; do
+		if [[ $dir == out ]]; then s=10.9.1.$l d=10.9.1.$r; else s=10.9.1.$r d=10.9.1.$l; fi
+		ip -n $ns xfrm policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir $dir \
+			tmpl src $s dst $d proto esp reqid 7 mode tunnel if_id 7
+	done
+done
+
+# install ALG: the same keys for st0 (sectun both ends) and ipsec0 (xfrm).
+install() {
+	local sname=$1 xalg=$2 k1 k2
+	k1=$(head -c 36 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
+	k2=$(head -c 36 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
+	[[ $sname == aes-gcm-128 ]] && { k1=${k1:0:40}; k2=${k2:0:40}; }
+	A sectun sa flush st0; B sectun sa flush st0
+	A ip xfrm state flush; B ip xfrm state flush
+	A sectun sa add st0 out spi 0x101 enc "$sname" key "$k1"
+	B sectun sa add st0 in spi 0x101 enc "$sname" key "$k1"
+	B sectun sa add st0 out spi 0x102 enc "$sname" key "$k2"
+	A sectun sa add st0 in spi 0x102 enc "$sname" key "$k2"
+	local ns
+	for ns in ba bb; do
+		ip -n $ns xfrm state add src 10.9.1.1 dst 10.9.1.2 proto esp spi 0x201 reqid 7 \
+			mode tunnel if_id 7 aead "$xalg" "0x$k1" 128
+		ip -n $ns xfrm state add src 10.9.1.2 dst 10.9.1.1 proto esp spi 0x202 reqid 7 \
+			mode tunnel if_id 7 aead "$xalg" "0x$k2" 128
+	done
+}
+
+B iperf3 -s -D -1 > /dev/null 2>&1
+iperf_server() { B iperf3 -s -D > /dev/null 2>&1; sleep 0.5; }
+B pkill iperf3; iperf_server
+at_exit "ip netns exec bb pkill iperf3"
+
+# tcp SRC DST -> Mbit/s received
+tcp() {
+	A iperf3 -c "$2" -B "$1" -t "$SECS" -J 2>/dev/null |
+		"$PY" -c 'import json,sys; print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))'
+}
+# udp SRC DST -> thousand 64-byte packets per second received
+udp() {
+	A iperf3 -c "$2" -B "$1" -u -l 64 -b 0 -t "$SECS" -J 2>/dev/null |
+		"$PY" -c 'import json,sys; s = json.load(sys.stdin)["end"]["sum"]; print("%.1f" % ((s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3))'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s-%s", lo, hi}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+results=()
+row() { results+=("$(printf '%-34s %12s %-15s %12s %-15s %6s' "$@")"); }
+
+compare() { # LABEL KIND(tcp|udp) UNIT
+	local st=() xf=() i
+	for ((i = 0; i < RUNS; i++)); do
+		st+=("$($2 172.16.1.1 172.16.2.1)")
+		xf+=("$($2 172.17.1.1 172.17.2.1)")
+	done
+	local ms mx
+	ms=$(median "${st[@]}") mx=$(median "${xf[@]}")
+	row "$1 ($3)" "$ms" "($(spread "${st[@]}"))" "$mx" "($(spread "${xf[@]}"))" "$(ratio "$ms" "$mx")"
+	echo "# $1: st0 ${st[*]} / xfrm ${xf[*]}" >&2
+}
+
+for spec in "aes-gcm-128|rfc4106(gcm(aes))" "chacha20-poly1305|rfc7539esp(chacha20,poly1305)"; do
+	install "${spec%%|*}" "${spec#*|}"
+	A ping -c 1 -W 2 -I 172.16.1.1 172.16.2.1 > /dev/null || fail "st0 path down"
+	A ping -c 1 -W 2 -I 172.17.1.1 172.17.2.1 > /dev/null || fail "xfrm path down"
+	compare "TCP, ${spec%%|*}" tcp "Mbit/s"
+	compare "UDP 64 B, ${spec%%|*}" udp "kpps"
+done
+
+# 100,000 SAs: the time to add them, and the datapath with them in place.
+netns_add bc
+ip -n bc link add st9 type sectun
+ip netns exec bc sectun set st9 local 10.9.9.1 remote 10.9.9.2
+st_add=$(ip netns exec bc "$SRCDIR/build/bench/sa_flood" add st9 "$NSAS" 0x100000)
+awk -v n="$NSAS" 'BEGIN { for (i = 0; i < n; i++)
+	printf "xfrm state add src 10.9.9.2 dst 10.9.9.1 proto esp spi %d mode tunnel aead rfc4106(gcm(aes)) 0x0102030405060708090a0b0c0d0e0f1011121314 128\n", 0x100000 + i }' > /tmp/xfrm.batch
+t0=$(date +%s.%N)
+ip -n bc -batch /tmp/xfrm.batch
+xf_add=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+rm -f /tmp/xfrm.batch
+row "add $NSAS SAs (s, lower is better)" "$st_add" "" "$xf_add" "" "$(ratio "$xf_add" "$st_add")"
+
+install aes-gcm-128 "rfc4106(gcm(aes))"
+one=()
+for ((i = 0; i < RUNS; i++)); do one+=("$(tcp 172.16.1.1 172.16.2.1)"); done
+B "$SRCDIR/build/bench/sa_flood" add st0 "$NSAS" 0x100000 > /dev/null
+many=()
+for ((i = 0; i < RUNS; i++)); do many+=("$(tcp 172.16.1.1 172.16.2.1)"); done
+m1=$(median "${one[@]}") m2=$(median "${many[@]}")
+row "TCP with $NSAS SAs vs 1 (Mbit/s)" "$m2" "($(spread "${many[@]}"))" "$m1" "($(spread "${one[@]}"))" "$(ratio "$m2" "$m1")"
+
+echo
+echo "sectun benchmark: $(nproc) vCPUs, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+printf '%-34s %12s %-15s %12s %-15s %6s\n' "" "st0" "(spread)" "xfrmi" "(spread)" "ratio"
+printf '%s\n' "${results[@]}"
+echo "(median of $RUNS runs of ${SECS}s each, st0 and xfrm interleaved; last row: st0 with $NSAS SAs vs with one)"
+finish
