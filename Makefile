@@ -23,12 +23,13 @@ export KVER SECTUN_CACHE := $(CACHE)
 # Every Debian package the build, the tests and the demo use.
 DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd64 \
 	linux-source-6.1 sparse flex bison bc libelf-dev libssl-dev dwarves rsync \
-	libnl-3-dev libnl-genl-3-dev libconfig-dev libcmocka-dev clang \
+	libnl-3-dev libnl-genl-3-dev libconfig-dev libcmocka-dev clang libclang-rt-14-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file \
 	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy python3-cryptography \
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
 	iptables nftables conntrack libcap2-bin util-linux procps socat
 
+SHELL := /bin/bash
 CC ?= cc
 CFLAGS ?= -O2 -g
 WFLAGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
@@ -39,6 +40,12 @@ TOOLS_CPPFLAGS := -Iinclude/uapi -Itools/lib -D_GNU_SOURCE $(NL_CFLAGS)
 
 LIB_SRCS := $(wildcard tools/lib/*.c)
 CLI_SRCS := $(wildcard tools/sectun/*.c)
+# The daemon: everything but main() and the fuzz targets goes in a library
+# the unit tests and fuzzers link against.
+IKED_SRCS := $(filter-out tools/iked/main.c tools/iked/fuzz_%.c,$(wildcard tools/iked/*.c))
+IKED_LIBS = -lcrypto $(shell pkg-config --libs libconfig 2>/dev/null)
+FUZZ_SRCS := $(wildcard tools/iked/fuzz_*.c)
+FUZZ_SECS ?= 60
 TEST_SRCS := $(wildcard tools/tests/test_*.c)
 UNIT_TESTS := $(TEST_SRCS:tools/tests/%.c=$(BUILD)/tests/%) \
 	$(TEST_SRCS:tools/tests/%.c=$(BUILD)/asan/tests/%)
@@ -47,14 +54,14 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 .SECONDARY:
 
 .PHONY: all module tools unit-tests deps bench check check-static check-unit check-vm \
-	check-debug demo vm-shell install clean
+	check-debug demo vm-shell install clean fuzz
 
 all: module tools
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-tools: $(BUILD)/sectun
+tools: $(BUILD)/sectun $(if $(wildcard tools/iked/main.c),$(BUILD)/sectun-iked)
 
 unit-tests: $(UNIT_TESTS)
 
@@ -75,6 +82,12 @@ $(BUILD)/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/asan/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 	$(AR) rcs $@ $^
 
+$(BUILD)/libiked.a: $(IKED_SRCS:%.c=$(BUILD)/%.o)
+	$(AR) rcs $@ $^
+
+$(BUILD)/asan/libiked.a: $(IKED_SRCS:%.c=$(BUILD)/asan/%.o)
+	$(AR) rcs $@ $^
+
 # The replay window is kernel code, tested in userspace over a small shim.
 REPLAY_TEST_FLAGS := -Itools/tests/kshim -Iinclude
 $(BUILD)/tests/test_replay: tools/tests/test_replay.c kmod/replay.c kmod/replay.h
@@ -85,16 +98,36 @@ $(BUILD)/asan/tests/test_replay: tools/tests/test_replay.c kmod/replay.c kmod/re
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(WFLAGS) $(REPLAY_TEST_FLAGS) -o $@ tools/tests/test_replay.c kmod/replay.c -lcmocka
 
-$(BUILD)/tests/%: $(BUILD)/tools/tests/%.o $(BUILD)/libsectun.a
+$(BUILD)/tests/%: $(BUILD)/tools/tests/%.o $(BUILD)/libiked.a $(BUILD)/libsectun.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(IKED_LIBS) $(NL_LIBS)
 
-$(BUILD)/asan/tests/%: $(BUILD)/asan/tools/tests/%.o $(BUILD)/asan/libsectun.a
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tools/tests/%.o $(BUILD)/asan/libiked.a $(BUILD)/asan/libsectun.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(NL_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(IKED_LIBS) $(NL_LIBS)
 
 $(BUILD)/sectun: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libsectun.a
 	$(CC) $(CFLAGS) -o $@ $^ $(NL_LIBS)
+
+$(BUILD)/sectun-iked: $(BUILD)/tools/iked/main.o $(BUILD)/libiked.a $(BUILD)/libsectun.a
+	$(CC) $(CFLAGS) -o $@ $^ $(IKED_LIBS) $(NL_LIBS)
+
+# libFuzzer targets (clang): each runs FUZZ_SECS seconds on its own corpus.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/%: tools/iked/%.c $(IKED_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -o $@ $< $(IKED_SRCS) $(LIB_SRCS) $(IKED_LIBS) $(NL_LIBS)
+
+fuzz: deps
+	@$(MAKE) -s --no-print-directory $(FUZZ_SRCS:tools/iked/%.c=$(BUILD)/fuzz/%)
+	@for f in $(FUZZ_SRCS:tools/iked/%.c=%); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+		echo "fuzz: $$f for $(FUZZ_SECS) s"; \
+		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \
+			$(BUILD)/fuzz/corpus-$$f $$(test -d tools/iked/corpus/$$f && echo tools/iked/corpus/$$f) 2>&1 | \
+			grep -E '^(stat::number_of_executed_units|Done|==[0-9]+==ERROR|SUMMARY)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
 
 deps:
 	@missing=$$(for p in $(DEPS_PACKAGES); do \
@@ -140,6 +173,7 @@ vm-shell: all
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install INSTALL_MOD_PATH=$(DESTDIR)
 	install -D -m 0755 $(BUILD)/sectun $(DESTDIR)$(PREFIX)/sbin/sectun
+	[ ! -f $(BUILD)/sectun-iked ] || install -D -m 0755 $(BUILD)/sectun-iked $(DESTDIR)$(PREFIX)/sbin/sectun-iked
 	for m in Documentation/man/*.8; do \
 		[ -f "$$m" ] && install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/$$(basename $$m); \
 	done; true

@@ -252,9 +252,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int sectun_nl_listen(struct sectun_nl *nl, sectun_nl_reply_fn fn, void *arg)
+int sectun_nl_subscribe(struct sectun_nl *nl)
 {
-	struct request_state st = { .nl = nl, .fn = fn, .arg = arg };
 	int err;
 
 	if (nl->events_group < 0) {
@@ -268,16 +267,33 @@ int sectun_nl_listen(struct sectun_nl *nl, sectun_nl_reply_fn fn, void *arg)
 			 "cannot join the events group: %s", nl_geterror(err));
 		return -EPERM;
 	}
+	/* Events are unsolicited: they carry no sequence number of ours. */
 	nl_socket_disable_seq_check(nl->sk);
+	return 0;
+}
+
+int sectun_nl_read_events(struct sectun_nl *nl, sectun_nl_reply_fn fn, void *arg)
+{
+	struct request_state st = { .nl = nl, .fn = fn, .arg = arg };
+	int err;
+
 	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, &st);
-	for (;;) {
-		err = nl_recvmsgs_default(nl->sk);
-		if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN) {
-			snprintf(nl->err_msg, sizeof(nl->err_msg),
-				 "netlink receive: %s", nl_geterror(err));
-			return -EIO;
-		}
+	err = nl_recvmsgs_default(nl->sk);
+	if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN) {
+		snprintf(nl->err_msg, sizeof(nl->err_msg),
+			 "netlink receive: %s", nl_geterror(err));
+		return -EIO;
 	}
+	return 0;
+}
+
+int sectun_nl_listen(struct sectun_nl *nl, sectun_nl_reply_fn fn, void *arg)
+{
+	int err = sectun_nl_subscribe(nl);
+
+	while (!err)
+		err = sectun_nl_read_events(nl, fn, arg);
+	return err;
 }
 
 uint8_t sectun_nla_u8(const struct nlattr *a)

@@ -49,6 +49,13 @@ int sectun_nl_put_dev(struct nl_msg *msg, const char *name);
 /* Subscribe to the events group and call FN for each event, forever. */
 int sectun_nl_listen(struct sectun_nl *nl, sectun_nl_reply_fn fn, void *arg);
 
+/*
+ * The same for an event loop: subscribe once, then read what is pending
+ * (one receive; the socket may be non-blocking) whenever its fd is ready.
+ */
+int sectun_nl_subscribe(struct sectun_nl *nl);
+int sectun_nl_read_events(struct sectun_nl *nl, sectun_nl_reply_fn fn, void *arg);
+
 /* Attribute getters that check the payload length (0 / NULL when absent or malformed). */
 uint8_t sectun_nla_u8(const struct nlattr *a);
 uint16_t sectun_nla_u16(const struct nlattr *a);

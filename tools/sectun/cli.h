@@ -42,5 +42,6 @@ int cmd_sa(struct cli *cli, int argc, char **argv);
 int cmd_monitor(struct cli *cli, int argc, char **argv);
 int cmd_policy(struct cli *cli, int argc, char **argv);
 int cmd_encap(struct cli *cli, int argc, char **argv);
+int cmd_ike(struct cli *cli, int argc, char **argv);
 
 #endif

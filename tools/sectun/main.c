@@ -81,6 +81,15 @@ static const struct cli_cmd commands[] = {
 	  "on port P (default 4500) until interrupted, for manually keyed tunnels\n"
 	  "with 'encap udp'. sectun-iked holds this socket itself; run one or the\n"
 	  "other. Anything else that arrives on it (IKE) is dropped.\n" },
+	{ "ike", cmd_ike, "status [detail] | up VPN | down VPN | reload",
+	  "Talk to sectun-iked over its control socket ($SECTUN_IKED_SOCKET,\n"
+	  "default /run/sectun-iked.sock).\n"
+	  "  status   IKE SAs and their child SAs, as 'show security ike\n"
+	  "           security-associations' and 'show security ipsec\n"
+	  "           security-associations' show them; 'detail' adds algorithms,\n"
+	  "           identities, selectors, lifetimes and counters; -j for JSON\n"
+	  "  up       establish VPN now          down  delete its IKE and child SAs\n"
+	  "  reload   re-read iked.conf (established SAs are restarted)\n" },
 	{ "monitor", cmd_monitor, "",
 	  "Print events as they happen: SA soft and hard expiry and deletion,\n"
 	  "and acquires (traffic that no SA carries yet).\n" },

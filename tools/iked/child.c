@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Child SAs: proposals and selectors for a VPN, the responder's choice of
+ * VPN for an initiator's request, and KEYMAT (RFC 7296 2.17) cut into the
+ * two directions' keys and installed in the module on the VPN's st
+ * interface, with a selector when the negotiated one is not everything.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "child.h"
+#include "config.h"
+#include "crypto.h"
+#include "exchange.h"
+#include "ikev2.h"
+#include "kernel.h"
+#include "log.h"
+#include "proposal.h"
+#include "ts.h"
+
+int ike_child_offer(const struct iked_vpn *vpn, uint32_t spi, struct ike_sa_offer *offer)
+{
+	uint32_t be = htonl(spi);
+	unsigned int i;
+
+	*offer = vpn->proposals;
+	if (ike_offer_set_dh(offer, 0))
+		return -1;
+	for (i = 0; i < offer->n; i++) {
+		offer->p[i].spi_len = 4;
+		memcpy(offer->p[i].spi, &be, 4);
+	}
+	return 0;
+}
+
+void ike_child_ts(const struct iked_vpn *vpn, unsigned int sel,
+		  struct ike_ts_set *local, struct ike_ts_set *remote)
+{
+	memset(local, 0, sizeof(*local));
+	memset(remote, 0, sizeof(*remote));
+	if (vpn->n_sel) {
+		local->ts[0] = vpn->sel[sel].local;
+		remote->ts[0] = vpn->sel[sel].remote;
+		local->n = remote->n = 1;
+		return;
+	}
+	iked_ts_any(&local->ts[0], AF_INET);
+	iked_ts_any(&local->ts[1], AF_INET6);
+	iked_ts_any(&remote->ts[0], AF_INET);
+	iked_ts_any(&remote->ts[1], AF_INET6);
+	local->n = remote->n = 2;
+}
+
+static enum ike_prop_kind kind_of(const struct iked_vpn *vpn)
+{
+	return vpn->protocol == IKE_PROTO_AH ? IKE_PROP_AH : IKE_PROP_ESP;
+}
+
+/* The selector pair of VPN that the initiator's TSi/TSr narrow to. */
+static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
+		       const struct ike_ts_set *tsr, struct ike_ts *local,
+		       struct ike_ts *remote)
+{
+	struct ike_ts any_l, any_r;
+	unsigned int i;
+	int fam;
+
+	if (!vpn->n_sel) {
+		for (fam = 0; fam < 2; fam++) {
+			iked_ts_any(&any_l, fam ? AF_INET6 : AF_INET);
+			any_r = any_l;
+			if (ike_ts_narrow(tsr, &any_l, local) &&
+			    ike_ts_narrow(tsi, &any_r, remote) &&
+			    local->type == remote->type)
+				return true;
+		}
+		return false;
+	}
+	for (i = 0; i < vpn->n_sel; i++)
+		if (ike_ts_narrow(tsr, &vpn->sel[i].local, local) &&
+		    ike_ts_narrow(tsi, &vpn->sel[i].remote, remote))
+			return true;
+	return false;
+}
+
+/* The SPI of the initiator's proposal NUM, host order; 0 if unusable. */
+static uint32_t their_proposal_spi(const struct ike_sa_offer *theirs, uint8_t num)
+{
+	uint32_t spi;
+	unsigned int i;
+
+	for (i = 0; i < theirs->n; i++) {
+		if (theirs->p[i].num != num || theirs->p[i].spi_len != 4)
+			continue;
+		memcpy(&spi, theirs->p[i].spi, 4);
+		return ntohl(spi);
+	}
+	return 0;
+}
+
+uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
+			  const struct ike_ts_set *tsi, const struct ike_ts_set *tsr,
+			  struct child_sa **out, struct ike_proposal *reply)
+{
+	struct ike_sa_offer *mine = malloc(sizeof(*mine));
+	uint16_t err = IKE_N_NO_PROPOSAL_CHOSEN;
+	struct ike_ts local, remote;
+	struct ike_suite suite;
+	uint32_t their_spi, be;
+	struct child_sa *c;
+	unsigned int i;
+
+	if (!mine)
+		return IKE_N_TEMPORARY_FAILURE;
+	for (i = 0; i < iked.cfg->n_vpn; i++) {
+		struct iked_vpn *vpn = &iked.cfg->vpn[i];
+
+		if (vpn->gw != sa->gw)
+			continue;
+		if (ike_child_offer(vpn, 0, mine) ||
+		    ike_proposal_select(mine, theirs, kind_of(vpn), &suite, reply))
+			continue;
+		if (!narrow_for(vpn, tsi, tsr, &local, &remote)) {
+			err = IKE_N_TS_UNACCEPTABLE;
+			continue;
+		}
+		their_spi = their_proposal_spi(theirs, reply->num);
+		if (!their_spi)
+			continue;
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			err = IKE_N_TEMPORARY_FAILURE;
+			break;
+		}
+		c->vpn = vpn;
+		c->protocol = vpn->protocol;
+		c->suite = suite;
+		c->local = local;
+		c->remote = remote;
+		c->spi_out = their_spi;
+		c->spi_in = ike_kernel_new_spi();
+		be = htonl(c->spi_in);
+		reply->spi_len = 4;
+		memcpy(reply->spi, &be, 4);
+		*out = c;
+		free(mine);
+		return 0;
+	}
+	free(mine);
+	return err;
+}
+
+/* RFC 7296 2.17: i->r encryption, i->r integrity, then r->i likewise. */
+static void split_keymat(const uint8_t *km, size_t elen, size_t alen,
+			 struct child_keys *i2r, struct child_keys *r2i)
+{
+	memcpy(i2r->encr, km, elen);
+	memcpy(i2r->integ, km + elen, alen);
+	memcpy(r2i->encr, km + elen + alen, elen);
+	memcpy(r2i->integ, km + 2 * elen + alen, alen);
+	i2r->encr_len = r2i->encr_len = elen;
+	i2r->integ_len = r2i->integ_len = alen;
+}
+
+static bool tunnel_wide(const struct child_sa *c)
+{
+	return !c->vpn->n_sel && ike_ts_is_any(&c->local) && ike_ts_is_any(&c->remote);
+}
+
+int ike_child_install(struct ike_sa *sa, struct child_sa *c)
+{
+	struct child_keys i2r, r2i;
+	uint8_t keymat[2 * (36 + 64)];
+	size_t elen, alen;
+	char l[96], r[96];
+	int err;
+
+	elen = c->protocol == IKE_PROTO_ESP ? ike_encr_key_len(&c->suite) : 0;
+	alen = c->suite.integ ? ike_integ_key_len(c->suite.integ) : 0;
+	if (elen > sizeof(i2r.encr) || alen > sizeof(i2r.integ) ||
+	    ike_derive_child_keys(sa->suite.prf, sa->keys.sk_d, sa->keys.d_len,
+				  NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+				  keymat, 2 * (elen + alen))) {
+		log_err("%s: child SA key derivation failed", sa->gw->name);
+		return -1;
+	}
+	split_keymat(keymat, elen, alen, &i2r, &r2i);
+	OPENSSL_cleanse(keymat, sizeof(keymat));
+
+	err = ike_kernel_set_endpoints(c->vpn->bind_if, &sa->local, &sa->remote);
+	if (!err && !tunnel_wide(c)) {
+		err = ike_kernel_add_policy(c->vpn->bind_if, 0, &c->local, &c->remote);
+		if (err > 0) {
+			c->policy = err;
+			err = 0;
+		}
+	}
+	if (!err)
+		err = ike_kernel_add_child(c, sa->initiator ? &r2i : &i2r,
+					   sa->initiator ? &i2r : &r2i,
+					   c->vpn->replay_window, c->vpn->lifetime,
+					   c->vpn->lifetime_kb);
+	OPENSSL_cleanse(&i2r, sizeof(i2r));
+	OPENSSL_cleanse(&r2i, sizeof(r2i));
+	if (err) {
+		if (c->policy)
+			ike_kernel_del_policy(c->vpn->bind_if, c->policy);
+		c->policy = 0;
+		return -1;
+	}
+	c->installed = true;
+	c->created = time(NULL);
+	c->next = sa->children;
+	sa->children = c;
+	log_info("%s: VPN %s up on %s: SPIs in %08x out %08x, %s <-> %s", sa->gw->name,
+		 c->vpn->name, c->vpn->bind_if, c->spi_in, c->spi_out,
+		 ike_ts_format(&c->local, l, sizeof(l)),
+		 ike_ts_format(&c->remote, r, sizeof(r)));
+	return 0;
+}

@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading iked.conf with libconfig. Every value is checked here, with an
+ * error naming the setting and its line, so that the daemon never starts
+ * on a half-understood configuration.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cert.h"
+#include "config.h"
+#include "ikev2.h"
+#include "parse.h"
+#include "proposal.h"
+
+struct conf_ctx {
+	char *err;
+	size_t errlen;
+};
+
+static int conf_fail(struct conf_ctx *c, const config_setting_t *s,
+		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int conf_fail(struct conf_ctx *c, const config_setting_t *s,
+		     const char *fmt, ...)
+{
+	int n = 0;
+	va_list ap;
+
+	if (s && config_setting_source_line(s))
+		n = snprintf(c->err, c->errlen, "line %u: ",
+			     config_setting_source_line(s));
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void iked_ts_any(struct ike_ts *ts, int family)
+{
+	memset(ts, 0, sizeof(*ts));
+	ts->end_port = 0xffff;
+	if (family == AF_INET) {
+		ts->type = IKE_TS_IPV4_ADDR_RANGE;
+		memset(ts->end_addr, 0xff, 4);
+	} else {
+		ts->type = IKE_TS_IPV6_ADDR_RANGE;
+		memset(ts->end_addr, 0xff, 16);
+	}
+}
+
+static const char *get_string(const config_setting_t *s, const char *name)
+{
+	const char *v = NULL;
+
+	if (!config_setting_lookup_string(s, name, &v))
+		return NULL;
+	return v;
+}
+
+static int get_u32(struct conf_ctx *c, const config_setting_t *s,
+		   const char *name, uint32_t min, uint32_t max, uint32_t *out)
+{
+	const config_setting_t *m = config_setting_get_member(s, name);
+	long long v;
+
+	if (!m)
+		return 0;
+	if (config_setting_type(m) != CONFIG_TYPE_INT &&
+	    config_setting_type(m) != CONFIG_TYPE_INT64)
+		return conf_fail(c, m, "%s: a number is needed", name);
+	v = config_setting_get_int64(m);
+	if (v < min || v > max)
+		return conf_fail(c, m, "%s: %lld is out of range %u-%u",
+				 name, v, min, max);
+	*out = v;
+	return 0;
+}
+
+static int get_bool(struct conf_ctx *c, const config_setting_t *s,
+		    const char *name, bool *out)
+{
+	const config_setting_t *m = config_setting_get_member(s, name);
+
+	if (!m)
+		return 0;
+	if (config_setting_type(m) != CONFIG_TYPE_BOOL)
+		return conf_fail(c, m, "%s: true or false", name);
+	*out = config_setting_get_bool(m);
+	return 0;
+}
+
+static int copy_string(struct conf_ctx *c, const config_setting_t *s,
+		       const char *name, char *out, size_t size, bool required)
+{
+	const config_setting_t *m = config_setting_get_member(s, name);
+	const char *v;
+
+	if (!m) {
+		if (required)
+			return conf_fail(c, s, "'%s' is required", name);
+		return 0;
+	}
+	v = config_setting_get_string(m);
+	if (!v)
+		return conf_fail(c, m, "%s: a string is needed", name);
+	if (strlen(v) >= size)
+		return conf_fail(c, m, "%s: longer than %zu characters",
+				 name, size - 1);
+	strcpy(out, v);
+	return 0;
+}
+
+/* An address with an optional port, into a sockaddr. */
+static int get_addr(struct conf_ctx *c, const config_setting_t *s,
+		    const char *name, uint16_t port, bool required,
+		    struct sockaddr_storage *ss)
+{
+	const char *v = get_string(s, name);
+	union inet_addr a;
+	int family;
+
+	if (!v) {
+		if (required)
+			return conf_fail(c, s, "'%s' is required", name);
+		return 0;
+	}
+	if (parse_ip(v, &family, &a))
+		return conf_fail(c, config_setting_get_member(s, name),
+				 "%s: '%s' is not an IP address", name, v);
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a.v4;
+		sin->sin_port = htons(port);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = a.v6;
+		sin6->sin6_port = htons(port);
+	}
+	return 0;
+}
+
+/* "proposals": one string or a list of them; keyword strings or set names. */
+static int get_proposals(struct conf_ctx *c, const config_setting_t *s,
+			 enum ike_prop_kind kind, const char *dflt,
+			 struct ike_sa_offer *offer, char *text, size_t tsize)
+{
+	const config_setting_t *m = config_setting_get_member(s, "proposals");
+	const char *strs[IKE_MAX_PROPOSALS];
+	char perr[256];
+	unsigned int n = 0, i;
+	size_t used = 0;
+
+	if (!m) {
+		strs[n++] = dflt;
+	} else if (config_setting_type(m) == CONFIG_TYPE_STRING) {
+		strs[n++] = config_setting_get_string(m);
+	} else if (config_setting_is_aggregate(m)) {
+		for (i = 0; i < (unsigned int)config_setting_length(m); i++) {
+			const char *v = config_setting_get_string_elem(m, i);
+
+			if (!v)
+				return conf_fail(c, m, "proposals: strings only");
+			if (n == IKE_MAX_PROPOSALS)
+				return conf_fail(c, m, "proposals: at most %d",
+						 IKE_MAX_PROPOSALS);
+			strs[n++] = v;
+		}
+	} else {
+		return conf_fail(c, m, "proposals: a string or a list of strings");
+	}
+	if (!n)
+		return conf_fail(c, m, "proposals: empty");
+	if (ike_proposals_parse(kind, strs, n, offer, perr, sizeof(perr)))
+		return conf_fail(c, m ? m : s, "proposals: %s", perr);
+	text[0] = 0;
+	for (i = 0; i < n && used < tsize; i++)
+		used += snprintf(text + used, tsize - used, "%s%s",
+				 i ? ", " : "", strs[i]);
+	return 0;
+}
+
+static int get_id(struct conf_ctx *c, const config_setting_t *s,
+		  const char *name, struct ike_id *id)
+{
+	const char *v = get_string(s, name);
+
+	if (!v)
+		return 0;
+	if (ike_id_from_string(v, id))
+		return conf_fail(c, config_setting_get_member(s, name),
+				 "%s: cannot make an identity of '%s'", name, v);
+	return 0;
+}
+
+/* An address as an IKE ID: the default identity is the local address. */
+static void id_from_addr(const struct sockaddr_storage *ss, struct ike_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	if (ss->ss_family == AF_INET) {
+		id->type = IKE_ID_IPV4_ADDR;
+		id->len = 4;
+		memcpy(id->data, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		id->type = IKE_ID_IPV6_ADDR;
+		id->len = 16;
+		memcpy(id->data, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+}
+
+static int hex_value(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int get_psk(struct conf_ctx *c, const config_setting_t *s,
+		   struct iked_gateway *gw)
+{
+	const char *text = get_string(s, "psk"), *hex = get_string(s, "psk-hex");
+	size_t i, n;
+
+	if (!!text == !!hex)
+		return conf_fail(c, s, "auth psk: give exactly one of psk and psk-hex");
+	if (text) {
+		n = strlen(text);
+		if (n < 1 || n > IKED_PSK_MAX)
+			return conf_fail(c, s, "psk: 1 to %d characters", IKED_PSK_MAX);
+		memcpy(gw->psk, text, n);
+		gw->psk_len = n;
+		return 0;
+	}
+	if (!strncmp(hex, "0x", 2))
+		hex += 2;
+	n = strlen(hex);
+	if (!n || n % 2 || n / 2 > IKED_PSK_MAX)
+		return conf_fail(c, s, "psk-hex: an even number of hex digits, at most %d bytes",
+				 IKED_PSK_MAX);
+	for (i = 0; i < n / 2; i++) {
+		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return conf_fail(c, s, "psk-hex: not hex");
+		gw->psk[i] = hi << 4 | lo;
+	}
+	gw->psk_len = n / 2;
+	return 0;
+}
+
+static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
+			struct iked_gateway *gw)
+{
+	static const char *const auths[] = { "psk", "certificate", NULL };
+	const char *auth;
+	uint32_t version = 2;
+	int err, k;
+
+	gw->lifetime = 28800;
+	gw->fragmentation = true;
+	gw->retransmit_base_ms = 500;
+	gw->retransmit_tries = 5;
+	err = copy_string(c, s, "name", gw->name, sizeof(gw->name), true) ?:
+	      get_addr(c, s, "address", IKE_PORT, true, &gw->peer) ?:
+	      get_addr(c, s, "local-address", IKE_PORT, false, &gw->local) ?:
+	      get_u32(c, s, "version", 1, 2, &version) ?:
+	      get_proposals(c, s, IKE_PROP_IKE, "aes256gcm16-prfsha384-ecp384",
+			    &gw->proposals, gw->proposal_text,
+			    sizeof(gw->proposal_text)) ?:
+	      get_u32(c, s, "lifetime", 180, 86400, &gw->lifetime) ?:
+	      get_bool(c, s, "fragmentation", &gw->fragmentation) ?:
+	      get_u32(c, s, "retransmit-timeout-ms", 100, 60000,
+		      &gw->retransmit_base_ms) ?:
+	      get_u32(c, s, "retransmit-tries", 0, 20, &gw->retransmit_tries);
+	if (err)
+		return err;
+	if (version != 2)
+		return conf_fail(c, s, "gateway %s: only IKE version 2 is supported so far",
+				 gw->name);
+	gw->version = version;
+	if (gw->local.ss_family && gw->local.ss_family != gw->peer.ss_family)
+		return conf_fail(c, s, "gateway %s: local-address and address differ in family",
+				 gw->name);
+	id_from_addr(gw->local.ss_family ? &gw->local : &gw->peer, &gw->local_id);
+	if (!gw->local.ss_family)
+		gw->local_id.type = 0;	/* filled in from the address used */
+	id_from_addr(&gw->peer, &gw->remote_id);
+	err = get_id(c, s, "local-id", &gw->local_id) ?:
+	      get_id(c, s, "remote-id", &gw->remote_id);
+	if (err)
+		return err;
+	auth = get_string(s, "auth");
+	k = auth ? parse_keyword(auth, auths) : 0;
+	if (k < 0)
+		return conf_fail(c, config_setting_get_member(s, "auth"),
+				 "auth: psk or certificate");
+	gw->auth = k ? IKED_AUTH_CERT : IKED_AUTH_PSK;
+	if (gw->auth == IKED_AUTH_PSK)
+		return get_psk(c, s, gw);
+	err = copy_string(c, s, "certificate", gw->cert, sizeof(gw->cert), true) ?:
+	      copy_string(c, s, "certificate-chain", gw->chain, sizeof(gw->chain), false) ?:
+	      copy_string(c, s, "private-key", gw->key, sizeof(gw->key), true) ?:
+	      copy_string(c, s, "ca", gw->ca, sizeof(gw->ca), true) ?:
+	      get_bool(c, s, "rsa-pss", &gw->rsa_pss);
+	if (err)
+		return err;
+	if (ike_local_cert_load(gw->cert, gw->chain[0] ? gw->chain : NULL, gw->key,
+				&gw->local_cert))
+		return conf_fail(c, s, "gateway %s: %s", gw->name, ike_cert_error());
+	gw->ca_store = ike_cert_store_new();
+	if (!gw->ca_store || ike_cert_store_add_ca_path(gw->ca_store, gw->ca))
+		return conf_fail(c, s, "gateway %s: ca %s: %s", gw->name, gw->ca,
+				 ike_cert_error());
+	return 0;
+}
+
+static int range_to_ts(const struct inet_range *r, struct ike_ts *ts)
+{
+	size_t alen = r->family == AF_INET ? 4 : 16;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->type = r->family == AF_INET ? IKE_TS_IPV4_ADDR_RANGE :
+					  IKE_TS_IPV6_ADDR_RANGE;
+	memcpy(ts->start_addr, &r->start, alen);
+	memcpy(ts->end_addr, &r->end, alen);
+	return 0;
+}
+
+static int load_selector(struct conf_ctx *c, const config_setting_t *s,
+			 struct iked_selector *sel)
+{
+	const char *local = get_string(s, "local"), *remote = get_string(s, "remote");
+	const char *proto = get_string(s, "protocol");
+	const char *lport = get_string(s, "local-port"), *rport = get_string(s, "remote-port");
+	struct inet_range lr, rr;
+	uint8_t ip_proto = 0;
+
+	if (!local || !remote)
+		return conf_fail(c, s, "a traffic selector needs local and remote");
+	if (parse_range(local, &lr))
+		return conf_fail(c, s, "local: '%s' is not a prefix or range", local);
+	if (parse_range(remote, &rr))
+		return conf_fail(c, s, "remote: '%s' is not a prefix or range", remote);
+	if (lr.family != rr.family)
+		return conf_fail(c, s, "local and remote differ in address family");
+	if (proto && parse_ip_proto(proto, &ip_proto))
+		return conf_fail(c, s, "protocol: '%s' is not a protocol", proto);
+	range_to_ts(&lr, &sel->local);
+	range_to_ts(&rr, &sel->remote);
+	sel->local.ip_proto = sel->remote.ip_proto = ip_proto;
+	sel->local.end_port = sel->remote.end_port = 0xffff;
+	if (lport && parse_port_range(lport, &sel->local.start_port,
+				      &sel->local.end_port))
+		return conf_fail(c, s, "local-port: '%s' is not a port range", lport);
+	if (rport && parse_port_range(rport, &sel->remote.start_port,
+				      &sel->remote.end_port))
+		return conf_fail(c, s, "remote-port: '%s' is not a port range", rport);
+	return 0;
+}
+
+static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
+		    const config_setting_t *s, struct iked_vpn *vpn)
+{
+	static const char *const establish[] = {
+		"on-traffic", "immediately", "responder-only", NULL
+	};
+	static const char *const protocols[] = { "esp", "ah", NULL };
+	const config_setting_t *sels;
+	const char *gw, *v;
+	unsigned int i;
+	int err, k;
+
+	vpn->lifetime = 3600;
+	vpn->replay_window = 64;
+	vpn->protocol = IKE_PROTO_ESP;
+	err = copy_string(c, s, "name", vpn->name, sizeof(vpn->name), true) ?:
+	      copy_string(c, s, "bind-interface", vpn->bind_if,
+			  sizeof(vpn->bind_if), true) ?:
+	      get_u32(c, s, "lifetime", 180, 86400, &vpn->lifetime) ?:
+	      get_u32(c, s, "replay-window", 0, 65536, &vpn->replay_window);
+	if (err)
+		return err;
+	gw = get_string(s, "gateway");
+	if (!gw)
+		return conf_fail(c, s, "vpn %s: 'gateway' is required", vpn->name);
+	for (i = 0; i < cfg->n_gw && strcmp(cfg->gw[i].name, gw); i++)
+		;
+	if (i == cfg->n_gw)
+		return conf_fail(c, s, "vpn %s: no gateway named '%s'", vpn->name, gw);
+	vpn->gw = &cfg->gw[i];
+	v = get_string(s, "protocol");
+	if (v) {
+		k = parse_keyword(v, protocols);
+		if (k < 0)
+			return conf_fail(c, s, "protocol: esp or ah");
+		vpn->protocol = k ? IKE_PROTO_AH : IKE_PROTO_ESP;
+	}
+	err = get_proposals(c, s, vpn->protocol == IKE_PROTO_AH ? IKE_PROP_AH : IKE_PROP_ESP,
+			    vpn->protocol == IKE_PROTO_AH ? "sha256" : "aes256gcm16",
+			    &vpn->proposals, vpn->proposal_text,
+			    sizeof(vpn->proposal_text));
+	if (err)
+		return err;
+	v = get_string(s, "establish-tunnels");
+	if (v) {
+		k = parse_keyword(v, establish);
+		if (k < 0)
+			return conf_fail(c, s, "establish-tunnels: on-traffic, immediately or responder-only");
+		vpn->establish = k;
+	}
+	if (config_setting_lookup_int64(s, "lifetime-kilobytes", (long long *)&vpn->lifetime_kb) &&
+	    vpn->lifetime_kb < 64)
+		return conf_fail(c, s, "lifetime-kilobytes: at least 64");
+	sels = config_setting_get_member(s, "traffic-selectors");
+	if (!sels)
+		return 0;
+	if (!config_setting_is_list(sels))
+		return conf_fail(c, sels, "traffic-selectors: a list ( {...}, ... )");
+	if (config_setting_length(sels) > IKE_MAX_TS)
+		return conf_fail(c, sels, "traffic-selectors: at most %d", IKE_MAX_TS);
+	for (i = 0; i < (unsigned int)config_setting_length(sels); i++) {
+		err = load_selector(c, config_setting_get_elem(sels, i),
+				    &vpn->sel[vpn->n_sel]);
+		if (err)
+			return err;
+		vpn->n_sel++;
+	}
+	return 0;
+}
+
+static int load_list(struct conf_ctx *c, config_t *lc, const char *name,
+		     const config_setting_t **list, unsigned int *n)
+{
+	*list = config_lookup(lc, name);
+	*n = 0;
+	if (!*list)
+		return 0;
+	if (!config_setting_is_list(*list))
+		return conf_fail(c, *list, "%s: a list ( {...}, ... )", name);
+	*n = config_setting_length(*list);
+	return 0;
+}
+
+static int unique_names(struct conf_ctx *c, const config_setting_t *list,
+			const char *what, const char *(*name)(void *, unsigned int),
+			void *arr, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(name(arr, i), name(arr, j)))
+				return conf_fail(c, config_setting_get_elem(list, i),
+						 "two %ss named '%s'", what, name(arr, i));
+	return 0;
+}
+
+static const char *gw_name(void *arr, unsigned int i)
+{
+	return ((struct iked_gateway *)arr)[i].name;
+}
+
+static const char *vpn_name(void *arr, unsigned int i)
+{
+	return ((struct iked_vpn *)arr)[i].name;
+}
+
+int iked_config_load(const char *path, struct iked_config *cfg,
+		     char *err, size_t errlen)
+{
+	struct conf_ctx c = { .err = err, .errlen = errlen };
+	const config_setting_t *gws, *vpns;
+	unsigned int i, n_gw, n_vpn;
+	config_t lc;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->control, sizeof(cfg->control), "%s", IKED_DEFAULT_CONTROL);
+	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	config_init(&lc);
+	if (!config_read_file(&lc, path)) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s:%d: %s", path,
+				 config_error_line(&lc), config_error_text(&lc));
+		config_destroy(&lc);
+		return -EINVAL;
+	}
+	ret = copy_string(&c, config_root_setting(&lc), "control-socket",
+			  cfg->control, sizeof(cfg->control), false) ?:
+	      copy_string(&c, config_root_setting(&lc), "log-level",
+			  cfg->log_level, sizeof(cfg->log_level), false) ?:
+	      load_list(&c, &lc, "gateways", &gws, &n_gw) ?:
+	      load_list(&c, &lc, "vpns", &vpns, &n_vpn);
+	if (ret)
+		goto out;
+	cfg->gw = calloc(n_gw ?: 1, sizeof(*cfg->gw));
+	cfg->vpn = calloc(n_vpn ?: 1, sizeof(*cfg->vpn));
+	if (!cfg->gw || !cfg->vpn) {
+		ret = conf_fail(&c, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n_gw && !ret; i++, cfg->n_gw++)
+		ret = load_gateway(&c, config_setting_get_elem(gws, i), &cfg->gw[i]);
+	if (!ret)
+		ret = unique_names(&c, gws, "gateway", gw_name, cfg->gw, cfg->n_gw);
+	for (i = 0; i < n_vpn && !ret; i++, cfg->n_vpn++)
+		ret = load_vpn(&c, cfg, config_setting_get_elem(vpns, i), &cfg->vpn[i]);
+	if (!ret)
+		ret = unique_names(&c, vpns, "vpn", vpn_name, cfg->vpn, cfg->n_vpn);
+out:
+	config_destroy(&lc);
+	if (ret) {
+		/* Prefix the file name; the message already names the line. */
+		char tmp[512];
+
+		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+		snprintf(err, errlen, "%s", tmp);
+		iked_config_free(cfg);
+	}
+	return ret;
+}
+
+void iked_config_free(struct iked_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; cfg->gw && i < cfg->n_gw; i++) {
+		ike_local_cert_free(cfg->gw[i].local_cert);
+		ike_cert_store_free(cfg->gw[i].ca_store);
+	}
+	if (cfg->gw)
+		OPENSSL_cleanse(cfg->gw, sizeof(*cfg->gw) * (cfg->n_gw ?: 1));
+	free(cfg->gw);
+	free(cfg->vpn);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+struct iked_vpn *iked_config_vpn(struct iked_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_vpn; i++)
+		if (!strcmp(cfg->vpn[i].name, name))
+			return &cfg->vpn[i];
+	return NULL;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * /etc/sectun/iked.conf, read with libconfig into gateways (the IKE side:
+ * peer, proposals, identities, authentication) and VPNs (the IPsec side:
+ * the bound st interface, ESP/AH proposals, traffic selectors, when to
+ * establish). Shaped like a Junos "security ike gateway" / "security ipsec
+ * vpn" pair; Documentation/iked.conf.rst describes every setting.
+ */
+#ifndef SECTUN_IKED_CONFIG_H
+#define SECTUN_IKED_CONFIG_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "types.h"
+
+struct ike_local_cert;
+struct ike_cert_store;
+
+#define IKED_NAME_MAX		64
+#define IKED_PATH_MAX		256
+#define IKED_PSK_MAX		255
+#define IKED_DEFAULT_CONF	"/etc/sectun/iked.conf"
+#define IKED_DEFAULT_CONTROL	"/run/sectun-iked.sock"
+
+enum iked_auth_kind {
+	IKED_AUTH_PSK,
+	IKED_AUTH_CERT,
+};
+
+enum iked_establish {
+	IKED_ESTABLISH_ON_TRAFFIC,	/* Junos default */
+	IKED_ESTABLISH_IMMEDIATELY,
+	IKED_ESTABLISH_RESPONDER_ONLY,
+};
+
+struct iked_gateway {
+	char name[IKED_NAME_MAX];
+	struct sockaddr_storage peer;	/* port 500 */
+	struct sockaddr_storage local;	/* ss_family 0: chosen by route */
+	int version;			/* 2 */
+	struct ike_sa_offer proposals;
+	char proposal_text[512];	/* as configured, for status */
+	struct ike_id local_id;
+	struct ike_id remote_id;	/* type 0: accept any the auth proves */
+	enum iked_auth_kind auth;
+	uint8_t psk[IKED_PSK_MAX];
+	size_t psk_len;
+	char cert[IKED_PATH_MAX], key[IKED_PATH_MAX];
+	char chain[IKED_PATH_MAX];	/* intermediates to send, PEM bundle */
+	char ca[IKED_PATH_MAX];		/* PEM bundle or directory */
+	bool rsa_pss;			/* sign with RSA-PSS (RFC 7427) */
+	struct ike_local_cert *local_cert;	/* loaded from cert and key */
+	struct ike_cert_store *ca_store;	/* loaded from ca */
+	uint32_t lifetime;		/* seconds */
+	bool fragmentation;
+	uint32_t retransmit_base_ms;	/* first retransmission */
+	uint32_t retransmit_tries;
+};
+
+/* One traffic selector pair: a Junos proxy ID, its own child SA pair. */
+struct iked_selector {
+	struct ike_ts local, remote;
+};
+
+struct iked_vpn {
+	char name[IKED_NAME_MAX];
+	struct iked_gateway *gw;
+	char bind_if[IF_NAMESIZE];
+	uint8_t protocol;		/* IKE_PROTO_ESP or IKE_PROTO_AH */
+	struct ike_sa_offer proposals;
+	char proposal_text[512];
+	unsigned int n_sel;		/* 0: one pair for everything */
+	struct iked_selector sel[IKE_MAX_TS];
+	enum iked_establish establish;
+	uint32_t lifetime;		/* seconds */
+	uint64_t lifetime_kb;		/* 0: unlimited */
+	uint32_t replay_window;
+};
+
+struct iked_config {
+	unsigned int n_gw, n_vpn;
+	struct iked_gateway *gw;
+	struct iked_vpn *vpn;
+	char control[IKED_PATH_MAX];
+	char log_level[16];
+};
+
+int iked_config_load(const char *path, struct iked_config *cfg,
+		     char *err, size_t errlen);
+/* Wipes the secrets it held. */
+void iked_config_free(struct iked_config *cfg);
+struct iked_vpn *iked_config_vpn(struct iked_config *cfg, const char *name);
+
+/* The whole address space of a family, any protocol and port. */
+void iked_ts_any(struct ike_ts *ts, int family);
+
+#endif

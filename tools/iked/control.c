@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket and the status it reports. Status mirrors what a
+ * Junos admin reads in "show security ike security-associations detail"
+ * and "show security ipsec security-associations detail": SPIs, role,
+ * state, algorithms, lifetimes, identities, selectors, counters; with
+ * "json" the same as one JSON document for scripts.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "control.h"
+#include "exchange.h"
+#include "json.h"
+#include "log.h"
+#include "proposal.h"
+#include "ts.h"
+
+static int control_fd = -1;
+static char control_path[108];
+
+int ike_control_open(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (control_fd < 0)
+		return -errno;
+	unlink(path);
+	/* Root only: the socket can take tunnels down. */
+	old = umask(0077);
+	if (bind(control_fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    listen(control_fd, 8)) {
+		int err = -errno;
+
+		umask(old);
+		close(control_fd);
+		control_fd = -1;
+		return err;
+	}
+	umask(old);
+	snprintf(control_path, sizeof(control_path), "%s", path);
+	return 0;
+}
+
+void ike_control_close(void)
+{
+	if (control_fd < 0)
+		return;
+	close(control_fd);
+	unlink(control_path);
+	control_fd = -1;
+}
+
+int ike_control_fd(void)
+{
+	return control_fd;
+}
+
+static const char *spi_hex(const uint8_t spi[8], char *buf)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		sprintf(buf + 2 * i, "%02x", spi[i]);
+	return buf;
+}
+
+static long remaining(time_t since, uint32_t lifetime)
+{
+	long left = (long)lifetime - (long)(time(NULL) - since);
+
+	return left > 0 ? left : 0;
+}
+
+static void status_text(FILE *out, bool detail)
+{
+	char a[64], b[64], c[128], d[128], si[17], sr[17];
+	unsigned int n_ike = 0, n_child = 0;
+	struct child_sa *ch;
+	struct ike_sa *sa;
+
+	for (sa = ike_sas; sa; sa = sa->next) {
+		if (sa->state == IKE_SA_DEAD)
+			continue;
+		n_ike++;
+		for (ch = sa->children; ch; ch = ch->next)
+			n_child++;
+	}
+	fprintf(out, "IKE SAs: %u  IPsec SAs: %u pairs\n", n_ike, n_child);
+	for (sa = ike_sas; sa; sa = sa->next) {
+		if (sa->state == IKE_SA_DEAD)
+			continue;
+		fprintf(out, "\n%s  %s  %s %s  IKEv2  %s\n", sa->gw->name,
+			ike_sa_state_name(sa->state), spi_hex(sa->spi_i, si),
+			spi_hex(sa->spi_r, sr),
+			ike_sockaddr_str(&sa->remote, a, sizeof(a)));
+		if (detail) {
+			fprintf(out, "  role: %s\n", sa->initiator ? "initiator" : "responder");
+			fprintf(out, "  local: %s  remote: %s\n",
+				ike_sockaddr_str(&sa->local, a, sizeof(a)),
+				ike_sockaddr_str(&sa->remote, b, sizeof(b)));
+			if (sa->state == IKE_SA_ESTABLISHED) {
+				ike_suite_format(IKE_PROP_IKE, &sa->suite, c, sizeof(c));
+				fprintf(out, "  algorithms: %s\n", c);
+				fprintf(out, "  authentication: %s\n",
+					sa->gw->auth == IKED_AUTH_PSK ? "pre-shared key" :
+					"certificate");
+				fprintf(out, "  peer identity: %s\n",
+					ike_id_format(&sa->peer_id, d, sizeof(d)));
+				fprintf(out, "  lifetime: %u s, %ld s left\n", sa->gw->lifetime,
+					remaining(sa->established, sa->gw->lifetime));
+			}
+			fprintf(out, "  fragmentation: %s\n",
+				sa->gw->fragmentation && sa->peer_fragmentation ?
+				"enabled" : "disabled");
+			fprintf(out, "  messages: %" PRIu64 " in, %" PRIu64 " out, %" PRIu64
+				" retransmitted, %" PRIu64 " dropped\n", sa->msgs_in,
+				sa->msgs_out, sa->retransmits, sa->bad_msgs);
+			if (sa->why[0])
+				fprintf(out, "  last error: %s\n", sa->why);
+		}
+		for (ch = sa->children; ch; ch = ch->next) {
+			ike_suite_format(ch->protocol == IKE_PROTO_AH ? IKE_PROP_AH :
+					 IKE_PROP_ESP, &ch->suite, c, sizeof(c));
+			fprintf(out, "  < %s %s %s spi %08x  life %ld s\n", ch->vpn->name,
+				ch->protocol == IKE_PROTO_AH ? "AH" : "ESP", c, ch->spi_in,
+				remaining(ch->created, ch->vpn->lifetime));
+			fprintf(out, "  > %s %s %s spi %08x  life %ld s\n", ch->vpn->name,
+				ch->protocol == IKE_PROTO_AH ? "AH" : "ESP", c, ch->spi_out,
+				remaining(ch->created, ch->vpn->lifetime));
+			if (detail) {
+				fprintf(out, "    bind-interface: %s  anti-replay window: %u\n",
+					ch->vpn->bind_if, ch->vpn->replay_window);
+				fprintf(out, "    local selector: %s\n    remote selector: %s\n",
+					ike_ts_format(&ch->local, a, sizeof(a)),
+					ike_ts_format(&ch->remote, b, sizeof(b)));
+			}
+		}
+	}
+}
+
+static void json_spi(struct json *j, const char *key, const uint8_t spi[8])
+{
+	char buf[17];
+
+	json_kv_str(j, key, spi_hex(spi, buf));
+}
+
+static void status_json(FILE *out)
+{
+	char a[128], spi[16];
+	struct child_sa *ch;
+	struct ike_sa *sa;
+	struct json j;
+
+	json_init(&j, out);
+	json_arr_open(&j);
+	for (sa = ike_sas; sa; sa = sa->next) {
+		if (sa->state == IKE_SA_DEAD)
+			continue;
+		json_obj_open(&j);
+		json_kv_str(&j, "gateway", sa->gw->name);
+		json_kv_str(&j, "state", ike_sa_state_name(sa->state));
+		json_kv_str(&j, "role", sa->initiator ? "initiator" : "responder");
+		json_spi(&j, "spi_i", sa->spi_i);
+		json_spi(&j, "spi_r", sa->spi_r);
+		json_kv_str(&j, "local", ike_sockaddr_str(&sa->local, a, sizeof(a)));
+		json_kv_str(&j, "remote", ike_sockaddr_str(&sa->remote, a, sizeof(a)));
+		if (sa->state == IKE_SA_ESTABLISHED) {
+			ike_suite_format(IKE_PROP_IKE, &sa->suite, a, sizeof(a));
+			json_kv_str(&j, "algorithms", a);
+			json_kv_str(&j, "peer_id", ike_id_format(&sa->peer_id, a, sizeof(a)));
+			json_kv_u64(&j, "lifetime_left",
+				    remaining(sa->established, sa->gw->lifetime));
+		}
+		json_kv_u64(&j, "messages_in", sa->msgs_in);
+		json_kv_u64(&j, "messages_out", sa->msgs_out);
+		json_kv_u64(&j, "retransmits", sa->retransmits);
+		json_kv_u64(&j, "dropped", sa->bad_msgs);
+		if (sa->why[0])
+			json_kv_str(&j, "last_error", sa->why);
+		json_key(&j, "children");
+		json_arr_open(&j);
+		for (ch = sa->children; ch; ch = ch->next) {
+			json_obj_open(&j);
+			json_kv_str(&j, "vpn", ch->vpn->name);
+			json_kv_str(&j, "interface", ch->vpn->bind_if);
+			json_kv_str(&j, "protocol", ch->protocol == IKE_PROTO_AH ? "ah" : "esp");
+			ike_suite_format(ch->protocol == IKE_PROTO_AH ? IKE_PROP_AH :
+					 IKE_PROP_ESP, &ch->suite, a, sizeof(a));
+			json_kv_str(&j, "algorithms", a);
+			snprintf(spi, sizeof(spi), "%08x", ch->spi_in);
+			json_kv_str(&j, "spi_in", spi);
+			snprintf(spi, sizeof(spi), "%08x", ch->spi_out);
+			json_kv_str(&j, "spi_out", spi);
+			json_kv_str(&j, "local_ts", ike_ts_format(&ch->local, a, sizeof(a)));
+			json_kv_str(&j, "remote_ts", ike_ts_format(&ch->remote, a, sizeof(a)));
+			json_kv_u64(&j, "policy", ch->policy);
+			json_kv_u64(&j, "lifetime_left",
+				    remaining(ch->created, ch->vpn->lifetime));
+			json_obj_close(&j);
+		}
+		json_arr_close(&j);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	fputc('\n', out);
+}
+
+static void run_command(char *line, FILE *out)
+{
+	char msg[256] = "";
+	char *words[4], *save = NULL, *w;
+	int n = 0, err = 0;
+	bool detail = false, json = false;
+
+	for (w = strtok_r(line, " \t\r\n", &save); w && n < 4;
+	     w = strtok_r(NULL, " \t\r\n", &save))
+		words[n++] = w;
+	if (!n) {
+		fprintf(out, "error: empty command\n");
+		return;
+	}
+	if (!strcmp(words[0], "status")) {
+		for (int i = 1; i < n; i++) {
+			detail |= !strcmp(words[i], "detail");
+			json |= !strcmp(words[i], "json");
+		}
+		if (json)
+			status_json(out);
+		else
+			status_text(out, detail);
+		return;
+	}
+	if (!strcmp(words[0], "up") && n == 2)
+		err = iked_vpn_up(words[1], msg, sizeof(msg));
+	else if (!strcmp(words[0], "down") && n == 2)
+		err = iked_vpn_down(words[1], msg, sizeof(msg));
+	else if (!strcmp(words[0], "reload") && n == 1)
+		err = iked_reload(msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "unknown command '%s'", words[0]), err = -1;
+	fprintf(out, "%s%s\n", err ? "error: " : "", msg);
+}
+
+void ike_control_serve(void)
+{
+	char line[256];
+	ssize_t n;
+	FILE *out;
+	int fd;
+
+	fd = accept4(control_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* One short line; a client that sends nothing in 2 s is dropped. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 2 },
+		   sizeof(struct timeval));
+	n = recv(fd, line, sizeof(line) - 1, 0);
+	if (n <= 0) {
+		close(fd);
+		return;
+	}
+	line[n] = 0;
+	out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		return;
+	}
+	run_command(line, out);
+	fclose(out);
+}

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sectun-iked: the IKE daemon. One thread, one poll loop over the IKE
+ * sockets, the module's event socket, the control socket, a signalfd and
+ * the timers. VPNs come up at start (establish-tunnels immediately), on
+ * the module's acquire event (on-traffic), or when the peer initiates.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "exchange.h"
+#include "kernel.h"
+#include "log.h"
+
+#define MAINTAIN_MS	5000	/* how often VPNs that should be up are checked */
+#define RETRY_MS	10000	/* between attempts for one VPN */
+
+static const char *conf_path = IKED_DEFAULT_CONF;
+static struct iked_config config;
+static struct ike_timer maintain_timer;
+static uint64_t *vpn_last_try;		/* per VPN, ms */
+static bool *vpn_held_down;		/* per VPN: "sectun ike down" */
+static bool running = true;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: sectun-iked [-f CONFIG] [-d] [-s] [-p PORT] [--check]\n"
+		"  -f CONFIG   configuration (default " IKED_DEFAULT_CONF ")\n"
+		"  -d          debug: log each message's payload chain\n"
+		"  -s          log to syslog instead of stderr\n"
+		"  -p PORT     IKE port (default 500)\n"
+		"  --check     read the configuration, report, and exit\n");
+}
+
+/* An IKE SA of ours that serves VPN, alive or on its way up. */
+static bool vpn_covered(const struct iked_vpn *vpn)
+{
+	struct child_sa *c;
+	struct ike_sa *sa;
+
+	for (sa = ike_sas; sa; sa = sa->next) {
+		if (sa->state == IKE_SA_DEAD)
+			continue;
+		if (sa->initiator && sa->vpn == vpn && sa->state != IKE_SA_ESTABLISHED)
+			return true;
+		for (c = sa->children; c; c = c->next)
+			if (c->vpn == vpn)
+				return true;
+	}
+	return false;
+}
+
+static unsigned int vpn_index(const struct iked_vpn *vpn)
+{
+	return vpn - config.vpn;
+}
+
+static void vpn_try(struct iked_vpn *vpn)
+{
+	unsigned int i = vpn_index(vpn);
+	uint64_t now = ike_now_ms();
+
+	if (vpn_held_down[i] || vpn_covered(vpn) ||
+	    (vpn_last_try[i] && now - vpn_last_try[i] < RETRY_MS))
+		return;
+	vpn_last_try[i] = now;
+	ike_initiate(vpn, 0);
+}
+
+static void maintain(struct ike_timer *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < config.n_vpn; i++)
+		if (config.vpn[i].establish == IKED_ESTABLISH_IMMEDIATELY)
+			vpn_try(&config.vpn[i]);
+	ike_timer_set(t, MAINTAIN_MS, maintain);
+}
+
+static void on_kernel_event(const struct kernel_event *ev)
+{
+	unsigned int i;
+
+	if (ev->kind == KEV_ACQUIRE) {
+		for (i = 0; i < config.n_vpn; i++) {
+			struct iked_vpn *vpn = &config.vpn[i];
+
+			if (strcmp(vpn->bind_if, ev->ifname) || vpn->n_sel ||
+			    vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY)
+				continue;
+			log_info("VPN %s: traffic on %s with no SA: establishing",
+				 vpn->name, ev->ifname);
+			vpn_try(vpn);
+		}
+		return;
+	}
+	if (ev->kind == KEV_HARD_EXPIRE || ev->kind == KEV_DELETED) {
+		struct ike_sa *owner = NULL;
+		struct child_sa *c = ike_child_find_in(ev->spi, &owner);
+
+		if (c && ev->kind == KEV_HARD_EXPIRE)
+			log_info("VPN %s: child SA %08x expired", c->vpn->name, ev->spi);
+	}
+}
+
+int iked_vpn_up(const char *name, char *msg, size_t len)
+{
+	struct iked_vpn *vpn = iked_config_vpn(&config, name);
+
+	if (!vpn) {
+		snprintf(msg, len, "no VPN named '%s'", name);
+		return -1;
+	}
+	vpn_held_down[vpn_index(vpn)] = false;
+	if (vpn_covered(vpn)) {
+		snprintf(msg, len, "VPN %s is already up or coming up", name);
+		return 0;
+	}
+	vpn_last_try[vpn_index(vpn)] = 0;
+	vpn_try(vpn);
+	snprintf(msg, len, "VPN %s: initiating", name);
+	return 0;
+}
+
+int iked_vpn_down(const char *name, char *msg, size_t len)
+{
+	struct iked_vpn *vpn = iked_config_vpn(&config, name);
+	struct ike_sa *sa;
+	unsigned int n = 0;
+
+	if (!vpn) {
+		snprintf(msg, len, "no VPN named '%s'", name);
+		return -1;
+	}
+	vpn_held_down[vpn_index(vpn)] = true;
+	/* The IKE SAs of its gateway go, children and all. */
+	for (sa = ike_sas; sa; sa = sa->next) {
+		if (sa->state == IKE_SA_DEAD || sa->gw != vpn->gw)
+			continue;
+		ike_sa_delete(sa, true);
+		n++;
+	}
+	snprintf(msg, len, "VPN %s: %u IKE SA%s deleted", name, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static int load_config(struct iked_config *cfg)
+{
+	enum ike_log_level level;
+	char err[512];
+
+	if (iked_config_load(conf_path, cfg, err, sizeof(err))) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (!ike_log_enabled(IKE_LOG_DEBUG) && !ike_log_level_parse(cfg->log_level, &level))
+		ike_log_set_level(level);
+	return 0;
+}
+
+static int start_vpns(void)
+{
+	free(vpn_last_try);
+	free(vpn_held_down);
+	vpn_last_try = calloc(config.n_vpn ?: 1, sizeof(*vpn_last_try));
+	vpn_held_down = calloc(config.n_vpn ?: 1, sizeof(*vpn_held_down));
+	if (!vpn_last_try || !vpn_held_down)
+		return -1;
+	maintain(&maintain_timer);
+	return 0;
+}
+
+int iked_reload(char *msg, size_t len)
+{
+	struct iked_config fresh;
+
+	if (load_config(&fresh)) {
+		snprintf(msg, len, "the new configuration has errors (see the log); kept the old one");
+		return -1;
+	}
+	/* SAs point into the old configuration: start over cleanly. */
+	ike_sa_free_all();
+	iked_config_free(&config);
+	config = fresh;
+	iked.cfg = &config;
+	if (start_vpns()) {
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
+	snprintf(msg, len, "reloaded: %u gateways, %u VPNs", config.n_gw, config.n_vpn);
+	log_info("%s", msg);
+	return 0;
+}
+
+static void shutdown_all(void)
+{
+	struct ike_sa *sa;
+
+	for (sa = ike_sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED)
+			ike_sa_delete(sa, false);
+	ike_sa_free_all();
+}
+
+static void read_ike(int fd)
+{
+	static uint8_t buf[IKE_MAX_DATAGRAM];
+	struct sockaddr_storage from, local;
+	ssize_t n;
+	int i;
+
+	/* A bounded batch, so that one busy socket cannot starve the rest. */
+	for (i = 0; i < 32; i++) {
+		n = ike_net_recv(fd, buf, sizeof(buf), &from, &local);
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			if (n != -EMSGSIZE)
+				log_warn("IKE socket: %s", strerror(-n));
+			continue;
+		}
+		ike_receive(buf, n, &from, &local);
+	}
+}
+
+static int loop(int sigfd)
+{
+	struct pollfd pfd[5];
+	struct signalfd_siginfo si;
+	char msg[256];
+	int n;
+
+	pfd[0] = (struct pollfd){ .fd = iked.net.fd4, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = iked.net.fd6, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = ike_kernel_events_fd(), .events = POLLIN };
+	pfd[3] = (struct pollfd){ .fd = ike_control_fd(), .events = POLLIN };
+	pfd[4] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	while (running) {
+		n = poll(pfd, 5, ike_timer_next_ms());
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n > 0) {
+			if (pfd[0].revents & POLLIN)
+				read_ike(pfd[0].fd);
+			if (pfd[1].revents & POLLIN)
+				read_ike(pfd[1].fd);
+			if (pfd[2].revents & POLLIN)
+				ike_kernel_read_events(on_kernel_event);
+			if (pfd[3].revents & POLLIN)
+				ike_control_serve();
+			if ((pfd[4].revents & POLLIN) &&
+			    read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					iked_reload(msg, sizeof(msg));
+				else
+					running = false;
+			}
+		}
+		ike_timer_run();
+		ike_sa_reap_dead();
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool debug = false, use_syslog = false, check_only = false;
+	unsigned long port = IKE_PORT;
+	sigset_t sigs;
+	int opt, sigfd, ret = 1;
+
+	while ((opt = getopt_long(argc, argv, "f:dsp:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			conf_path = optarg;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 's':
+			use_syslog = true;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			if (!port || port > 65535) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'c':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	ike_log_open(use_syslog, debug ? IKE_LOG_DEBUG : IKE_LOG_INFO);
+	if (load_config(&config))
+		return 1;
+	if (check_only) {
+		printf("%s: %u gateways, %u VPNs: OK\n", conf_path, config.n_gw,
+		       config.n_vpn);
+		iked_config_free(&config);
+		return 0;
+	}
+	iked.cfg = &config;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0 || ike_net_open(&iked.net, port) || ike_kernel_open())
+		goto out;
+	opt = ike_control_open(config.control);
+	if (opt) {
+		log_err("control socket %s: %s", config.control, strerror(-opt));
+		goto out;
+	}
+	if (start_vpns())
+		goto out;
+	log_info("sectun-iked started: %u gateways, %u VPNs, port %lu", config.n_gw,
+		 config.n_vpn, port);
+	ret = loop(sigfd) ? 1 : 0;
+	log_info("sectun-iked stopping");
+	shutdown_all();
+out:
+	ike_control_close();
+	ike_kernel_close();
+	ike_net_close(&iked.net);
+	iked_config_free(&config);
+	free(vpn_last_try);
+	free(vpn_held_down);
+	if (sigfd >= 0)
+		close(sigfd);
+	return ret;
+}

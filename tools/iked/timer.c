@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One-shot timers: a list sorted by deadline. The daemon has a few per
+ * IKE SA (retransmission, lifetime), so a sorted list is enough.
+ */
+#include <stddef.h>
+#include <time.h>
+
+#include "timer.h"
+
+static struct ike_timer *timers;
+
+uint64_t ike_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ike_timer_cancel(struct ike_timer *t)
+{
+	struct ike_timer **p;
+
+	if (!t->armed)
+		return;
+	for (p = &timers; *p; p = &(*p)->next) {
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
+	}
+	t->armed = false;
+	t->next = NULL;
+}
+
+void ike_timer_set(struct ike_timer *t, uint64_t ms, void (*fn)(struct ike_timer *t))
+{
+	struct ike_timer **p;
+
+	ike_timer_cancel(t);
+	t->when = ike_now_ms() + ms;
+	t->fn = fn;
+	for (p = &timers; *p && (*p)->when <= t->when; p = &(*p)->next)
+		;
+	t->next = *p;
+	*p = t;
+	t->armed = true;
+}
+
+int ike_timer_next_ms(void)
+{
+	uint64_t now;
+
+	if (!timers)
+		return -1;
+	now = ike_now_ms();
+	if (timers->when <= now)
+		return 0;
+	return timers->when - now > 60000 ? 60000 : (int)(timers->when - now);
+}
+
+void ike_timer_run(void)
+{
+	uint64_t now = ike_now_ms();
+	struct ike_timer *t;
+
+	/* A callback may arm or cancel any timer: take one at a time. */
+	while (timers && timers->when <= now) {
+		t = timers;
+		timers = t->next;
+		t->next = NULL;
+		t->armed = false;
+		t->fn(t);
+	}
+}

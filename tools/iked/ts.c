@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Traffic selectors as ranges: narrowing is the intersection of address
+ * ranges, port ranges and protocols, which is what a responder does with
+ * the initiator's proposal (RFC 7296 2.9) and what an initiator checks the
+ * answer against.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ikev2.h"
+#include "parse.h"
+#include "ts.h"
+
+static size_t addr_len(const struct ike_ts *ts)
+{
+	return ts->type == IKE_TS_IPV4_ADDR_RANGE ? 4 : 16;
+}
+
+bool ike_ts_intersect(const struct ike_ts *a, const struct ike_ts *b, struct ike_ts *out)
+{
+	size_t n = addr_len(a);
+	struct ike_ts r;
+
+	if (a->type != b->type)
+		return false;
+	if (a->ip_proto && b->ip_proto && a->ip_proto != b->ip_proto)
+		return false;
+	memset(&r, 0, sizeof(r));
+	r.type = a->type;
+	r.ip_proto = a->ip_proto ? a->ip_proto : b->ip_proto;
+	r.start_port = a->start_port > b->start_port ? a->start_port : b->start_port;
+	r.end_port = a->end_port < b->end_port ? a->end_port : b->end_port;
+	if (r.start_port > r.end_port)
+		return false;
+	/* Big-endian addresses compare as byte strings. */
+	memcpy(r.start_addr, memcmp(a->start_addr, b->start_addr, n) > 0 ?
+	       a->start_addr : b->start_addr, n);
+	memcpy(r.end_addr, memcmp(a->end_addr, b->end_addr, n) < 0 ?
+	       a->end_addr : b->end_addr, n);
+	if (memcmp(r.start_addr, r.end_addr, n) > 0)
+		return false;
+	*out = r;
+	return true;
+}
+
+bool ike_ts_narrow(const struct ike_ts_set *offered, const struct ike_ts *mine,
+		   struct ike_ts *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < offered->n; i++)
+		if (ike_ts_intersect(&offered->ts[i], mine, out))
+			return true;
+	return false;
+}
+
+bool ike_ts_within(const struct ike_ts *in, const struct ike_ts *outer)
+{
+	size_t n = addr_len(in);
+
+	return in->type == outer->type &&
+	       (!outer->ip_proto || in->ip_proto == outer->ip_proto) &&
+	       in->start_port >= outer->start_port && in->end_port <= outer->end_port &&
+	       memcmp(in->start_addr, outer->start_addr, n) >= 0 &&
+	       memcmp(in->end_addr, outer->end_addr, n) <= 0;
+}
+
+bool ike_ts_is_any(const struct ike_ts *ts)
+{
+	static const uint8_t zero[16], ones[16] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	size_t n = addr_len(ts);
+
+	return !ts->ip_proto && ts->start_port == 0 && ts->end_port == 0xffff &&
+	       !memcmp(ts->start_addr, zero, n) && !memcmp(ts->end_addr, ones, n);
+}
+
+const char *ike_ts_format(const struct ike_ts *ts, char *buf, size_t len)
+{
+	struct inet_range r;
+	char a[96];
+	int n;
+
+	memset(&r, 0, sizeof(r));
+	r.family = ts->type == IKE_TS_IPV4_ADDR_RANGE ? AF_INET : AF_INET6;
+	memcpy(&r.start, ts->start_addr, addr_len(ts));
+	memcpy(&r.end, ts->end_addr, addr_len(ts));
+	format_range(&r, a, sizeof(a));
+	n = snprintf(buf, len, "%s", a);
+	if (ts->ip_proto && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, " proto %u", ts->ip_proto);
+	if ((ts->start_port || ts->end_port != 0xffff) && n >= 0 && (size_t)n < len) {
+		if (ts->start_port == ts->end_port)
+			snprintf(buf + n, len - n, " port %u", ts->start_port);
+		else
+			snprintf(buf + n, len - n, " port %u-%u", ts->start_port,
+				 ts->end_port);
+	}
+	return buf;
+}

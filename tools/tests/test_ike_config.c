@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/* iked.conf reading and traffic selector narrowing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../iked/config.h"
+#include "../iked/ikev2.h"
+#include "../iked/ts.h"
+
+static char path[64];
+
+static int load(const char *text, struct iked_config *cfg, char *err, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/test_ike_config.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	fd = iked_config_load(path, cfg, err, len);
+	unlink(path);
+	return fd;
+}
+
+#define GW "gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"secret\"; } );\n"
+
+static void test_minimal(void **state)
+{
+	struct iked_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\"; } );",
+			      &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_gw, 1);
+	assert_int_equal(cfg.n_vpn, 1);
+	assert_int_equal(cfg.gw[0].auth, IKED_AUTH_PSK);
+	assert_int_equal(cfg.gw[0].psk_len, 6);
+	assert_int_equal(cfg.gw[0].lifetime, 28800);
+	assert_int_equal(cfg.gw[0].remote_id.type, IKE_ID_IPV4_ADDR);
+	assert_true(cfg.gw[0].proposals.n >= 1);
+	assert_ptr_equal(cfg.vpn[0].gw, &cfg.gw[0]);
+	assert_int_equal(cfg.vpn[0].lifetime, 3600);
+	assert_int_equal(cfg.vpn[0].replay_window, 64);
+	assert_int_equal(cfg.vpn[0].establish, IKED_ESTABLISH_ON_TRAFFIC);
+	assert_int_equal(cfg.vpn[0].protocol, IKE_PROTO_ESP);
+	iked_config_free(&cfg);
+}
+
+static void test_full(void **state)
+{
+	struct iked_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(
+		"gateways = ( { name = \"gw\"; address = \"2001:db8::2\"; local-address = \"2001:db8::1\";\n"
+		"  proposals = [ \"aes128-sha256-modp2048\", \"aes256gcm16-prfsha384-ecp384\" ];\n"
+		"  psk-hex = \"0x00ff10\"; local-id = \"@site-a.example\"; remote-id = \"user@example.com\";\n"
+		"  lifetime = 3600; } );\n"
+		"vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st1\"; protocol = \"ah\";\n"
+		"  proposals = \"sha256\"; establish-tunnels = \"immediately\"; replay-window = 1024;\n"
+		"  traffic-selectors = ( { local = \"10.1.0.0/16\"; remote = \"10.2.0.1-10.2.0.9\";\n"
+		"    protocol = \"tcp\"; remote-port = \"443\"; } ); } );",
+		&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.gw[0].proposals.n, 2);
+	assert_int_equal(cfg.gw[0].psk_len, 3);
+	assert_int_equal(cfg.gw[0].psk[1], 0xff);
+	assert_int_equal(cfg.gw[0].local_id.type, IKE_ID_FQDN);
+	assert_int_equal(cfg.gw[0].remote_id.type, IKE_ID_RFC822_ADDR);
+	assert_int_equal(cfg.vpn[0].protocol, IKE_PROTO_AH);
+	assert_int_equal(cfg.vpn[0].n_sel, 1);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.ip_proto, 6);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.start_port, 443);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.end_port, 443);
+	assert_int_equal(cfg.vpn[0].sel[0].local.start_addr[1], 1);
+	assert_int_equal(cfg.vpn[0].sel[0].local.end_addr[2], 0xff);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.end_addr[3], 9);
+	iked_config_free(&cfg);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	struct iked_config cfg;
+	char err[512];
+
+	assert_int_not_equal(load(text, &cfg, err, sizeof(err)), 0);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' does not mention '%s'", err, needle);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("gateways = ( { name = \"gw\"; } );", "'address' is required");
+	expect_error("gateways = ( { name = \"gw\"; address = \"nope\"; psk = \"x\"; } );",
+		     "not an IP address");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; } );",
+		     "exactly one of psk and psk-hex");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk-hex = \"zz\"; } );",
+		     "not hex");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; proposals = \"aes999\"; } );",
+		     "proposals");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; lifetime = 10; } );",
+		     "out of range");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"other\"; bind-interface = \"st0\"; } );",
+		     "no gateway named 'other'");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " traffic-selectors = ( { local = \"10.0.0.0/8\"; remote = \"2001:db8::/32\"; } ); } );",
+		     "differ in address family");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\"; establish-tunnels = \"never\"; } );",
+		     "establish-tunnels");
+	expect_error(GW GW, "duplicate setting");	/* libconfig says so */
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; },"
+		     " { name = \"gw\"; address = \"192.0.2.3\"; psk = \"y\"; } );", "two gateways named 'gw'");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; version = 1; } );",
+		     "only IKE version 2");
+	expect_error("this is not a config", "syntax error");
+}
+
+static void v4(struct ike_ts *ts, const char *lo, const char *hi, uint16_t p0, uint16_t p1,
+	       uint8_t proto)
+{
+	unsigned int a, b, c, d;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->type = IKE_TS_IPV4_ADDR_RANGE;
+	sscanf(lo, "%u.%u.%u.%u", &a, &b, &c, &d);
+	ts->start_addr[0] = a; ts->start_addr[1] = b; ts->start_addr[2] = c; ts->start_addr[3] = d;
+	sscanf(hi, "%u.%u.%u.%u", &a, &b, &c, &d);
+	ts->end_addr[0] = a; ts->end_addr[1] = b; ts->end_addr[2] = c; ts->end_addr[3] = d;
+	ts->start_port = p0;
+	ts->end_port = p1;
+	ts->ip_proto = proto;
+}
+
+static void test_ts(void **state)
+{
+	struct ike_ts a, b, out;
+	struct ike_ts_set set = { .n = 2 };
+	char buf[128];
+
+	(void)state;
+	v4(&a, "10.0.0.0", "10.0.255.255", 0, 65535, 0);
+	v4(&b, "10.0.1.0", "10.0.1.255", 80, 80, 6);
+	assert_true(ike_ts_intersect(&a, &b, &out));
+	assert_string_equal(ike_ts_format(&out, buf, sizeof(buf)), "10.0.1.0/24 proto 6 port 80");
+	assert_true(ike_ts_within(&b, &a));
+	assert_false(ike_ts_within(&a, &b));
+	v4(&b, "10.1.0.0", "10.1.0.255", 0, 65535, 0);
+	assert_false(ike_ts_intersect(&a, &b, &out));
+	v4(&b, "10.0.0.0", "10.0.0.255", 0, 65535, 17);
+	v4(&a, "10.0.0.0", "10.0.0.255", 0, 65535, 6);
+	assert_false(ike_ts_intersect(&a, &b, &out));
+	/* The first offered selector that overlaps wins. */
+	v4(&set.ts[0], "172.16.0.0", "172.16.0.255", 0, 65535, 0);
+	v4(&set.ts[1], "10.0.0.5", "10.0.0.5", 0, 65535, 0);
+	v4(&a, "10.0.0.0", "10.0.0.255", 0, 65535, 0);
+	assert_true(ike_ts_narrow(&set, &a, &out));
+	assert_string_equal(ike_ts_format(&out, buf, sizeof(buf)), "10.0.0.5/32");
+	iked_ts_any(&a, 2 /* AF_INET */);
+	assert_true(ike_ts_is_any(&a));
+	assert_false(ike_ts_is_any(&out));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_ts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
