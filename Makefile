@@ -63,7 +63,7 @@ module:
 
 tools: $(BUILD)/sectun $(if $(wildcard tools/iked/main.c),$(BUILD)/sectun-iked)
 
-unit-tests: $(UNIT_TESTS)
+unit-tests: $(UNIT_TESTS) $(if $(wildcard tools/iked/main.c),$(BUILD)/asan/sectun-iked)
 
 HEADERS := $(wildcard include/uapi/linux/*.h tools/lib/*.h tools/*/*.h)
 
@@ -111,6 +111,10 @@ $(BUILD)/sectun: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libsectun.a
 
 $(BUILD)/sectun-iked: $(BUILD)/tools/iked/main.o $(BUILD)/libiked.a $(BUILD)/libsectun.a
 	$(CC) $(CFLAGS) -o $@ $^ $(IKED_LIBS) $(NL_LIBS)
+
+# The daemon under ASan/UBSan, for the loopback exchange tests.
+$(BUILD)/asan/sectun-iked: $(BUILD)/asan/tools/iked/main.o $(BUILD)/asan/libiked.a $(BUILD)/asan/libsectun.a
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(IKED_LIBS) $(NL_LIBS)
 
 # libFuzzer targets (clang): each runs FUZZ_SECS seconds on its own corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -121,6 +121,10 @@ if [[ -z $debug ]]; then
 		[[ $t == build/asan/* ]] && name=$name-asan
 		host_test "$name" "$t"
 	done
+	# Two daemons on loopback, no module: the IKEv2 exchanges, plain and
+	# under the sanitizers.
+	host_test unit-ike-loopback tools/tests/ike_loopback.sh build/sectun-iked
+	host_test unit-ike-loopback-asan tools/tests/ike_loopback.sh build/asan/sectun-iked
 fi
 
 # --- Selftests in the VM --------------------------------------------------

@@ -271,7 +271,7 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 {
 	static const char *const auths[] = { "psk", "certificate", NULL };
 	const char *auth;
-	uint32_t version = 2;
+	uint32_t version = 2, port = IKE_PORT;
 	int err, k;
 
 	gw->lifetime = 28800;
@@ -279,7 +279,8 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 	gw->retransmit_base_ms = 500;
 	gw->retransmit_tries = 5;
 	err = copy_string(c, s, "name", gw->name, sizeof(gw->name), true) ?:
-	      get_addr(c, s, "address", IKE_PORT, true, &gw->peer) ?:
+	      get_u32(c, s, "port", 1, 65535, &port) ?:
+	      get_addr(c, s, "address", port, true, &gw->peer) ?:
 	      get_addr(c, s, "local-address", IKE_PORT, false, &gw->local) ?:
 	      get_u32(c, s, "version", 1, 2, &version) ?:
 	      get_proposals(c, s, IKE_PROP_IKE, "aes256gcm16-prfsha384-ecp384",

@@ -69,6 +69,8 @@ void ike_info_response(struct ike_sa *sa, struct ike_rx *rx);
 int ike_random(void *buf, size_t len);
 /* The first notify of an error type (< 16384) in M, or 0. */
 uint16_t ike_msg_error(const struct ike_msg *m);
+/* RFC 7296's name of an error notify type, for logs and status. */
+const char *ike_error_name(uint16_t type);
 void ike_sa_established(struct ike_sa *sa);
 
 #endif

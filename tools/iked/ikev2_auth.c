@@ -343,7 +343,7 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_rx *rx)
 	}
 	if (child_err) {
 		log_warn("%s: no child SA: %s", sa->gw->name,
-			 ike_notify_name(child_err) ?: "error");
+			 ike_error_name(child_err));
 		ike_w_notify(&w, 0, NULL, 0, child_err, NULL, 0);
 	} else {
 		struct ike_sa_offer one = { .n = 1 };
@@ -376,10 +376,10 @@ void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx)
 
 	err = ike_msg_error(m);
 	if (err == IKE_N_AUTHENTICATION_FAILED || peer_id(m, IKE_PL_IDR, &sa->peer_id)) {
-		log_err("%s: the responder refused us: %s", sa->gw->name,
-			ike_notify_name(err) ?: "malformed IKE_AUTH response");
-		snprintf(sa->why, sizeof(sa->why), "peer: %s",
-			 ike_notify_name(err) ?: "malformed IKE_AUTH response");
+		const char *why = err ? ike_error_name(err) : "malformed IKE_AUTH response";
+
+		log_err("%s: the responder refused us: %s", sa->gw->name, why);
+		snprintf(sa->why, sizeof(sa->why), "peer: %s", why);
 		ike_sa_kill(sa, NULL);
 		goto out;
 	}
@@ -392,9 +392,9 @@ void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx)
 	ike_sa_established(sa);
 	if (err) {
 		log_warn("%s: IKE SA up, but no child SA for VPN %s: %s", sa->gw->name,
-			 sa->vpn->name, ike_notify_name(err) ?: "error");
+			 sa->vpn->name, ike_error_name(err));
 		snprintf(sa->why, sizeof(sa->why), "child SA refused: %s",
-			 ike_notify_name(err) ?: "error");
+			 ike_error_name(err));
 		goto out;
 	}
 	ike_child_ts(sa->vpn, sa->child_sel, &my_i, &my_r);

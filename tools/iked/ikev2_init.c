@@ -179,11 +179,7 @@ int ike_initiate(struct iked_vpn *vpn, unsigned int sel)
 		return -1;
 	sa->vpn = vpn;
 	sa->child_sel = sel;
-	sa->remote = gw->peer;
-	if (sa->remote.ss_family == AF_INET)
-		((struct sockaddr_in *)&sa->remote)->sin_port = htons(iked.net.port);
-	else
-		((struct sockaddr_in6 *)&sa->remote)->sin6_port = htons(iked.net.port);
+	sa->remote = gw->peer;		/* with the gateway's port */
 	pick_local(sa);
 	sa->offer = gw->proposals;
 	sa->dh_group = ike_offer_first_dh(&sa->offer);
@@ -241,9 +237,9 @@ void ike_init_response(struct ike_sa *sa, struct ike_rx *rx)
 	err_type = ike_msg_error(m);
 	if (err_type) {
 		log_err("%s: IKE_SA_INIT refused: %s", sa->gw->name,
-			ike_notify_name(err_type) ?: "error");
+			ike_error_name(err_type));
 		snprintf(text, sizeof(text), "peer refused: %s",
-			 ike_notify_name(err_type) ?: "error");
+			 ike_error_name(err_type));
 		ike_sa_kill(sa, text);
 		return;
 	}

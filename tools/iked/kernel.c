@@ -20,10 +20,22 @@
 
 static struct sectun_nl req_nl, ev_nl;
 static bool req_open, ev_open;
+/* --no-kernel: negotiate only, install nothing (configuration checks). */
+static bool dry_run;
+
+void ike_kernel_dry_run(void)
+{
+	dry_run = true;
+}
 
 int ike_kernel_open(void)
 {
 	int err;
+
+	if (dry_run) {
+		log_warn("--no-kernel: SAs are negotiated but not installed");
+		return 0;
+	}
 
 	err = sectun_nl_open(&req_nl);
 	if (err) {
@@ -124,7 +136,11 @@ uint32_t ike_kernel_new_spi(void)
 
 static struct nl_msg *dev_msg(uint8_t cmd, const char *ifname)
 {
-	struct nl_msg *msg = sectun_nl_msg(&req_nl, cmd, 0);
+	struct nl_msg *msg;
+
+	if (dry_run)	/* a message to throw away, for request() to log */
+		return nlmsg_alloc();
+	msg = sectun_nl_msg(&req_nl, cmd, 0);
 
 	if (msg && sectun_nl_put_dev(msg, ifname) < 0) {
 		nlmsg_free(msg);
@@ -137,6 +153,11 @@ static int request(struct nl_msg *msg, const char *what, const char *ifname)
 {
 	int err;
 
+	if (dry_run) {
+		log_info("--no-kernel: would be %s on %s", what, ifname);
+		nlmsg_free(msg);
+		return 0;
+	}
 	if (!msg)
 		return -ENOMEM;
 	err = sectun_nl_request(&req_nl, msg, NULL, NULL, NULL);
@@ -188,6 +209,9 @@ int ike_kernel_add_policy(const char *ifname, uint32_t index,
 	struct nlattr *nest;
 	struct nl_msg *msg;
 	int err;
+
+	if (dry_run)
+		return try;
 
 	/* Indexes are the device's: skip those taken by someone else. */
 	for (;; try++) {
@@ -275,9 +299,13 @@ static int add_one(const struct child_sa *c, int dir, uint32_t spi,
 
 static int del_one(const struct child_sa *c, int dir, uint32_t spi)
 {
-	struct nl_msg *msg = dev_msg(SECTUN_CMD_DEL_SA, c->vpn->bind_if);
+	struct nl_msg *msg;
 	struct nlattr *nest;
 	int err;
+
+	if (dry_run)
+		return 0;
+	msg = dev_msg(SECTUN_CMD_DEL_SA, c->vpn->bind_if);
 
 	if (!msg || !(nest = nla_nest_start(msg, SECTUN_A_SA))) {
 		nlmsg_free(msg);

@@ -30,6 +30,8 @@ struct kernel_event {
 	int dir;			/* SECTUN_DIR_* */
 };
 
+/* Before ike_kernel_open(): negotiate, but install nothing. */
+void ike_kernel_dry_run(void);
 int ike_kernel_open(void);
 void ike_kernel_close(void);
 int ike_kernel_events_fd(void);

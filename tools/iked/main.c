@@ -38,7 +38,9 @@ static void usage(FILE *out)
 		"  -d          debug: log each message's payload chain\n"
 		"  -s          log to syslog instead of stderr\n"
 		"  -p PORT     IKE port (default 500)\n"
-		"  --check     read the configuration, report, and exit\n");
+		"  --check     read the configuration, report, and exit\n"
+		"  --no-kernel negotiate with the peers but install no SA (trying a\n"
+		"              configuration out)\n");
 }
 
 /* An IKE SA of ours that serves VPN, alive or on its way up. */
@@ -275,6 +277,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, 'c' },
+		{ "no-kernel", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -303,6 +306,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			check_only = true;
+			break;
+		case 'n':
+			ike_kernel_dry_run();
 			break;
 		case 'h':
 			usage(stdout);

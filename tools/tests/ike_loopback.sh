@@ -1,0 +1,171 @@
+#!/bin/bash
+# Two sectun-iked on loopback with --no-kernel (nothing installed, no
+# module needed): the IKEv2 exchanges run on the host in seconds, under
+# the sanitizer build when given. Positive and negative cases; the VM
+# selftests repeat them against strongSwan with the module.
+#
+#   ike_loopback.sh [SECTUN_IKED]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+IKED=${1:-$top/build/sectun-iked}
+SECTUN=$top/build/sectun
+dir=$(mktemp -d /tmp/ike_loopback.XXXXXX)
+base=$((20000 + $$ % 20000))
+pids=()
+failed=0
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[[ -n ${KEEP:-} ]] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+pass() { echo "ok - $*"; }
+fail() { echo "FAIL - $*"; failed=1; }
+expect() { # DESCRIPTION EXPECTED ACTUAL
+	if [[ $2 == "$3" ]]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# conf SIDE PEER_PORT IKE_PROPOSALS PSK ESTABLISH [VPN_EXTRA]
+conf() {
+	cat > "$dir/$1.conf" <<-EOF
+	control-socket = "$dir/$1.sock";
+	gateways = ( { name = "peer"; address = "127.0.0.1"; port = $2; psk = "$4";
+		proposals = [ $3 ]; retransmit-timeout-ms = 200; retransmit-tries = 2; } );
+	vpns = ( { name = "v"; gateway = "peer"; bind-interface = "st0";
+		proposals = "aes128gcm16"; establish-tunnels = "$5"; ${6:-} } );
+	EOF
+}
+
+start() { # SIDE PORT
+	"$IKED" -f "$dir/$1.conf" -p "$2" --no-kernel -d 2> "$dir/$1.log" &
+	pids+=($!)
+	eval "pid_$1=$!"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $dir/$1.sock ]] && return
+		sleep 0.1
+	done
+	fail "$1 did not start"; cat "$dir/$1.log"
+}
+
+# stop SIDE: SIGTERM, and the exit status must be clean (LeakSanitizer).
+stop() {
+	local pid_var=pid_$1 rc
+	kill "${!pid_var}" 2>/dev/null
+	wait "${!pid_var}"
+	rc=$?
+	expect "$1 exits cleanly" 0 "$rc"
+	[[ $rc == 0 ]] || tail -n 30 "$dir/$1.log"
+	rm -f "$dir/$1.sock"
+}
+
+status() { # SIDE PYTHON-EXPRESSION-ON-j
+	SECTUN_IKED_SOCKET=$dir/$1.sock "$SECTUN" -j ike status |
+		python3 -c "import json,sys; j = json.load(sys.stdin); print($2)"
+}
+
+wait_log() { # SIDE PATTERN
+	local i
+	for ((i = 0; i < 40; i++)); do
+		grep -q "$2" "$dir/$1.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+scenario() { # NAME A_PROPS B_PROPS A_PSK B_PSK [A_VPN_EXTRA] [B_VPN_EXTRA]
+	echo "# $1"
+	rm -f "$dir"/*.log
+	conf a $((base + 1)) "$2" "$4" immediately "${6:-}"
+	conf b $base "$3" "$5" responder-only "${7:-}"
+	start b $((base + 1))
+	start a $base
+}
+
+# 1. Up, status on both sides, down from the initiator.
+scenario "PSK, AES-GCM-256, PRF-SHA384, ECP-384" '"aes256gcm16-prfsha384-ecp384"' \
+	'"aes256gcm16-prfsha384-ecp384"' secret secret
+wait_log a "VPN v up" || fail "initiator: child SA up"
+wait_log b "VPN v up" || fail "responder: child SA up"
+expect "initiator state" "UP initiator 1" "$(status a "j[0]['state'], j[0]['role'], len(j[0]['children'])" | tr -d "(),'")"
+expect "responder state" "UP responder 1" "$(status b "j[0]['state'], j[0]['role'], len(j[0]['children'])" | tr -d "(),'")"
+expect "SPIs mirror" "$(status a "j[0]['children'][0]['spi_in']")" "$(status b "j[0]['children'][0]['spi_out']")"
+expect "algorithms" "aes256gcm16-prfsha384-ecp384" "$(status b "j[0]['algorithms']")"
+SECTUN_IKED_SOCKET=$dir/a.sock "$SECTUN" ike down v > /dev/null
+wait_log b "the peer deleted the IKE SA" || fail "down: the responder saw the delete"
+sleep 0.3
+expect "down: initiator has no SA" 0 "$(status a "len(j)")"
+expect "down: responder has no SA" 0 "$(status b "len(j)")"
+stop a; stop b
+
+# 2. X25519 with ChaCha20-Poly1305; INVALID_KE_PAYLOAD: the initiator's
+#    first group (modp2048) is not the responder's choice.
+scenario "INVALID_KE_PAYLOAD, then X25519 + ChaCha20-Poly1305" \
+	'"chacha20poly1305-prfsha256-modp2048-x25519"' '"chacha20poly1305-prfsha256-x25519"' s s
+wait_log a "the peer prefers DH group 31" || fail "INVALID_KE_PAYLOAD handled"
+wait_log a "VPN v up" || fail "up after INVALID_KE_PAYLOAD"
+expect "X25519 negotiated" "chacha20poly1305-prfsha256-curve25519" "$(status a "j[0]['algorithms']")"
+stop a; stop b
+
+# 3. Wrong PSK: AUTHENTICATION_FAILED both ways, nothing up.
+scenario "wrong PSK" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' one other
+wait_log b "pre-shared key mismatch" || fail "responder: PSK mismatch logged"
+wait_log a "refused us: AUTHENTICATION_FAILED" || fail "initiator: AUTHENTICATION_FAILED received"
+expect "wrong PSK: no SA at the responder" 0 "$(status b "len(j)")"
+stop a; stop b
+
+# 4. No common proposal.
+scenario "proposal mismatch" '"aes128-sha256-modp2048"' '"aes256gcm16-prfsha384-ecp384"' s s
+wait_log b "answering NO_PROPOSAL_CHOSEN" || fail "responder: NO_PROPOSAL_CHOSEN sent"
+wait_log a "IKE_SA_INIT refused: NO_PROPOSAL_CHOSEN" || fail "initiator: NO_PROPOSAL_CHOSEN received"
+stop a; stop b
+
+# 5. Selectors that do not overlap: TS_UNACCEPTABLE, the IKE SA stays up.
+scenario "TS mismatch" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' s s \
+	'traffic-selectors = ( { local = "10.1.0.0/16"; remote = "10.2.0.0/16"; } );' \
+	'traffic-selectors = ( { local = "10.3.0.0/16"; remote = "10.1.0.0/16"; } );'
+wait_log a "no child SA for VPN v: TS_UNACCEPTABLE" || fail "initiator: TS_UNACCEPTABLE received"
+expect "TS mismatch: IKE SA up, childless" "UP 0" "$(status a "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
+stop a; stop b
+
+# 6. Narrowing: the responder's selectors are inside the initiator's.
+scenario "narrowing" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' s s \
+	'traffic-selectors = ( { local = "10.1.0.0/16"; remote = "10.2.0.0/16"; } );' \
+	'traffic-selectors = ( { local = "10.2.5.0/24"; remote = "10.1.0.0/24"; protocol = "tcp"; } );'
+wait_log a "VPN v up" || fail "narrowed child up"
+expect "narrowed selectors" "10.1.0.0/24 proto 6|10.2.5.0/24 proto 6" \
+	"$(status a "j[0]['children'][0]['local_ts'] + '|' + j[0]['children'][0]['remote_ts']")"
+stop a; stop b
+
+# 7. Malformed messages: dropped and logged, the established SA unharmed.
+scenario "malformed burst" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' s s
+wait_log a "VPN v up" || fail "up before the burst"
+python3 - "$base" <<'PY'
+import os, socket, struct, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def hdr(nxt, exch, flags, msgid, length, spi=None):
+    return (spi or os.urandom(8)) + bytes(8) + bytes([nxt, 0x20, exch, flags]) + struct.pack("!II", msgid, length)
+msgs = [b"\x00" * 10,
+        hdr(33, 34, 8, 0, 200) + bytes(20),
+        hdr(33, 34, 8, 0, 32) + b"\x00\x00\x00\x02",
+        hdr(33, 34, 8, 0, 36) + b"\x00\x00\x00\x40" + bytes(4),
+        hdr(33, 34, 8, 0, 36) + struct.pack("!BBH", 0, 0, 8) + bytes(4),
+        hdr(200, 34, 8, 0, 32) + struct.pack("!BBH", 0, 0x80, 4),
+        bytes([0x20] * 28),
+        os.urandom(2000)]
+for _ in range(25):
+    for m in msgs:
+        s.sendto(m, ("127.0.0.1", port))
+PY
+sleep 0.5
+kill -0 "$pid_a" && pass "malformed burst: daemon alive" || fail "malformed burst: daemon died"
+expect "malformed burst: logged" 1 "$(grep -c 'malformed message' "$dir/a.log" | awk '{print ($1 >= 25)}')"
+expect "unknown critical payload refused" 1 "$(grep -c 'unsupported critical payload 200' "$dir/a.log" | awk '{print ($1 > 0)}')"
+expect "established SA unharmed" "UP 1" "$(status a "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
+stop a; stop b
+
+exit $failed
