@@ -29,10 +29,18 @@ expect() { # DESCRIPTION EXPECTED ACTUAL
 }
 
 # conf SIDE PEER_PORT IKE_PROPOSALS PSK ESTABLISH [VPN_EXTRA]
+# PSK "cert:KIND" authenticates with $dir/SIDE-KIND.pem instead.
 conf() {
+	local auth="psk = \"$4\";" other=b
+	[[ $1 == b ]] && other=a
+	if [[ $4 == cert:* ]]; then
+		auth="auth = \"certificate\"; certificate = \"$dir/$1-${4#cert:}.pem\";
+		private-key = \"$dir/$1-${4#cert:}.key\"; ca = \"$dir/ca.pem\";
+		local-id = \"$1.example\"; remote-id = \"$other.example\"; rsa-pss = true;"
+	fi
 	cat > "$dir/$1.conf" <<-EOF
 	control-socket = "$dir/$1.sock";
-	gateways = ( { name = "peer"; address = "127.0.0.1"; port = $2; psk = "$4";
+	gateways = ( { name = "peer"; address = "127.0.0.1"; port = $2; $auth
 		proposals = [ $3 ]; retransmit-timeout-ms = 200; retransmit-tries = 2; } );
 	vpns = ( { name = "v"; gateway = "peer"; bind-interface = "st0";
 		proposals = "aes128gcm16"; establish-tunnels = "$5"; ${6:-} } );
@@ -166,6 +174,48 @@ kill -0 "$pid_a" && pass "malformed burst: daemon alive" || fail "malformed burs
 expect "malformed burst: logged" 1 "$(grep -c 'malformed message' "$dir/a.log" | awk '{print ($1 >= 25)}')"
 expect "unknown critical payload refused" 1 "$(grep -c 'unsupported critical payload 200' "$dir/a.log" | awk '{print ($1 > 0)}')"
 expect "established SA unharmed" "UP 1" "$(status a "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
+stop a; stop b
+
+# 8. Certificates: a CA, ECDSA P-256 and RSA (PSS) end entities named by
+#    their DNS SANs; one more signed by a CA the peer does not trust.
+(
+	cd "$dir" || exit 1
+	ossl() { openssl "$@" > /dev/null 2>&1 || echo "openssl $* failed" >&2; }
+	ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+		-out ca.pem -subj "/CN=sectun test CA" -days 2
+	ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout rogue.key \
+		-out rogue.pem -subj "/CN=rogue CA" -days 2
+	for side in a b; do
+		for kind in ec rsa rogue; do
+			key=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+			[[ $kind == rsa ]] && key=(-newkey rsa:2048)
+			ca=ca
+			[[ $kind == rogue ]] && ca=rogue
+			ossl req "${key[@]}" -nodes -keyout "$side-$kind.key" -out "$side-$kind.csr" \
+				-subj "/CN=$side.example"
+			printf 'subjectAltName=DNS:%s.example\n' "$side" > "$side.ext"
+			ossl x509 -req -in "$side-$kind.csr" -CA "$ca.pem" -CAkey "$ca.key" \
+				-CAcreateserial -out "$side-$kind.pem" -days 2 -extfile "$side.ext"
+		done
+	done
+)
+scenario "ECDSA P-256 certificates" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' \
+	cert:ec cert:ec
+wait_log a "VPN v up" || { fail "ECDSA certificates: up"; tail -5 "$dir/a.log" "$dir/b.log"; }
+expect "ECDSA: peer identity" "b.example" "$(status a "j[0]['peer_id']")"
+stop a; stop b
+
+scenario "RSA-PSS certificates" '"aes256-sha256-modp2048"' '"aes256-sha256-modp2048"' cert:rsa cert:rsa
+wait_log a "VPN v up" || { fail "RSA-PSS certificates: up"; tail -5 "$dir/a.log" "$dir/b.log"; }
+expect "RSA-PSS: peer identity" "a.example" "$(status b "j[0]['peer_id']")"
+stop a; stop b
+
+scenario "untrusted certificate" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' \
+	cert:rogue cert:ec
+wait_log b "authentication of the initiator failed: peer certificate" ||
+	fail "untrusted certificate refused"
+wait_log a "refused us: AUTHENTICATION_FAILED" || fail "untrusted: initiator told"
+expect "untrusted: nothing up" 0 "$(status b "len(j)")"
 stop a; stop b
 
 exit $failed
