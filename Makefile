@@ -178,8 +178,9 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install INSTALL_MOD_PATH=$(DESTDIR)
 	install -D -m 0755 $(BUILD)/sectun $(DESTDIR)$(PREFIX)/sbin/sectun
 	[ ! -f $(BUILD)/sectun-iked ] || install -D -m 0755 $(BUILD)/sectun-iked $(DESTDIR)$(PREFIX)/sbin/sectun-iked
-	for m in Documentation/man/*.8; do \
-		[ -f "$$m" ] && install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/$$(basename $$m); \
+	for m in Documentation/man/*.[58]; do \
+		[ -f "$$m" ] && install -D -m 0644 $$m \
+			$(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$$(basename $$m); \
 	done; true
 
 clean:

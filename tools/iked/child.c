@@ -22,13 +22,14 @@
 #include "proposal.h"
 #include "ts.h"
 
-int ike_child_offer(const struct iked_vpn *vpn, uint32_t spi, struct ike_sa_offer *offer)
+int ike_child_offer(const struct iked_vpn *vpn, uint32_t spi, bool with_dh,
+		    struct ike_sa_offer *offer)
 {
 	uint32_t be = htonl(spi);
 	unsigned int i;
 
 	*offer = vpn->proposals;
-	if (ike_offer_set_dh(offer, 0))
+	if (!with_dh && ike_offer_set_dh(offer, 0))
 		return -1;
 	for (i = 0; i < offer->n; i++) {
 		offer->p[i].spi_len = 4;
@@ -63,7 +64,7 @@ static enum ike_prop_kind kind_of(const struct iked_vpn *vpn)
 /* The selector pair of VPN that the initiator's TSi/TSr narrow to. */
 static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
 		       const struct ike_ts_set *tsr, struct ike_ts *local,
-		       struct ike_ts *remote)
+		       struct ike_ts *remote, unsigned int *sel)
 {
 	struct ike_ts any_l, any_r;
 	unsigned int i;
@@ -80,10 +81,13 @@ static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
 		}
 		return false;
 	}
-	for (i = 0; i < vpn->n_sel; i++)
+	for (i = 0; i < vpn->n_sel; i++) {
 		if (ike_ts_narrow(tsr, &vpn->sel[i].local, local) &&
-		    ike_ts_narrow(tsi, &vpn->sel[i].remote, remote))
+		    ike_ts_narrow(tsi, &vpn->sel[i].remote, remote)) {
+			*sel = i;
 			return true;
+		}
+	}
 	return false;
 }
 
@@ -102,17 +106,60 @@ static uint32_t their_proposal_spi(const struct ike_sa_offer *theirs, uint8_t nu
 	return 0;
 }
 
+bool ike_child_decode_ts(const struct ike_msg *m, struct ike_ts_set *tsi,
+			 struct ike_ts_set *tsr)
+{
+	const struct ike_payload *a = ike_msg_find(m, IKE_PL_TSI, NULL);
+	const struct ike_payload *b = ike_msg_find(m, IKE_PL_TSR, NULL);
+
+	return a && b && !ike_decode_ts(a, tsi) && !ike_decode_ts(b, tsr) &&
+	       tsi->n && tsr->n;
+}
+
+struct child_sa *ike_child_from_reply(struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct ike_payload *sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
+	struct ike_sa_offer *reply = malloc(sizeof(*reply));
+	struct ike_ts_set tsi, tsr, my_i, my_r;
+	struct child_sa *c = calloc(1, sizeof(*c));
+
+	ike_child_ts(sa->vpn, sa->child_sel, &my_i, &my_r);
+	if (!c || !reply || !sa_pl || ike_decode_sa(sa_pl, reply) ||
+	    !ike_child_decode_ts(m, &tsi, &tsr) ||
+	    ike_proposal_check_reply(&sa->child_offer, reply, kind_of(sa->vpn), &c->suite) ||
+	    reply->p[0].spi_len != 4 ||
+	    !ike_ts_narrow(&my_i, &tsi.ts[0], &c->local) ||
+	    !ike_ts_narrow(&my_r, &tsr.ts[0], &c->remote) ||
+	    !ike_ts_within(&tsi.ts[0], &c->local) || !ike_ts_within(&tsr.ts[0], &c->remote)) {
+		log_err("%s: the responder's child SA is not what we offered", sa->gw->name);
+		snprintf(sa->why, sizeof(sa->why), "bad child SA in the response");
+		free(reply);
+		free(c);
+		return NULL;
+	}
+	c->local = tsi.ts[0];
+	c->remote = tsr.ts[0];
+	c->vpn = sa->vpn;
+	c->sel = sa->child_sel;
+	c->protocol = sa->vpn->protocol;
+	c->spi_in = sa->child_spi;
+	memcpy(&c->spi_out, reply->p[0].spi, 4);
+	c->spi_out = ntohl(c->spi_out);
+	free(reply);
+	return c;
+}
+
 uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 			  const struct ike_ts_set *tsi, const struct ike_ts_set *tsr,
-			  struct child_sa **out, struct ike_proposal *reply)
+			  bool with_dh, struct child_sa **out, struct ike_proposal *reply)
 {
 	struct ike_sa_offer *mine = malloc(sizeof(*mine));
 	uint16_t err = IKE_N_NO_PROPOSAL_CHOSEN;
 	struct ike_ts local, remote;
 	struct ike_suite suite;
 	uint32_t their_spi, be;
+	unsigned int i, sel = 0;
 	struct child_sa *c;
-	unsigned int i;
 
 	if (!mine)
 		return IKE_N_TEMPORARY_FAILURE;
@@ -121,10 +168,10 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 
 		if (vpn->gw != sa->gw)
 			continue;
-		if (ike_child_offer(vpn, 0, mine) ||
+		if (ike_child_offer(vpn, 0, with_dh, mine) ||
 		    ike_proposal_select(mine, theirs, kind_of(vpn), &suite, reply))
 			continue;
-		if (!narrow_for(vpn, tsi, tsr, &local, &remote)) {
+		if (!narrow_for(vpn, tsi, tsr, &local, &remote, &sel)) {
 			err = IKE_N_TS_UNACCEPTABLE;
 			continue;
 		}
@@ -137,6 +184,7 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 			break;
 		}
 		c->vpn = vpn;
+		c->sel = sel;
 		c->protocol = vpn->protocol;
 		c->suite = suite;
 		c->local = local;
@@ -171,7 +219,7 @@ static bool tunnel_wide(const struct child_sa *c)
 	return !c->vpn->n_sel && ike_ts_is_any(&c->local) && ike_ts_is_any(&c->remote);
 }
 
-int ike_child_install(struct ike_sa *sa, struct child_sa *c)
+int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n)
 {
 	struct child_keys i2r, r2i;
 	uint8_t keymat[2 * (36 + 64)];
@@ -183,7 +231,7 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c)
 	alen = c->suite.integ ? ike_integ_key_len(c->suite.integ) : 0;
 	if (elen > sizeof(i2r.encr) || alen > sizeof(i2r.integ) ||
 	    ike_derive_child_keys(sa->suite.prf, sa->keys.sk_d, sa->keys.d_len,
-				  NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+				  n->g_ir, n->g_len, n->ni, n->ni_len, n->nr, n->nr_len,
 				  keymat, 2 * (elen + alen))) {
 		log_err("%s: child SA key derivation failed", sa->gw->name);
 		return -1;
@@ -221,4 +269,30 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c)
 		 ike_ts_format(&c->local, l, sizeof(l)),
 		 ike_ts_format(&c->remote, r, sizeof(r)));
 	return 0;
+}
+
+/* Whether SA already carries selector SEL of its VPN. */
+static bool sel_up(const struct ike_sa *sa, unsigned int sel)
+{
+	const struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->vpn == sa->vpn && c->sel == sel)
+			return true;
+	return false;
+}
+
+void ike_child_next(struct ike_sa *sa)
+{
+	unsigned int sel;
+
+	if (sa->state != IKE_SA_ESTABLISHED || !sa->initiator || !sa->vpn)
+		return;
+	for (sel = 0; sel < sa->vpn->n_sel; sel++) {
+		if (sel_up(sa, sel) || (sa->tried_sel >> sel & 1))
+			continue;
+		sa->tried_sel |= 1u << sel;
+		if (!ike_create_child_request(sa, sel))
+			return;
+	}
 }

@@ -17,6 +17,7 @@
 #include "cert.h"
 #include "config.h"
 #include "ikev2.h"
+#include "log.h"
 #include "parse.h"
 #include "proposal.h"
 
@@ -56,6 +57,73 @@ void iked_ts_any(struct ike_ts *ts, int family)
 		ts->type = IKE_TS_IPV6_ADDR_RANGE;
 		memset(ts->end_addr, 0xff, 16);
 	}
+}
+
+/* Which settings a group may hold, and of what type (libconfig's). */
+#define T_STR	(1 << CONFIG_TYPE_STRING)
+#define T_INT	(1 << CONFIG_TYPE_INT | 1 << CONFIG_TYPE_INT64)
+#define T_BOOL	(1 << CONFIG_TYPE_BOOL)
+#define T_LIST	(1 << CONFIG_TYPE_LIST | 1 << CONFIG_TYPE_ARRAY)
+
+struct known_setting {
+	const char *name;
+	unsigned int types;
+};
+
+static const struct known_setting root_settings[] = {
+	{ "control-socket", T_STR }, { "log-level", T_STR },
+	{ "gateways", T_LIST }, { "vpns", T_LIST }, { NULL, 0 },
+};
+
+static const struct known_setting gateway_settings[] = {
+	{ "name", T_STR }, { "address", T_STR }, { "port", T_INT },
+	{ "local-address", T_STR }, { "version", T_INT },
+	{ "proposals", T_STR | T_LIST }, { "lifetime", T_INT },
+	{ "fragmentation", T_BOOL }, { "retransmit-timeout-ms", T_INT },
+	{ "retransmit-tries", T_INT }, { "local-id", T_STR }, { "remote-id", T_STR },
+	{ "auth", T_STR }, { "psk", T_STR }, { "psk-hex", T_STR },
+	{ "certificate", T_STR }, { "certificate-chain", T_STR },
+	{ "private-key", T_STR }, { "ca", T_STR }, { "rsa-pss", T_BOOL },
+	{ NULL, 0 },
+};
+
+static const struct known_setting vpn_settings[] = {
+	{ "name", T_STR }, { "gateway", T_STR }, { "bind-interface", T_STR },
+	{ "protocol", T_STR }, { "proposals", T_STR | T_LIST },
+	{ "establish-tunnels", T_STR }, { "lifetime", T_INT },
+	{ "lifetime-kilobytes", T_INT }, { "replay-window", T_INT },
+	{ "traffic-selectors", T_LIST }, { NULL, 0 },
+};
+
+static const struct known_setting selector_settings[] = {
+	{ "local", T_STR }, { "remote", T_STR }, { "protocol", T_STR },
+	{ "local-port", T_STR }, { "remote-port", T_STR }, { NULL, 0 },
+};
+
+/* A misspelt or mistyped setting is an error, not a silent default. */
+static int check_known(struct conf_ctx *c, const config_setting_t *s,
+		       const struct known_setting *known, const char *what)
+{
+	const struct known_setting *k;
+	config_setting_t *m;
+	const char *name;
+	int i;
+
+	if (!config_setting_is_group(s))
+		return conf_fail(c, s, "a %s is a group { ... }", what);
+	for (i = 0; (m = config_setting_get_elem(s, i)); i++) {
+		name = config_setting_name(m);
+		for (k = known; k->name && strcmp(k->name, name); k++)
+			;
+		if (!k->name)
+			return conf_fail(c, m, "unknown %s setting '%s'", what, name);
+		if (!(k->types & 1u << config_setting_type(m)))
+			return conf_fail(c, m, "%s: wrong type (%s expected)", name,
+					 k->types & T_STR ? "a string" :
+					 k->types & T_INT ? "a number" :
+					 k->types & T_BOOL ? "true or false" : "a list");
+	}
+	return 0;
 }
 
 static const char *get_string(const config_setting_t *s, const char *name)
@@ -201,6 +269,10 @@ static int get_id(struct conf_ctx *c, const config_setting_t *s,
 
 	if (!v)
 		return 0;
+	if (!strcmp(v, "%any")) {	/* whoever the authentication proves */
+		memset(id, 0, sizeof(*id));
+		return 0;
+	}
 	if (ike_id_from_string(v, id))
 		return conf_fail(c, config_setting_get_member(s, name),
 				 "%s: cannot make an identity of '%s'", name, v);
@@ -278,7 +350,8 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 	gw->fragmentation = true;
 	gw->retransmit_base_ms = 500;
 	gw->retransmit_tries = 5;
-	err = copy_string(c, s, "name", gw->name, sizeof(gw->name), true) ?:
+	err = check_known(c, s, gateway_settings, "gateway") ?:
+	      copy_string(c, s, "name", gw->name, sizeof(gw->name), true) ?:
 	      get_u32(c, s, "port", 1, 65535, &port) ?:
 	      get_addr(c, s, "address", port, true, &gw->peer) ?:
 	      get_addr(c, s, "local-address", IKE_PORT, false, &gw->local) ?:
@@ -354,6 +427,8 @@ static int load_selector(struct conf_ctx *c, const config_setting_t *s,
 	struct inet_range lr, rr;
 	uint8_t ip_proto = 0;
 
+	if (check_known(c, s, selector_settings, "traffic selector"))
+		return -EINVAL;
 	if (!local || !remote)
 		return conf_fail(c, s, "a traffic selector needs local and remote");
 	if (parse_range(local, &lr))
@@ -392,7 +467,8 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 	vpn->lifetime = 3600;
 	vpn->replay_window = 64;
 	vpn->protocol = IKE_PROTO_ESP;
-	err = copy_string(c, s, "name", vpn->name, sizeof(vpn->name), true) ?:
+	err = check_known(c, s, vpn_settings, "vpn") ?:
+	      copy_string(c, s, "name", vpn->name, sizeof(vpn->name), true) ?:
 	      copy_string(c, s, "bind-interface", vpn->bind_if,
 			  sizeof(vpn->bind_if), true) ?:
 	      get_u32(c, s, "lifetime", 180, 86400, &vpn->lifetime) ?:
@@ -427,9 +503,15 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 			return conf_fail(c, s, "establish-tunnels: on-traffic, immediately or responder-only");
 		vpn->establish = k;
 	}
-	if (config_setting_lookup_int64(s, "lifetime-kilobytes", (long long *)&vpn->lifetime_kb) &&
-	    vpn->lifetime_kb < 64)
-		return conf_fail(c, s, "lifetime-kilobytes: at least 64");
+	{
+		long long kb;
+
+		if (config_setting_lookup_int64(s, "lifetime-kilobytes", &kb)) {
+			if (kb < 64 || kb > 4294967294LL)
+				return conf_fail(c, s, "lifetime-kilobytes: 64 to 4294967294");
+			vpn->lifetime_kb = kb;
+		}
+	}
 	sels = config_setting_get_member(s, "traffic-selectors");
 	if (!sels)
 		return 0;
@@ -506,12 +588,16 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 		config_destroy(&lc);
 		return -EINVAL;
 	}
-	ret = copy_string(&c, config_root_setting(&lc), "control-socket",
+	ret = check_known(&c, config_root_setting(&lc), root_settings, "top-level") ?:
+	      copy_string(&c, config_root_setting(&lc), "control-socket",
 			  cfg->control, sizeof(cfg->control), false) ?:
 	      copy_string(&c, config_root_setting(&lc), "log-level",
 			  cfg->log_level, sizeof(cfg->log_level), false) ?:
 	      load_list(&c, &lc, "gateways", &gws, &n_gw) ?:
 	      load_list(&c, &lc, "vpns", &vpns, &n_vpn);
+	if (!ret && ike_log_level_parse(cfg->log_level, &(enum ike_log_level){ 0 }))
+		ret = conf_fail(&c, config_lookup(&lc, "log-level"),
+				"log-level: error, warning, info or debug");
 	if (ret)
 		goto out;
 	cfg->gw = calloc(n_gw ?: 1, sizeof(*cfg->gw));

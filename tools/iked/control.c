@@ -39,6 +39,16 @@ int ike_control_open(const char *path)
 	control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (control_fd < 0)
 		return -errno;
+	/* A socket that answers belongs to a running daemon: leave it be. */
+	if (!connect(control_fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		close(control_fd);
+		control_fd = -1;
+		return -EADDRINUSE;
+	}
+	close(control_fd);
+	control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (control_fd < 0)
+		return -errno;
 	unlink(path);
 	/* Root only: the socket can take tunnels down. */
 	old = umask(0077);

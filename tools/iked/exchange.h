@@ -22,7 +22,6 @@
 struct ike_daemon {
 	struct ike_net net;
 	struct iked_config *cfg;
-	bool log_keys;			/* -d -d with --log-keys: secrets in the log */
 	uint64_t dropped;		/* messages dropped before any SA took them */
 };
 
@@ -62,8 +61,15 @@ int ike_auth_request(struct ike_sa *sa);
 void ike_auth_put_certreq(struct ike_sa *sa, struct ike_writer *w);
 void ike_auth_respond(struct ike_sa *sa, struct ike_rx *rx);
 void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx);
+int ike_create_child_request(struct ike_sa *sa, unsigned int sel);
+void ike_create_child_respond(struct ike_sa *sa, struct ike_rx *rx);
+void ike_create_child_response(struct ike_sa *sa, struct ike_rx *rx);
 void ike_info_respond(struct ike_sa *sa, struct ike_rx *rx);
 void ike_info_response(struct ike_sa *sa, struct ike_rx *rx);
+/* The module removed a direction (SECTUN_DIR_*) of a child on IFNAME. */
+void ike_child_gone(const char *ifname, uint32_t spi, int dir);
+/* Deletes SA when its gateway's lifetime has passed (no rekey yet). */
+void ike_sa_start_lifetime(struct ike_sa *sa);
 
 /* Shared helpers. */
 int ike_random(void *buf, size_t len);

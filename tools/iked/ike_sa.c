@@ -139,6 +139,8 @@ static void ike_sa_free(struct ike_sa *sa)
 	ike_sa_kill(sa, NULL);
 	if (sa->dh)
 		ike_dh_free(sa->dh);
+	if (sa->child_dh)
+		ike_dh_free(sa->child_dh);
 	ike_keys_wipe(&sa->keys);
 	free(sa->init_req);
 	free(sa->init_resp);

@@ -32,6 +32,7 @@ struct child_sa {
 	uint32_t spi_in, spi_out;	/* network order on the wire; host here */
 	struct ike_suite suite;
 	struct ike_ts local, remote;	/* negotiated, from our side */
+	unsigned int sel;		/* which of the VPN's selectors */
 	uint32_t policy;		/* selector index on the device; 0 = whole tunnel */
 	bool installed;
 	time_t created;
@@ -75,6 +76,11 @@ struct ike_sa {
 	struct ike_sa_offer child_offer;
 	uint32_t child_spi;
 	unsigned int child_sel;		/* index into vpn->sel */
+	uint32_t tried_sel;		/* selectors asked for (bit mask) */
+	uint8_t child_ni[IKE_NONCE_MAX];	/* CREATE_CHILD_SA in flight */
+	size_t child_ni_len;
+	struct ike_dh *child_dh;
+	uint16_t child_dh_group;
 	struct ike_id peer_id;
 
 	/* Message IDs, window of one each way (RFC 7296 2.3). */

@@ -242,7 +242,7 @@ int ike_auth_request(struct ike_sa *sa)
 		return -1;
 	local_id(sa, &id);
 	sa->child_spi = ike_kernel_new_spi();
-	if (ike_child_offer(sa->vpn, sa->child_spi, &sa->child_offer)) {
+	if (ike_child_offer(sa->vpn, sa->child_spi, false, &sa->child_offer)) {
 		free(buf);
 		return -1;
 	}
@@ -267,16 +267,6 @@ int ike_auth_request(struct ike_sa *sa)
 	return err;
 }
 
-static bool decode_ts_pair(const struct ike_msg *m, struct ike_ts_set *tsi,
-			   struct ike_ts_set *tsr)
-{
-	const struct ike_payload *a = ike_msg_find(m, IKE_PL_TSI, NULL);
-	const struct ike_payload *b = ike_msg_find(m, IKE_PL_TSR, NULL);
-
-	return a && b && !ike_decode_ts(a, tsi) && !ike_decode_ts(b, tsr) &&
-	       tsi->n && tsr->n;
-}
-
 static int peer_id(const struct ike_msg *m, uint8_t type, struct ike_id *id)
 {
 	const struct ike_payload *pl = ike_msg_find(m, type, NULL);
@@ -290,6 +280,7 @@ void ike_sa_established(struct ike_sa *sa)
 
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->established = time(NULL);
+	ike_sa_start_lifetime(sa);
 	sa->why[0] = 0;
 	log_info("%s: IKE SA established with %s (%s)", sa->gw->name,
 		 ike_id_format(&sa->peer_id, a, sizeof(a)),
@@ -322,10 +313,10 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_rx *rx)
 		ike_sa_kill(sa, NULL);
 		goto out;
 	}
-	if (!sa_pl || ike_decode_sa(sa_pl, theirs) || !decode_ts_pair(m, &tsi, &tsr))
+	if (!sa_pl || ike_decode_sa(sa_pl, theirs) || !ike_child_decode_ts(m, &tsi, &tsr))
 		child_err = IKE_N_NO_PROPOSAL_CHOSEN;
 	else
-		child_err = ike_child_accept(sa, theirs, &tsi, &tsr, &child, &reply);
+		child_err = ike_child_accept(sa, theirs, &tsi, &tsr, false, &child, &reply);
 
 	local_id(sa, &id);
 	ike_w_id(&w, IKE_PL_IDR, &id);
@@ -336,7 +327,9 @@ void ike_auth_respond(struct ike_sa *sa, struct ike_rx *rx)
 		goto out;
 	}
 	ike_sa_established(sa);
-	if (!child_err && ike_child_install(sa, child)) {
+	if (!child_err && ike_child_install(sa, child, &(struct child_nonces){
+			.ni = sa->ni, .ni_len = sa->ni_len,
+			.nr = sa->nr, .nr_len = sa->nr_len })) {
 		free(child);
 		child = NULL;
 		child_err = IKE_N_TEMPORARY_FAILURE;
@@ -368,10 +361,7 @@ out:
 void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx)
 {
 	const struct ike_msg *m = rx->m;
-	const struct ike_payload *sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
-	struct ike_sa_offer *reply = malloc(sizeof(*reply));
-	struct ike_ts_set tsi, tsr, my_i, my_r;
-	struct child_sa *c = NULL;
+	struct child_sa *c;
 	uint16_t err;
 
 	err = ike_msg_error(m);
@@ -381,13 +371,13 @@ void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx)
 		log_err("%s: the responder refused us: %s", sa->gw->name, why);
 		snprintf(sa->why, sizeof(sa->why), "peer: %s", why);
 		ike_sa_kill(sa, NULL);
-		goto out;
+		return;
 	}
 	if (verify_auth(sa, m, &sa->peer_id)) {
 		log_err("%s: authentication of the responder failed: %s",
 			sa->gw->name, sa->why);
 		ike_sa_delete(sa, false);
-		goto out;
+		return;
 	}
 	ike_sa_established(sa);
 	if (err) {
@@ -395,34 +385,14 @@ void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx)
 			 sa->vpn->name, ike_error_name(err));
 		snprintf(sa->why, sizeof(sa->why), "child SA refused: %s",
 			 ike_error_name(err));
-		goto out;
+	} else {
+		c = ike_child_from_reply(sa, m);
+		if (c && ike_child_install(sa, c, &(struct child_nonces){
+				.ni = sa->ni, .ni_len = sa->ni_len,
+				.nr = sa->nr, .nr_len = sa->nr_len }))
+			free(c);
 	}
-	ike_child_ts(sa->vpn, sa->child_sel, &my_i, &my_r);
-	c = calloc(1, sizeof(*c));
-	if (!c || !reply || !sa_pl || ike_decode_sa(sa_pl, reply) ||
-	    !decode_ts_pair(m, &tsi, &tsr) ||
-	    ike_proposal_check_reply(&sa->child_offer, reply,
-				     sa->vpn->protocol == IKE_PROTO_AH ?
-				     IKE_PROP_AH : IKE_PROP_ESP, &c->suite) ||
-	    reply->p[0].spi_len != 4 ||
-	    !ike_ts_narrow(&my_i, &tsi.ts[0], &c->local) ||
-	    !ike_ts_narrow(&my_r, &tsr.ts[0], &c->remote) ||
-	    !ike_ts_within(&tsi.ts[0], &c->local) || !ike_ts_within(&tsr.ts[0], &c->remote)) {
-		log_err("%s: the responder's child SA is not what we offered", sa->gw->name);
-		snprintf(sa->why, sizeof(sa->why), "bad child SA in IKE_AUTH response");
-		free(c);
-		goto out;
-	}
-	c->local = tsi.ts[0];
-	c->remote = tsr.ts[0];
-	c->vpn = sa->vpn;
-	c->protocol = sa->vpn->protocol;
-	c->spi_in = sa->child_spi;
-	memcpy(&c->spi_out, reply->p[0].spi, 4);
-	c->spi_out = ntohl(c->spi_out);
-	if (ike_child_install(sa, c))
-		free(c);
 	sa->child_spi = 0;
-out:
-	free(reply);
+	/* The VPN's further selectors, one CREATE_CHILD_SA each. */
+	ike_child_next(sa);
 }

@@ -4,6 +4,8 @@
  * SAs, both ways, and answering liveness checks.
  */
 #include <arpa/inet.h>
+#include <linux/sectun.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,4 +95,52 @@ void ike_info_response(struct ike_sa *sa, struct ike_rx *rx)
 	(void)rx;
 	if (sa->state == IKE_SA_DELETING)
 		ike_sa_kill(sa, "deleted");
+}
+
+/*
+ * The module dropped one direction of a child (hard lifetime, or deleted
+ * by hand): the child is gone. The other direction goes too, and the peer
+ * hears of it so that it stops using its half.
+ */
+void ike_child_gone(const char *ifname, uint32_t spi, int dir)
+{
+	struct child_sa **p, *c;
+	struct ike_sa *sa;
+	uint32_t be;
+
+	for (sa = ike_sas; sa; sa = sa->next) {
+		for (p = &sa->children; (c = *p); p = &c->next) {
+			if (strcmp(c->vpn->bind_if, ifname) ||
+			    (dir == SECTUN_DIR_IN ? c->spi_in : c->spi_out) != spi)
+				continue;
+			*p = c->next;
+			log_info("%s: child SA %08x/%08x of VPN %s expired or was removed",
+				 sa->gw->name, c->spi_in, c->spi_out, c->vpn->name);
+			if (sa->state == IKE_SA_ESTABLISHED && !sa->req.msg) {
+				struct ike_writer w;
+				uint8_t buf[64];
+
+				be = htonl(c->spi_in);
+				ike_w_init(&w, buf, sizeof(buf));
+				ike_w_delete(&w, c->protocol, 4, 1, &be);
+				ike_send_request(sa, IKE_INFORMATIONAL, &w);
+			}
+			ike_child_remove(c);
+			return;
+		}
+	}
+}
+
+static void lifetime_expired(struct ike_timer *t)
+{
+	struct ike_sa *sa = (struct ike_sa *)((char *)t - offsetof(struct ike_sa, lifetime));
+
+	log_info("%s: IKE SA lifetime (%u s) reached: deleting it", sa->gw->name,
+		 sa->gw->lifetime);
+	ike_sa_delete(sa, true);
+}
+
+void ike_sa_start_lifetime(struct ike_sa *sa)
+{
+	ike_timer_set(&sa->lifetime, (uint64_t)sa->gw->lifetime * 1000, lifetime_expired);
 }

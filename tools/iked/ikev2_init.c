@@ -50,9 +50,11 @@ static void put_common_notifies(struct ike_sa *sa, struct ike_writer *w)
 	natd_hash(sa, &sa->remote, hash);
 	ike_w_notify(w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hash,
 		     sizeof(hash));
-	if (sa->gw->fragmentation)
-		ike_w_notify(w, 0, NULL, 0, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED,
-			     NULL, 0);
+	/*
+	 * IKEV2_FRAGMENTATION_SUPPORTED is not announced until fragments can
+	 * be reassembled (RFC 7383 comes with the next step): a peer told so
+	 * would fragment a large IKE_AUTH that we could not read.
+	 */
 	ike_w_notify(w, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, hashes,
 		     sizeof(hashes));
 }

@@ -334,13 +334,7 @@ static void dispatch_request(struct ike_sa *sa, struct ike_rx *rx)
 		break;
 	case IKE_CREATE_CHILD_SA:
 		if (sa->state == IKE_SA_ESTABLISHED) {
-			struct ike_writer w;
-			uint8_t buf[64];
-
-			/* Rekeying comes with the next step: say so politely. */
-			ike_w_init(&w, buf, sizeof(buf));
-			ike_w_notify(&w, 0, NULL, 0, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
-			ike_send_response(sa, IKE_CREATE_CHILD_SA, rx->outer.hdr.msgid, &w);
+			ike_create_child_respond(sa, rx);
 			return;
 		}
 		break;
@@ -360,6 +354,8 @@ static void dispatch_response(struct ike_sa *sa, struct ike_rx *rx)
 		ike_init_response(sa, rx);
 	else if (exchange == IKE_AUTH && sa->state == IKE_SA_AUTH_SENT)
 		ike_auth_response(sa, rx);
+	else if (exchange == IKE_CREATE_CHILD_SA && sa->state == IKE_SA_ESTABLISHED)
+		ike_create_child_response(sa, rx);
 	else if (exchange == IKE_INFORMATIONAL)
 		ike_info_response(sa, rx);
 	else

@@ -52,7 +52,8 @@ static bool vpn_covered(const struct iked_vpn *vpn)
 	for (sa = ike_sas; sa; sa = sa->next) {
 		if (sa->state == IKE_SA_DEAD)
 			continue;
-		if (sa->initiator && sa->vpn == vpn && sa->state != IKE_SA_ESTABLISHED)
+		/* Ours for it, coming up or up (even if its child was refused). */
+		if (sa->initiator && sa->vpn == vpn)
 			return true;
 		for (c = sa->children; c; c = c->next)
 			if (c->vpn == vpn)
@@ -105,13 +106,8 @@ static void on_kernel_event(const struct kernel_event *ev)
 		}
 		return;
 	}
-	if (ev->kind == KEV_HARD_EXPIRE || ev->kind == KEV_DELETED) {
-		struct ike_sa *owner = NULL;
-		struct child_sa *c = ike_child_find_in(ev->spi, &owner);
-
-		if (c && ev->kind == KEV_HARD_EXPIRE)
-			log_info("VPN %s: child SA %08x expired", c->vpn->name, ev->spi);
-	}
+	if (ev->kind == KEV_HARD_EXPIRE || ev->kind == KEV_DELETED)
+		ike_child_gone(ev->ifname, ev->spi, ev->dir);
 }
 
 int iked_vpn_up(const char *name, char *msg, size_t len)
@@ -181,6 +177,16 @@ static int start_vpns(void)
 	return 0;
 }
 
+static void shutdown_all(void)
+{
+	struct ike_sa *sa;
+
+	for (sa = ike_sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED)
+			ike_sa_delete(sa, false);
+	ike_sa_free_all();
+}
+
 int iked_reload(char *msg, size_t len)
 {
 	struct iked_config fresh;
@@ -190,7 +196,7 @@ int iked_reload(char *msg, size_t len)
 		return -1;
 	}
 	/* SAs point into the old configuration: start over cleanly. */
-	ike_sa_free_all();
+	shutdown_all();
 	iked_config_free(&config);
 	config = fresh;
 	iked.cfg = &config;
@@ -203,15 +209,6 @@ int iked_reload(char *msg, size_t len)
 	return 0;
 }
 
-static void shutdown_all(void)
-{
-	struct ike_sa *sa;
-
-	for (sa = ike_sas; sa; sa = sa->next)
-		if (sa->state == IKE_SA_ESTABLISHED)
-			ike_sa_delete(sa, false);
-	ike_sa_free_all();
-}
 
 static void read_ike(int fd)
 {

@@ -73,10 +73,10 @@ static int open_one(int family, uint16_t port)
 {
 	int fd, on = 1;
 
+	/* No SO_REUSEADDR: a second daemon on the port must fail, not share it. */
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (family == AF_INET) {
 		struct sockaddr_in sin = {
 			.sin_family = AF_INET,

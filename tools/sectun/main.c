@@ -79,8 +79,7 @@ static const struct cli_cmd commands[] = {
 	{ "encap", cmd_encap, "listen [port P]",
 	  "Hold a UDP socket with ESP-in-UDP decapsulation (UDP_ENCAP_ESPINUDP)\n"
 	  "on port P (default 4500) until interrupted, for manually keyed tunnels\n"
-	  "with 'encap udp'. sectun-iked holds this socket itself; run one or the\n"
-	  "other. Anything else that arrives on it (IKE) is dropped.\n" },
+	  "with 'encap udp'. Anything else that arrives on it (IKE) is dropped.\n" },
 	{ "ike", cmd_ike, "status [detail] | up VPN | down VPN | reload",
 	  "Talk to sectun-iked over its control socket ($SECTUN_IKED_SOCKET,\n"
 	  "default /run/sectun-iked.sock).\n"

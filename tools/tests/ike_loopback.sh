@@ -38,12 +38,14 @@ conf() {
 		private-key = \"$dir/$1-${4#cert:}.key\"; ca = \"$dir/ca.pem\";
 		local-id = \"$1.example\"; remote-id = \"$other.example\"; rsa-pss = true;"
 	fi
+	local vprops='proposals = "aes128gcm16";'
+	[[ ${6:-} == *proposals* ]] && vprops=
 	cat > "$dir/$1.conf" <<-EOF
 	control-socket = "$dir/$1.sock";
 	gateways = ( { name = "peer"; address = "127.0.0.1"; port = $2; $auth
 		proposals = [ $3 ]; retransmit-timeout-ms = 200; retransmit-tries = 2; } );
 	vpns = ( { name = "v"; gateway = "peer"; bind-interface = "st0";
-		proposals = "aes128gcm16"; establish-tunnels = "$5"; ${6:-} } );
+		$vprops establish-tunnels = "$5"; ${6:-} } );
 	EOF
 }
 
@@ -148,7 +150,19 @@ expect "narrowed selectors" "10.1.0.0/24 proto 6|10.2.5.0/24 proto 6" \
 	"$(status a "j[0]['children'][0]['local_ts'] + '|' + j[0]['children'][0]['remote_ts']")"
 stop a; stop b
 
-# 7. Malformed messages: dropped and logged, the established SA unharmed.
+# 7. Two selectors: the second child by CREATE_CHILD_SA, with PFS.
+scenario "two selectors, CREATE_CHILD_SA with PFS" '"aes128gcm16-prfsha256-ecp256"' \
+	'"aes128gcm16-prfsha256-ecp256"' s s \
+	'proposals = "aes128gcm16-ecp256"; traffic-selectors = ( { local = "10.1.0.0/16"; remote = "10.2.0.0/16"; },
+		{ local = "10.11.0.0/16"; remote = "10.12.0.0/16"; } );' \
+	'proposals = "aes128gcm16-ecp256"; traffic-selectors = ( { local = "10.2.0.0/16"; remote = "10.1.0.0/16"; },
+		{ local = "10.12.0.0/16"; remote = "10.11.0.0/16"; } );'
+wait_log a "10.11.0.0/16 <-> 10.12.0.0/16" || fail "second selector's child up"
+expect "two children on each side" "2 2" "$(status a "len(j[0]['children'])") $(status b "len(j[0]['children'])")"
+expect "one IKE SA" 1 "$(status a "len(j)")"
+stop a; stop b
+
+# 8. Malformed messages: dropped and logged, the established SA unharmed.
 scenario "malformed burst" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' s s
 wait_log a "VPN v up" || fail "up before the burst"
 python3 - "$base" <<'PY'
@@ -176,7 +190,7 @@ expect "unknown critical payload refused" 1 "$(grep -c 'unsupported critical pay
 expect "established SA unharmed" "UP 1" "$(status a "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
 stop a; stop b
 
-# 8. Certificates: a CA, ECDSA P-256 and RSA (PSS) end entities named by
+# 9. Certificates: a CA, ECDSA P-256 and RSA (PSS) end entities named by
 #    their DNS SANs; one more signed by a CA the peer does not trust.
 (
 	cd "$dir" || exit 1

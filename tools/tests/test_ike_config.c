@@ -54,6 +54,11 @@ static void test_minimal(void **state)
 	assert_int_equal(cfg.vpn[0].establish, IKED_ESTABLISH_ON_TRAFFIC);
 	assert_int_equal(cfg.vpn[0].protocol, IKE_PROTO_ESP);
 	iked_config_free(&cfg);
+
+	assert_int_equal(load("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\";"
+			      " remote-id = \"%any\"; } );", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.gw[0].remote_id.type, 0);
+	iked_config_free(&cfg);
 }
 
 static void test_full(void **state)
@@ -125,6 +130,13 @@ static void test_errors(void **state)
 	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; version = 1; } );",
 		     "only IKE version 2");
 	expect_error("this is not a config", "syntax error");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; lifetme = 10; } );",
+		     "unknown gateway setting 'lifetme'");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " traffic-selectors = ( { local = \"10.0.0.0/8\"; remote = \"10.1.0.0/16\"; local-port = 80; } ); } );",
+		     "local-port: wrong type (a string expected)");
+	expect_error("log-level = \"loud\";", "log-level: error, warning, info or debug");
+	expect_error("colour = \"blue\";", "unknown top-level setting 'colour'");
 }
 
 static void v4(struct ike_ts *ts, const char *lo, const char *hi, uint16_t p0, uint16_t p1,
