@@ -118,9 +118,11 @@ $(BUILD)/asan/sectun-iked: $(BUILD)/asan/tools/iked/main.o $(BUILD)/asan/libiked
 
 # libFuzzer targets (clang): each runs FUZZ_SECS seconds on its own corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(BUILD)/fuzz/%: tools/iked/%.c $(IKED_SRCS) $(HEADERS)
+# A fuzz target links only the layer it exercises (the codec is pure).
+FUZZ_LAYER_SRCS := tools/iked/codec.c tools/iked/describe.c
+$(BUILD)/fuzz/%: tools/iked/%.c $(FUZZ_LAYER_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -o $@ $< $(IKED_SRCS) $(LIB_SRCS) $(IKED_LIBS) $(NL_LIBS)
+	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -o $@ $< $(FUZZ_LAYER_SRCS)
 
 fuzz: deps
 	@$(MAKE) -s --no-print-directory $(FUZZ_SRCS:tools/iked/%.c=$(BUILD)/fuzz/%)

@@ -125,6 +125,8 @@ if [[ -z $debug ]]; then
 	# under the sanitizers.
 	host_test unit-ike-loopback tools/tests/ike_loopback.sh build/sectun-iked
 	host_test unit-ike-loopback-asan tools/tests/ike_loopback.sh build/asan/sectun-iked
+	# The codec under libFuzzer, briefly ("make fuzz" runs it longer).
+	host_test fuzz-codec make -s --no-print-directory fuzz FUZZ_SECS=20
 fi
 
 # --- Selftests in the VM --------------------------------------------------
