@@ -39,7 +39,8 @@ tap_result() {
 	esac
 }
 
-wanted() { [[ -z $only || $only == "$1" || $only.sh == "$1" ]]; }
+# --only takes a name or a comma-separated list ("esp_bad,ah.sh").
+wanted() { [[ -z $only || ,$only, == *",$1,"* || ,$only, == *",${1%.sh},"* ]]; }
 
 # host_test NAME CMD...: run CMD, its output to the log, one TAP line.
 host_test() {

@@ -80,6 +80,7 @@ struct iked_vpn {
 	uint32_t lifetime;		/* seconds */
 	uint64_t lifetime_kb;		/* 0: unlimited */
 	uint32_t replay_window;
+	char last_error[128];		/* runtime: why it last failed, for status */
 };
 
 struct iked_config {

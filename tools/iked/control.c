@@ -96,6 +96,19 @@ static long remaining(time_t since, uint32_t lifetime)
 	return left > 0 ? left : 0;
 }
 
+/* A VPN with a child SA up somewhere. */
+static bool vpn_up(const struct iked_vpn *vpn)
+{
+	const struct child_sa *c;
+	const struct ike_sa *sa;
+
+	for (sa = ike_sas; sa; sa = sa->next)
+		for (c = sa->children; sa->state != IKE_SA_DEAD && c; c = c->next)
+			if (c->vpn == vpn)
+				return true;
+	return false;
+}
+
 static void status_text(FILE *out, bool detail)
 {
 	char a[64], b[64], c[128], d[128], si[17], sr[17];
@@ -111,6 +124,14 @@ static void status_text(FILE *out, bool detail)
 			n_child++;
 	}
 	fprintf(out, "IKE SAs: %u  IPsec SAs: %u pairs\n", n_ike, n_child);
+	for (unsigned int i = 0; i < iked.cfg->n_vpn; i++) {
+		const struct iked_vpn *vpn = &iked.cfg->vpn[i];
+
+		if (vpn_up(vpn))
+			continue;
+		fprintf(out, "VPN %s: down%s%s\n", vpn->name,
+			vpn->last_error[0] ? ", last error: " : "", vpn->last_error);
+	}
 	for (sa = ike_sas; sa; sa = sa->next) {
 		if (sa->state == IKE_SA_DEAD)
 			continue;
@@ -179,6 +200,7 @@ static void status_json(FILE *out)
 
 	json_init(&j, out);
 	json_arr_open(&j);
+	/* IKE SAs only: scripts index j[0] as the first IKE SA. */
 	for (sa = ike_sas; sa; sa = sa->next) {
 		if (sa->state == IKE_SA_DEAD)
 			continue;

@@ -124,6 +124,9 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 		return;
 	if (why)
 		snprintf(sa->why, sizeof(sa->why), "%s", why);
+	/* Remembered past the SA, for "sectun ike status". */
+	if (sa->vpn && sa->why[0] && sa->state != IKE_SA_ESTABLISHED)
+		snprintf(sa->vpn->last_error, sizeof(sa->vpn->last_error), "%s", sa->why);
 	while ((c = sa->children)) {
 		sa->children = c->next;
 		ike_child_remove(c);

@@ -282,6 +282,8 @@ void ike_sa_established(struct ike_sa *sa)
 	sa->established = time(NULL);
 	ike_sa_start_lifetime(sa);
 	sa->why[0] = 0;
+	if (sa->vpn)
+		sa->vpn->last_error[0] = 0;
 	log_info("%s: IKE SA established with %s (%s)", sa->gw->name,
 		 ike_id_format(&sa->peer_id, a, sizeof(a)),
 		 sa->initiator ? "initiator" : "responder");
