@@ -241,7 +241,13 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 
 	err = ike_kernel_set_endpoints(c->vpn->bind_if, &sa->local, &sa->remote);
 	if (!err && !tunnel_wide(c)) {
-		err = ike_kernel_add_policy(c->vpn->bind_if, 0, &c->local, &c->remote);
+		uint32_t trap = c->vpn->n_sel ? c->vpn->trap[c->sel] : 0;
+
+		/* The negotiated selector replaces the trap, at its index. */
+		if (trap && !ike_kernel_del_policy(c->vpn->bind_if, trap))
+			c->owns_trap = true;
+		err = ike_kernel_add_policy(c->vpn->bind_if, c->owns_trap ? trap : 0,
+					    &c->local, &c->remote);
 		if (err > 0) {
 			c->policy = err;
 			err = 0;
@@ -258,6 +264,7 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 		if (c->policy)
 			ike_kernel_del_policy(c->vpn->bind_if, c->policy);
 		c->policy = 0;
+		ike_child_restore_trap(c);
 		return -1;
 	}
 	c->installed = true;
@@ -295,4 +302,16 @@ void ike_child_next(struct ike_sa *sa)
 		if (!ike_create_child_request(sa, sel))
 			return;
 	}
+}
+
+void ike_child_restore_trap(struct child_sa *c)
+{
+	const struct iked_selector *sel = &c->vpn->sel[c->sel];
+
+	if (!c->owns_trap)
+		return;
+	c->owns_trap = false;
+	if (ike_kernel_add_policy(c->vpn->bind_if, c->vpn->trap[c->sel],
+				  &sel->local, &sel->remote) < 0)
+		c->vpn->trap[c->sel] = 0;
 }

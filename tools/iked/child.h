@@ -43,6 +43,8 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 			  bool with_dh, struct child_sa **out, struct ike_proposal *reply);
 /* Derives the keys (KEYMAT from SK_d and N), installs, links. */
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n);
+/* Puts the on-traffic trap back once C no longer holds its index. */
+void ike_child_restore_trap(struct child_sa *c);
 /* Initiator: asks for the VPN's next selector not yet up, if any. */
 void ike_child_next(struct ike_sa *sa);
 

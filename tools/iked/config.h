@@ -81,6 +81,12 @@ struct iked_vpn {
 	uint64_t lifetime_kb;		/* 0: unlimited */
 	uint32_t replay_window;
 	char last_error[128];		/* runtime: why it last failed, for status */
+	/*
+	 * Runtime, on-traffic VPNs with selectors: the index of the selector
+	 * installed without an SA for each sel[], whose traffic raises the
+	 * acquire; a child SA takes the index over while it lives.
+	 */
+	uint32_t trap[IKE_MAX_TS];
 };
 
 struct iked_config {

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "child.h"
 #include "ike_sa.h"
 #include "kernel.h"
 #include "log.h"
@@ -113,6 +114,7 @@ void ike_child_remove(struct child_sa *c)
 		ike_kernel_del_child(c);
 	if (c->policy)
 		ike_kernel_del_policy(c->vpn->bind_if, c->policy);
+	ike_child_restore_trap(c);
 	free(c);
 }
 

@@ -34,6 +34,7 @@ struct child_sa {
 	struct ike_ts local, remote;	/* negotiated, from our side */
 	unsigned int sel;		/* which of the VPN's selectors */
 	uint32_t policy;		/* selector index on the device; 0 = whole tunnel */
+	bool owns_trap;			/* that index is the VPN's on-traffic trap */
 	bool installed;
 	time_t created;
 };

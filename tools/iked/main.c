@@ -67,7 +67,7 @@ static unsigned int vpn_index(const struct iked_vpn *vpn)
 	return vpn - config.vpn;
 }
 
-static void vpn_try(struct iked_vpn *vpn)
+static void vpn_try(struct iked_vpn *vpn, unsigned int sel)
 {
 	unsigned int i = vpn_index(vpn);
 	uint64_t now = ike_now_ms();
@@ -76,7 +76,38 @@ static void vpn_try(struct iked_vpn *vpn)
 	    (vpn_last_try[i] && now - vpn_last_try[i] < RETRY_MS))
 		return;
 	vpn_last_try[i] = now;
-	ike_initiate(vpn, 0);
+	ike_initiate(vpn, sel);
+}
+
+/* On-traffic VPNs with selectors: each selector in the module, without an
+ * SA, so that its traffic raises an acquire naming it. */
+static void traps_install(void)
+{
+	unsigned int i, k;
+	int idx;
+
+	for (i = 0; i < config.n_vpn; i++) {
+		struct iked_vpn *vpn = &config.vpn[i];
+
+		if (vpn->establish != IKED_ESTABLISH_ON_TRAFFIC)
+			continue;
+		for (k = 0; k < vpn->n_sel; k++) {
+			idx = ike_kernel_add_policy(vpn->bind_if, 0, &vpn->sel[k].local,
+						    &vpn->sel[k].remote);
+			vpn->trap[k] = idx > 0 ? idx : 0;
+		}
+	}
+}
+
+static void traps_remove(void)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < config.n_vpn; i++)
+		for (k = 0; k < config.vpn[i].n_sel; k++)
+			if (config.vpn[i].trap[k])
+				ike_kernel_del_policy(config.vpn[i].bind_if,
+						      config.vpn[i].trap[k]);
 }
 
 static void maintain(struct ike_timer *t)
@@ -85,7 +116,7 @@ static void maintain(struct ike_timer *t)
 
 	for (i = 0; i < config.n_vpn; i++)
 		if (config.vpn[i].establish == IKED_ESTABLISH_IMMEDIATELY)
-			vpn_try(&config.vpn[i]);
+			vpn_try(&config.vpn[i], 0);
 	ike_timer_set(t, MAINTAIN_MS, maintain);
 }
 
@@ -96,13 +127,23 @@ static void on_kernel_event(const struct kernel_event *ev)
 	if (ev->kind == KEV_ACQUIRE) {
 		for (i = 0; i < config.n_vpn; i++) {
 			struct iked_vpn *vpn = &config.vpn[i];
+			unsigned int k = 0;
 
-			if (strcmp(vpn->bind_if, ev->ifname) || vpn->n_sel ||
+			if (strcmp(vpn->bind_if, ev->ifname) ||
 			    vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY)
 				continue;
+			/* Tunnel-wide, or one of this VPN's traps. */
+			if (vpn->n_sel) {
+				while (k < vpn->n_sel && (!ev->policy || vpn->trap[k] != ev->policy))
+					k++;
+				if (k == vpn->n_sel)
+					continue;
+			} else if (ev->policy) {
+				continue;
+			}
 			log_info("VPN %s: traffic on %s with no SA: establishing",
 				 vpn->name, ev->ifname);
-			vpn_try(vpn);
+			vpn_try(vpn, k);
 		}
 		return;
 	}
@@ -124,7 +165,7 @@ int iked_vpn_up(const char *name, char *msg, size_t len)
 		return 0;
 	}
 	vpn_last_try[vpn_index(vpn)] = 0;
-	vpn_try(vpn);
+	vpn_try(vpn, 0);
 	snprintf(msg, len, "VPN %s: initiating", name);
 	return 0;
 }
@@ -197,9 +238,11 @@ int iked_reload(char *msg, size_t len)
 	}
 	/* SAs point into the old configuration: start over cleanly. */
 	shutdown_all();
+	traps_remove();
 	iked_config_free(&config);
 	config = fresh;
 	iked.cfg = &config;
+	traps_install();
 	if (start_vpns()) {
 		snprintf(msg, len, "out of memory");
 		return -1;
@@ -340,6 +383,7 @@ int main(int argc, char **argv)
 		log_err("control socket %s: %s", config.control, strerror(-opt));
 		goto out;
 	}
+	traps_install();
 	if (start_vpns())
 		goto out;
 	log_info("sectun-iked started: %u gateways, %u VPNs, port %lu", config.n_gw,
@@ -347,6 +391,7 @@ int main(int argc, char **argv)
 	ret = loop(sigfd) ? 1 : 0;
 	log_info("sectun-iked stopping");
 	shutdown_all();
+	traps_remove();
 out:
 	ike_control_close();
 	ike_kernel_close();
