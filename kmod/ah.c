@@ -184,7 +184,8 @@ static void ah_output_finish(struct sectun_ah_req *r, int err)
 		sectun_stats_add(sd->stats, SECTUN_STAT_TX_PACKETS, 1);
 		sectun_stats_add(sd->stats, SECTUN_STAT_TX_BYTES, r->len);
 		sectun_stats_add(sd->stats, SECTUN_STAT_AH_OUT_PACKETS, 1);
-		sectun_stats_add(sd->stats, SECTUN_STAT_AH_OUT_BYTES, skb->len);
+		sectun_stats_add(sd->stats, SECTUN_STAT_AH_OUT_BYTES,
+				 skb->len - r->ihl);
 		sectun_underlay_send(skb);
 	}
 	kfree(r);

@@ -500,10 +500,15 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 	else
 		outer_dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
 
-	/* Header, IV, at least pad length and next header, and the ICV. */
+	/*
+	 * Header, IV, at least pad length and next header, and the ICV; the
+	 * ciphertext ends on a 4-byte boundary (RFC 4303 2.4). Whole cipher
+	 * blocks are the cipher's to check: an authentic packet that is not
+	 * is a decryption failure, as xfrm counts it.
+	 */
 	if (unlikely(!pskb_may_pull(skb, hlen) ||
 		     skb->len < hlen + 2 + c->icvlen ||
-		     (skb->len - hlen - c->icvlen) % c->align)) {
+		     (skb->len - hlen - c->icvlen) % 4)) {
 		esp_count(sa, SECTUN_STAT_BAD_HEADER, SECTUN_SA_STAT_DISCARDED);
 		goto drop;
 	}

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Craft ESP packets (AES-GCM, RFC 4106), good and deliberately bad, and
-send them from a raw socket: the tests' malicious or broken peer.
+"""Craft ESP packets (AES-GCM, RFC 4106, or AES-CBC with HMAC-SHA2-256-128,
+RFC 3602/4868), good and deliberately bad, and send them from a raw
+socket: the tests' malicious or broken peer.
 
   esp_craft.py --src A --dst B --spi SPI --key HEX --inner-src X --inner-dst Y
                ACTION[:SEQ] ...
 
-KEY is the 16/24/32-byte AES key followed by the 4-byte salt. Each ACTION
+KEY is the 16/24/32-byte AES key followed by the 4-byte salt; with
+--cbc KEY is the AES key and --auth-key the 32-byte HMAC key. Each ACTION
 sends one packet carrying an ICMP echo request from X to Y:
 
   good        a correct packet              tamper    flip a bit of the ICV
@@ -15,16 +17,21 @@ sends one packet carrying an ICMP echo request from X to Y:
   garbage     next header 4 but no IPv4 packet inside
   wrongkey    encrypted under another key   badspi    an SPI nobody has
   sleep       wait 0.2 s
+  blockcut    (--cbc) ciphertext 4-aligned but not a whole number of
+              blocks, under a valid ICV: authentic, yet undecryptable
 
 SEQ is the 32-bit sequence number sent (default: one more than the last).
 --esn-hi H puts H in the associated data as the ESN high half.
 """
 import argparse
+import hashlib
+import hmac
 import os
 import socket
 import struct
 import time
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
@@ -62,6 +69,18 @@ def esp_packet(key, spi, seq, esn_hi, inner, nexthdr=4, pad=None):
     return struct.pack("!II", spi, seq) + iv + sealed
 
 
+def esp_cbc_packet(key, auth_key, spi, seq, inner, cut=False):
+    n = (16 - (len(inner) + 2) % 16) % 16
+    plain = inner + bytes(range(1, n + 1)) + bytes([n, 4])
+    iv = os.urandom(16)
+    enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    body = enc.update(plain) + enc.finalize()
+    if cut:
+        body = body[:-4]
+    head = struct.pack("!II", spi, seq) + iv + body
+    return head + hmac.new(auth_key, head, hashlib.sha256).digest()[:16]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--src", required=True)
@@ -71,6 +90,8 @@ def main():
     ap.add_argument("--inner-src", required=True)
     ap.add_argument("--inner-dst", required=True)
     ap.add_argument("--esn-hi", type=int)
+    ap.add_argument("--cbc", action="store_true")
+    ap.add_argument("--auth-key")
     ap.add_argument("actions", nargs="+")
     a = ap.parse_args()
     key = bytes.fromhex(a.key)
@@ -85,6 +106,13 @@ def main():
             continue
         seq = int(n, 0) if n else seq + 1
         inner = icmp_echo(a.inner_src, a.inner_dst, 0x5ec7, seq & 0xffff)
+        if a.cbc:
+            if name not in ("good", "blockcut"):
+                raise SystemExit("with --cbc: good or blockcut only")
+            sock.sendto(esp_cbc_packet(key, bytes.fromhex(a.auth_key), a.spi,
+                                       seq, inner, name == "blockcut"),
+                        (a.dst, 0))
+            continue
         spi, k, nh, pad = a.spi, key, 4, None
         if name == "badspi":
             spi = 0x7eadbeef

@@ -360,11 +360,7 @@ void ike_init_respond(struct ike_rx *rx)
 		return;
 	memcpy(sa->spi_i, m->hdr.spi_i, 8);
 	sa->remote = rx->from;
-	sa->local = rx->local;
-	if (sa->local.ss_family == AF_INET)
-		((struct sockaddr_in *)&sa->local)->sin_port = htons(iked.net.port);
-	else if (sa->local.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&sa->local)->sin6_port = htons(iked.net.port);
+	sa->local = rx->local;		/* with the port it came to */
 	sa->suite = suite;
 	sa->dh_group = suite.dh;
 	sa->dh = ike_dh_new(suite.dh);

@@ -469,6 +469,19 @@ void ike_receive(uint8_t *buf, size_t len, const struct sockaddr_storage *from,
 		return;
 	}
 	ike_log_msg("received", sa, rx.m, from);
+	/*
+	 * An authentic message from another address or port: the peer moved
+	 * (to port 4500 after IKE_SA_INIT, RFC 7296 2.23), and so do we.
+	 */
+	if (sa->keys_ready && (!ike_sockaddr_equal(from, &sa->remote, 1) ||
+			       !ike_sockaddr_equal(local, &sa->local, 1))) {
+		char a[64];
+
+		log_debug("%s: the peer is now at %s", sa->gw->name,
+			  ike_sockaddr_str(from, a, sizeof(a)));
+		sa->remote = *from;
+		sa->local = *local;
+	}
 	if (reject_critical(sa, &rx, response))
 		return;
 	if (response)

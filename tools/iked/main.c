@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "ikev2.h"
 #include "exchange.h"
 #include "kernel.h"
 #include "log.h"
@@ -38,6 +39,8 @@ static void usage(FILE *out)
 		"  -d          debug: log each message's payload chain\n"
 		"  -s          log to syslog instead of stderr\n"
 		"  -p PORT     IKE port (default 500)\n"
+		"  --natt-port PORT  IKE behind the non-ESP marker (default 4500;\n"
+		"              0: none)\n"
 		"  --check     read the configuration, report, and exit\n"
 		"  --no-kernel negotiate with the peers but install no SA (trying a\n"
 		"              configuration out)\n");
@@ -262,9 +265,11 @@ static void read_ike(int fd)
 
 	/* A bounded batch, so that one busy socket cannot starve the rest. */
 	for (i = 0; i < 32; i++) {
-		n = ike_net_recv(fd, buf, sizeof(buf), &from, &local);
+		n = ike_net_recv(&iked.net, fd, buf, sizeof(buf), &from, &local);
 		if (n == -EAGAIN)
 			return;
+		if (n == -ENOMSG)
+			continue;	/* a NAT keepalive, say */
 		if (n < 0) {
 			if (n != -EMSGSIZE)
 				log_warn("IKE socket: %s", strerror(-n));
@@ -276,7 +281,7 @@ static void read_ike(int fd)
 
 static int loop(int sigfd)
 {
-	struct pollfd pfd[5];
+	struct pollfd pfd[7];
 	struct signalfd_siginfo si;
 	char msg[256];
 	int n;
@@ -286,8 +291,10 @@ static int loop(int sigfd)
 	pfd[2] = (struct pollfd){ .fd = ike_kernel_events_fd(), .events = POLLIN };
 	pfd[3] = (struct pollfd){ .fd = ike_control_fd(), .events = POLLIN };
 	pfd[4] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	pfd[5] = (struct pollfd){ .fd = iked.net.nat4, .events = POLLIN };
+	pfd[6] = (struct pollfd){ .fd = iked.net.nat6, .events = POLLIN };
 	while (running) {
-		n = poll(pfd, 5, ike_timer_next_ms());
+		n = poll(pfd, 7, ike_timer_next_ms());
 		if (n < 0 && errno != EINTR)
 			return -1;
 		if (n > 0) {
@@ -295,6 +302,10 @@ static int loop(int sigfd)
 				read_ike(pfd[0].fd);
 			if (pfd[1].revents & POLLIN)
 				read_ike(pfd[1].fd);
+			if (pfd[5].revents & POLLIN)
+				read_ike(pfd[5].fd);
+			if (pfd[6].revents & POLLIN)
+				read_ike(pfd[6].fd);
 			if (pfd[2].revents & POLLIN)
 				ike_kernel_read_events(on_kernel_event);
 			if (pfd[3].revents & POLLIN)
@@ -318,11 +329,12 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, 'c' },
 		{ "no-kernel", no_argument, NULL, 'n' },
+		{ "natt-port", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool debug = false, use_syslog = false, check_only = false;
-	unsigned long port = IKE_PORT;
+	unsigned long port = IKE_PORT, natt_port = IKE_NATT_PORT;
 	sigset_t sigs;
 	int opt, sigfd, ret = 1;
 
@@ -350,6 +362,13 @@ int main(int argc, char **argv)
 		case 'n':
 			ike_kernel_dry_run();
 			break;
+		case 'N':
+			natt_port = strtoul(optarg, NULL, 10);
+			if (natt_port > 65535) {
+				usage(stderr);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -376,7 +395,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0 || ike_net_open(&iked.net, port) || ike_kernel_open())
+	if (sigfd < 0 || ike_net_open(&iked.net, port, natt_port) || ike_kernel_open())
 		goto out;
 	opt = ike_control_open(config.control);
 	if (opt) {

@@ -6,11 +6,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/udp.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ikev2.h"
 #include "log.h"
 #include "net.h"
 
@@ -69,14 +72,16 @@ const char *ike_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_
 	return buf;
 }
 
-static int open_one(int family, uint16_t port)
+static int open_one(int family, uint16_t port, bool natt)
 {
-	int fd, on = 1;
+	int fd, on = 1, encap = UDP_ENCAP_ESPINUDP;
 
 	/* No SO_REUSEADDR: a second daemon on the port must fail, not share it. */
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (natt && setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
+		goto fail;
 	if (family == AF_INET) {
 		struct sockaddr_in sin = {
 			.sin_family = AF_INET,
@@ -104,17 +109,27 @@ fail:
 	return on;
 }
 
-int ike_net_open(struct ike_net *net, uint16_t port)
+int ike_net_open(struct ike_net *net, uint16_t port, uint16_t natt_port)
 {
 	net->port = port;
-	net->fd4 = open_one(AF_INET, port);
-	net->fd6 = open_one(AF_INET6, port);
+	net->natt_port = natt_port;
+	net->fd4 = open_one(AF_INET, port, false);
+	net->fd6 = open_one(AF_INET6, port, false);
+	net->nat4 = net->nat6 = -1;
 	if (net->fd4 < 0 && net->fd6 < 0) {
 		log_err("cannot open UDP port %u: %s", port, strerror(-net->fd4));
 		return net->fd4;
 	}
 	if (net->fd6 < 0)
 		log_warn("no IPv6 IKE socket: %s", strerror(-net->fd6));
+	if (!natt_port)
+		return 0;
+	net->nat4 = open_one(AF_INET, natt_port, true);
+	net->nat6 = open_one(AF_INET6, natt_port, true);
+	if (net->nat4 < 0 && net->nat6 < 0) {
+		log_err("cannot open UDP port %u: %s", natt_port, strerror(-net->nat4));
+		return net->nat4;
+	}
 	return 0;
 }
 
@@ -124,12 +139,25 @@ void ike_net_close(struct ike_net *net)
 		close(net->fd4);
 	if (net->fd6 >= 0)
 		close(net->fd6);
-	net->fd4 = net->fd6 = -1;
+	if (net->nat4 >= 0)
+		close(net->nat4);
+	if (net->nat6 >= 0)
+		close(net->nat6);
+	net->fd4 = net->fd6 = net->nat4 = net->nat6 = -1;
 }
 
-ssize_t ike_net_recv(int fd, uint8_t *buf, size_t size,
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+ssize_t ike_net_recv(const struct ike_net *net, int fd, uint8_t *buf, size_t size,
 		     struct sockaddr_storage *from, struct sockaddr_storage *local)
 {
+	bool natt = fd == net->nat4 || fd == net->nat6;
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
@@ -167,7 +195,14 @@ ssize_t ike_net_recv(int fd, uint8_t *buf, size_t size,
 			sin6->sin6_addr = pi.ipi6_addr;
 		}
 	}
-	return n;
+	set_port(local, natt ? net->natt_port : net->port);
+	if (!natt)
+		return n;
+	/* IKE behind the non-ESP marker; the rest (keepalives) is not ours. */
+	if (n <= IKE_NON_ESP_MARKER_LEN || buf[0] || buf[1] || buf[2] || buf[3])
+		return -ENOMSG;
+	memmove(buf, buf + IKE_NON_ESP_MARKER_LEN, n - IKE_NON_ESP_MARKER_LEN);
+	return n - IKE_NON_ESP_MARKER_LEN;
 }
 
 int ike_net_send(const struct ike_net *net, const uint8_t *buf, size_t len,
@@ -178,12 +213,18 @@ int ike_net_send(const struct ike_net *net, const uint8_t *buf, size_t len,
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	static const uint8_t marker[IKE_NON_ESP_MARKER_LEN];
+	bool natt = local && net->natt_port && ike_sockaddr_port(local) == net->natt_port;
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)marker, .iov_len = sizeof(marker) },
+		{ .iov_base = (void *)buf, .iov_len = len },
+	};
 	struct msghdr mh = {
 		.msg_name = (void *)to, .msg_namelen = ike_sockaddr_len(to),
-		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_iov = natt ? iov : iov + 1, .msg_iovlen = natt ? 2 : 1,
 	};
-	int fd = to->ss_family == AF_INET ? net->fd4 : net->fd6;
+	int fd = to->ss_family == AF_INET ? (natt ? net->nat4 : net->fd4) :
+					    (natt ? net->nat6 : net->fd6);
 	struct cmsghdr *cm;
 
 	if (fd < 0)

@@ -50,7 +50,7 @@ conf() {
 }
 
 start() { # SIDE PORT
-	"$IKED" -f "$dir/$1.conf" -p "$2" --no-kernel -d 2> "$dir/$1.log" &
+	"$IKED" -f "$dir/$1.conf" -p "$2" --natt-port 0 --no-kernel -d 2> "$dir/$1.log" &
 	pids+=($!)
 	eval "pid_$1=$!"
 	local i

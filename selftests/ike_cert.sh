@@ -1,0 +1,98 @@
+#!/bin/bash
+# sectun-iked against strongSwan with certificates: ECDSA P-256 (RFC 7427
+# signatures, sectun-iked initiating) and RSA with RSA-PSS (strongSwan
+# initiating), identities checked against the certificates' SANs; then an
+# end-entity from a CA the other side does not trust is refused.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_ike.sh"
+
+ike_topology
+pki=$IKE_DIR/pki
+mkdir -p "$pki"
+ossl() { openssl "$@" > /dev/null 2>&1 || fail "openssl $*"; }
+# ca NAME KEYARGS...; ee NAME CA SAN KEYARGS...
+ca() {
+	local n=$1
+	shift
+	ossl req -x509 "$@" -nodes -keyout "$pki/$n.key" -out "$pki/$n.pem" -subj "/CN=$n" -days 2
+}
+ee() {
+	local n=$1 issuer=$2 san=$3
+	shift 3
+	ossl req "$@" -nodes -keyout "$pki/$n.key" -out "$pki/$n.csr" -subj "/O=sectun test/CN=$san"
+	printf 'subjectAltName=DNS:%s\n' "$san" > "$pki/$n.ext"
+	ossl x509 -req -in "$pki/$n.csr" -CA "$pki/$issuer.pem" -CAkey "$pki/$issuer.key" \
+		-CAcreateserial -out "$pki/$n.pem" -days 2 -extfile "$pki/$n.ext"
+}
+EC=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+RSA=(-newkey rsa:2048)
+ca ca "${EC[@]}"
+ca rogue "${EC[@]}"
+ee st-ec ca st.example "${EC[@]}"
+ee sw-ec ca sw.example "${EC[@]}"
+ee st-rsa ca st.example "${RSA[@]}"
+ee sw-rsa ca sw.example "${RSA[@]}"
+ee sw-rogue rogue sw.example "${EC[@]}"
+
+# strongSwan's credentials: its certificate, key and our CA.
+sw_creds() { # KIND
+	mkdir -p /etc/netns/sw/swanctl/{x509,x509ca,private}
+	rm -f /etc/netns/sw/swanctl/x509/* /etc/netns/sw/swanctl/private/*
+	cp "$pki/sw-$1.pem" /etc/netns/sw/swanctl/x509/sw.pem
+	cp "$pki/sw-$1.key" /etc/netns/sw/swanctl/private/sw.key
+	cp "$pki/ca.pem" /etc/netns/sw/swanctl/x509ca/ca.pem
+}
+
+SW_ID=sw.example ST_ID=st.example
+swanctl_conf() { # AUTH (pubkey, rsa/pss) IKE_PROPOSALS
+	swanctl_conf_text "$2" "$1" "local_ts = 192.168.4.0/24
+		esp_proposals = aes128gcm16"
+}
+iked_conf() { # KIND IKE_PROPOSALS ESTABLISH [RSA_PSS]
+	iked_conf_text "$2" "auth = \"certificate\";
+		certificate = \"$pki/st-$1.pem\";
+		private-key = \"$pki/st-$1.key\";
+		ca = \"$pki/ca.pem\";
+		local-id = \"st.example\";
+		remote-id = \"sw.example\";
+		rsa-pss = ${4:-false};" "$3"
+}
+
+# 1. ECDSA P-256, sectun-iked initiating.
+sw_creds ec
+charon_start "$(swanctl_conf pubkey aes128gcm16-prfsha256-ecp256)"
+iked_start "$(iked_conf ec aes128gcm16-prfsha256-ecp256 immediately)"
+if wait_for "up" 20 iked_up; then pass "ECDSA: IKE and child SA up"; else ike_logs; fail "ECDSA: no child SA"; fi
+check_eq "ECDSA: peer identity" "sw.example" "$(st sectun -j ike status | jget "j[0]['peer_id']")"
+check_eq "strongSwan authenticated us by our certificate" 1 \
+	"$(grep -c 'authentication of .st.example. with .*successful' "$IKE_DIR/charon.log" | awk '{print ($1 > 0)}')"
+ike_traffic_check "ECDSA"
+iked_stop
+sw swanctl --terminate --ike st > /dev/null 2>&1
+
+# 2. RSA with RSA-PSS signatures, strongSwan initiating.
+sw_creds rsa
+printf '%s\n' "$(swanctl_conf rsa/pss aes256-sha256-modp2048)" > /etc/netns/sw/swanctl/swanctl.conf
+sw swanctl --load-all --noprompt > /dev/null 2>&1
+iked_start "$(iked_conf rsa aes256-sha256-modp2048 responder-only true)"
+sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+if iked_up; then pass "RSA-PSS: IKE and child SA up"; else ike_logs; fail "RSA-PSS: no child SA"; fi
+check_eq "RSA-PSS: algorithms" "aes256-sha256-prfsha256-modp2048" \
+	"$(st sectun -j ike status | jget "j[0]['algorithms']")"
+ike_traffic_check "RSA-PSS"
+iked_stop
+sw swanctl --terminate --ike st > /dev/null 2>&1
+
+# 3. strongSwan with a certificate from a CA we do not trust.
+sw_creds rogue
+printf '%s\n' "$(swanctl_conf pubkey aes128gcm16-prfsha256-ecp256)" > /etc/netns/sw/swanctl/swanctl.conf
+sw swanctl --load-all --noprompt > /dev/null 2>&1
+iked_start "$(iked_conf ec aes128gcm16-prfsha256-ecp256 responder-only)"
+sw swanctl --initiate --child st --timeout 10 > "$IKE_DIR/initiate2.log" 2>&1
+check_eq "untrusted CA: refused, logged" 1 \
+	"$(grep -c 'authentication of the initiator failed: peer certificate' "$IKE_DIR/iked.log" | awk '{print ($1 > 0)}')"
+check_eq "untrusted CA: strongSwan got AUTHENTICATION_FAILED" 1 \
+	"$(grep -c 'AUTHENTICATION_FAILED' "$IKE_DIR/charon.log" | awk '{print ($1 > 0)}')"
+check_eq "untrusted CA: no SA in st0" 0 "$(st sectun -j sa show st0 | jget "len(j)")"
+kill -0 "$IKED_PID" 2>/dev/null && pass "sectun-iked still running" || fail "sectun-iked died"
+finish

@@ -1,0 +1,76 @@
+#!/bin/bash
+# sectun-iked against strongSwan with a pre-shared key, AES-GCM-256,
+# PRF-SHA384 and ECP-384: as initiator, then as responder; traffic through
+# st0 both ways each time; a delete from either side takes the SAs away.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_ike.sh"
+
+ike_topology
+PSK="sectun-test-psk-0123456789"
+
+swanctl_conf() { # START_ACTION
+	swanctl_conf_text aes256gcm16-prfsha384-ecp384 psk \
+		"local_ts = 192.168.4.0/24
+		esp_proposals = aes256gcm16
+		start_action = $1" "$PSK"
+}
+iked_conf() { # ESTABLISH
+	iked_conf_text aes256gcm16-prfsha384-ecp384 "psk = \"$PSK\";" "$1" \
+		'proposals = "aes256gcm16";'
+}
+
+# 1. sectun-iked initiates.
+charon_start "$(swanctl_conf none)"
+iked_start "$(iked_conf immediately)"
+if wait_for "initiator up" 15 iked_up; then
+	pass "initiator: IKE SA and child SA up"
+else
+	ike_logs
+	fail "initiator: no child SA"
+fi
+check_eq "initiator: state" "UP" "$(iked_state)"
+check_eq "strongSwan sees the IKE SA" 1 "$(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'state=ESTABLISHED')"
+check_eq "algorithms" "aes256gcm16-prfsha384-ecp384" \
+	"$(st sectun -j ike status | jget "j[0]['algorithms']")"
+check_eq "narrowed selectors" "192.168.1.0/24 192.168.4.0/24" \
+	"$(st sectun -j ike status | jget "j[0]['children'][0]['local_ts'] + ' ' + j[0]['children'][0]['remote_ts']")"
+ike_traffic_check "initiator"
+spi_out=$(st sectun -j ike status | jget "j[0]['children'][0]['spi_out']")
+check_eq "st0 SA carries the traffic" 1 \
+	"$(st sectun -j sa show st0 out | jget "int(j[0]['stats']['packets'] >= 3 and '%08x' % j[0]['spi'] == '$spi_out')")"
+st sectun ike status detail > "$IKE_DIR/status.txt"
+check_eq "status detail names the peer identity" 1 "$(grep -c 'peer identity: 10.0.0.2' "$IKE_DIR/status.txt")"
+
+# Deleted by strongSwan: our SAs go too.
+sw swanctl --terminate --ike st > /dev/null 2>&1
+if wait_for "deleted" 10 bash -c '[[ $(ip netns exec st sectun -j ike status | python3 -c "import json,sys; print(len(json.load(sys.stdin)))") == 0 ]]'; then
+	pass "peer's delete removes the IKE SA"
+else
+	fail "peer's delete removes the IKE SA"
+fi
+check_eq "and its child SAs from st0" 0 "$(st sectun -j sa show st0 | jget "len(j)")"
+iked_stop
+
+# 2. strongSwan initiates, sectun-iked responds.
+sw swanctl --load-all --noprompt > /dev/null 2>&1
+iked_start "$(iked_conf responder-only)"
+sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+if iked_up; then
+	pass "responder: IKE SA and child SA up"
+else
+	ike_logs
+	fail "responder: no child SA"
+fi
+check_eq "responder: role" "responder" "$(st sectun -j ike status | jget "j[0]['role']")"
+ike_traffic_check "responder"
+
+# Our delete on "down": strongSwan loses its SAs.
+check st sectun ike down to-sw
+if wait_for "peer deleted" 10 bash -c '! ip netns exec sw swanctl --list-sas --raw 2>/dev/null | grep -q ESTABLISHED'; then
+	pass "sectun ike down deletes the peer's SAs"
+else
+	fail "sectun ike down deletes the peer's SAs"
+fi
+check_eq "st0 has no SA left" 0 "$(st sectun -j sa show st0 | jget "len(j)")"
+kill -0 "$IKED_PID" && pass "sectun-iked still running"
+finish

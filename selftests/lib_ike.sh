@@ -1,0 +1,203 @@
+#!/bin/bash
+# Two hosts for IKE interop: "st" runs sectun-iked with st0, "sw" runs
+# strongSwan's charon (configured with swanctl, policy-based xfrm).
+#
+#   underlay  10.0.0.1 (st)  <-veth->  10.0.0.2 (sw)
+#   inner     st: 192.168.1.4, 192.168.2.4 (lo)   sw: 192.168.4.1, 192.168.5.1 (lo)
+#
+# charon reads /etc/netns/sw/strongswan.conf and swanctl.conf, which
+# "ip netns exec sw" puts over /etc (writable overlay in the VM).
+
+st() { ip netns exec st "$@"; }
+sw() { ip netns exec sw "$@"; }
+
+IKE_DIR=/tmp/ike
+export SECTUN_IKED_SOCKET=$IKE_DIR/iked.sock
+
+ike_topology() {
+	load_sectun
+	modprobe -a esp4 esp6 ah4 xfrm_user 2>/dev/null
+	mkdir -p "$IKE_DIR"
+	netns_add st
+	netns_add sw
+	ip link add veth-st netns st type veth peer veth-sw netns sw
+	ip -n st addr add 10.0.0.1/24 dev veth-st
+	ip -n sw addr add 10.0.0.2/24 dev veth-sw
+	ip -n st link set veth-st up
+	ip -n sw link set veth-sw up
+	ip -n st link set lo up
+	ip -n sw link set lo up
+	ip -n st addr add 192.168.1.4/32 dev lo
+	ip -n st addr add 192.168.2.4/32 dev lo
+	ip -n sw addr add 192.168.4.1/32 dev lo
+	ip -n sw addr add 192.168.5.1/32 dev lo
+	ip -n st link add st0 type sectun
+	ip -n st link set st0 addrgenmode none
+	ip -n st link set st0 up
+	ip -n st route add 192.168.4.0/24 dev st0 src 192.168.1.4
+	ip -n st route add 192.168.5.0/24 dev st0 src 192.168.2.4
+	# charon's policies pick the traffic up on its way out of veth-sw.
+	ip -n sw route add 192.168.1.0/24 via 10.0.0.1 src 192.168.4.1
+	ip -n sw route add 192.168.2.0/24 via 10.0.0.1 src 192.168.5.1
+	sw ping -c 1 -W 3 10.0.0.1 > /dev/null 2>&1
+}
+
+# charon_start SWANCTL_CONF_TEXT: charon in sw with that swanctl.conf.
+charon_start() {
+	mkdir -p /etc/netns/sw/swanctl
+	cat > /etc/netns/sw/strongswan.conf <<-EOF
+	charon {
+		load_modular = yes
+		install_routes = no
+		retransmit_timeout = 1.0
+		retransmit_tries = 3
+		filelog {
+			sw {
+				path = $IKE_DIR/charon.log
+				default = 1
+				ike = 2
+				cfg = 2
+				knl = 1
+				flush_line = yes
+			}
+		}
+		plugins {
+			include /etc/strongswan.d/charon/*.conf
+		}
+	}
+	include /etc/strongswan.d/*.conf
+	EOF
+	printf '%s\n' "$1" > /etc/netns/sw/swanctl/swanctl.conf
+	# Not through sw(): "ip netns exec" execs charon, so $! is charon.
+	ip netns exec sw /usr/lib/ipsec/charon > /dev/null 2>&1 &
+	at_exit "charon_stop $!"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -S /var/run/charon.vici ]] && break
+		sleep 0.2
+	done
+	sw swanctl --load-all --noprompt > "$IKE_DIR/swanctl-load.log" 2>&1 ||
+		{ cat "$IKE_DIR/swanctl-load.log"; fail "swanctl --load-all"; }
+}
+
+charon_stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	rm -f /var/run/charon.pid /var/run/charon.vici
+}
+
+# iked_start CONF_TEXT [ARGS]: sectun-iked in st with that iked.conf.
+iked_start() {
+	printf '%s\ncontrol-socket = "%s";\n' "$1" "$SECTUN_IKED_SOCKET" > "$IKE_DIR/iked.conf"
+	shift
+	ip netns exec st sectun-iked -f "$IKE_DIR/iked.conf" -d "$@" 2> "$IKE_DIR/iked.log" &
+	IKED_PID=$!
+	at_exit "iked_stop"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $SECTUN_IKED_SOCKET ]] && return 0
+		kill -0 "$IKED_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$IKE_DIR/iked.log"
+	fail "sectun-iked did not start"
+}
+
+iked_stop() {
+	[[ -n ${IKED_PID:-} ]] || return 0
+	kill "$IKED_PID" 2>/dev/null
+	wait "$IKED_PID" 2>/dev/null
+	IKED_PID=
+	rm -f "$SECTUN_IKED_SOCKET"
+}
+
+# wait_for DESCRIPTION SECONDS CMD...: until CMD succeeds.
+wait_for() {
+	local what=$1 secs=$2 i
+	shift 2
+	for ((i = 0; i < secs * 5; i++)); do
+		"$@" > /dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+iked_state() { st sectun -j ike status | jget "' '.join(s['state'] for s in j)"; }
+iked_children() { st sectun -j ike status | jget "sum(len(s['children']) for s in j)"; }
+iked_up() { [[ $(iked_children) -ge ${1:-1} ]]; }
+
+# Both ways through st0, and the tunnel's counters moved.
+ike_traffic_check() {
+	local what=$1 src=${2:-192.168.1.4} dst=${3:-192.168.4.1}
+	if st ping -c 3 -i 0.2 -W 2 -I "$src" "$dst" > /dev/null 2>&1; then
+		pass "$what: ping through st0"
+	else
+		ike_logs
+		fail "$what: ping through st0"
+	fi
+	if sw ping -c 2 -i 0.2 -W 2 -I "$dst" "$src" > /dev/null 2>&1; then
+		pass "$what: ping from strongSwan's side"
+	else
+		fail "$what: ping from strongSwan's side"
+	fi
+}
+
+ike_logs() {
+	echo "--- sectun-iked log"; tail -n 60 "$IKE_DIR/iked.log" 2>/dev/null
+	echo "--- charon log"; tail -n 60 "$IKE_DIR/charon.log" 2>/dev/null
+	echo "--- st0"; ip netns exec st sectun sa show st0; ip netns exec st sectun policy show st0
+	echo "--- xfrm"; ip netns exec sw ip xfrm state; ip netns exec sw ip xfrm policy
+}
+
+# swanctl_conf_text PROPOSALS AUTH CHILD_SETTINGS [PSK]: strongSwan's side
+# of the tunnel to st: its identity $SW_ID, ours $ST_ID (addresses by
+# default), with a certificate when AUTH is not psk.
+swanctl_conf_text() {
+	local certs=
+	[[ $2 != psk ]] && certs="certs = sw.pem"
+	cat <<-EOF
+	connections {
+		st {
+			local_addrs = 10.0.0.2
+			remote_addrs = 10.0.0.1
+			version = 2
+			proposals = $1
+			local { auth = $2
+				id = ${SW_ID:-10.0.0.2}
+				$certs }
+			remote { auth = $2
+				id = ${ST_ID:-10.0.0.1} }
+			children {
+				st {
+					remote_ts = 192.168.1.0/24
+					$3
+				}
+			}
+		}
+	}
+	EOF
+	[[ -n ${4:-} ]] && printf 'secrets {\n\tike-st { id = %s\n\t\tsecret = "%s" }\n}\n' \
+		"${ST_ID:-10.0.0.1}" "$4"
+	return 0
+}
+
+# iked_conf_text PROPOSALS AUTH_SETTINGS ESTABLISH [VPN_SETTINGS]: our side,
+# gateway "sw" and VPN "to-sw" on st0.
+iked_conf_text() {
+	cat <<-EOF
+	gateways = ( {
+		name = "sw";
+		address = "10.0.0.2";
+		local-address = "10.0.0.1";
+		proposals = "$1";
+		$2
+	} );
+	vpns = ( {
+		name = "to-sw";
+		gateway = "sw";
+		bind-interface = "st0";
+		establish-tunnels = "$3";
+		${4:-proposals = \"aes128gcm16\";}
+	} );
+	EOF
+}
