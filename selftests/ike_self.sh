@@ -1,0 +1,126 @@
+#!/bin/bash
+# sectun-iked at both ends, st0 at both ends: the tunnel comes up on
+# traffic (the module's acquire event), both LANs talk through it, a
+# second selector pair gets its own child SA (CREATE_CHILD_SA with PFS),
+# and X25519 with ChaCha20-Poly1305 is what they agree on.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_ike.sh"
+
+load_sectun
+netns_add sa
+netns_add sb
+A() { ip netns exec sa "$@"; }
+B() { ip netns exec sb "$@"; }
+mkdir -p "$IKE_DIR"
+ip link add veth-a netns sa type veth peer veth-b netns sb
+ip -n sa addr add 10.0.0.1/24 dev veth-a
+ip -n sb addr add 10.0.0.2/24 dev veth-b
+for ns in sa sb; do
+	ip -n $ns link set lo up
+	ip -n $ns link set "veth-${ns#s}" up
+	ip -n $ns link add st0 type sectun
+	ip -n $ns link set st0 addrgenmode none
+	ip -n $ns link set st0 up
+done
+ip -n sa addr add 192.168.1.1/32 dev lo
+ip -n sa addr add 192.168.11.1/32 dev lo
+ip -n sb addr add 192.168.2.1/32 dev lo
+ip -n sb addr add 192.168.12.1/32 dev lo
+ip -n sa route add 192.168.2.0/24 dev st0 src 192.168.1.1
+ip -n sa route add 192.168.12.0/24 dev st0 src 192.168.11.1
+ip -n sb route add 192.168.1.0/24 dev st0 src 192.168.2.1
+ip -n sb route add 192.168.11.0/24 dev st0 src 192.168.12.1
+A ping -c 1 -W 3 10.0.0.2 > /dev/null 2>&1
+
+conf() { # SIDE PEER LOCAL_NET REMOTE_NET LOCAL_NET2 REMOTE_NET2 ESTABLISH [none]
+	local sel="traffic-selectors = ( { local = \"$3\"; remote = \"$4\"; },
+			{ local = \"$5\"; remote = \"$6\"; } );"
+	[[ ${8:-} == none ]] && sel=
+	cat > "$IKE_DIR/$1.conf" <<-EOF
+	control-socket = "$IKE_DIR/$1.sock";
+	gateways = ( {
+		name = "peer";
+		address = "$2";
+		proposals = "chacha20poly1305-prfsha256-x25519";
+		psk = "a shared secret between two sectun sites";
+	} );
+	vpns = ( {
+		name = "lans";
+		gateway = "peer";
+		bind-interface = "st0";
+		proposals = "chacha20poly1305-x25519";
+		establish-tunnels = "$7";
+		$sel
+	} );
+	EOF
+}
+conf a 10.0.0.2 192.168.1.0/24 192.168.2.0/24 192.168.11.0/24 192.168.12.0/24 immediately
+conf b 10.0.0.1 192.168.2.0/24 192.168.1.0/24 192.168.12.0/24 192.168.11.0/24 responder-only
+ip netns exec sb sectun-iked -f "$IKE_DIR/b.conf" -d 2> "$IKE_DIR/b.log" &
+pid_b=$!
+at_exit "kill $pid_b 2>/dev/null"
+sleep 0.5
+ip netns exec sa sectun-iked -f "$IKE_DIR/a.conf" -d 2> "$IKE_DIR/a.log" &
+pid_a=$!
+at_exit "kill $pid_a 2>/dev/null"
+
+children() { SECTUN_IKED_SOCKET=$IKE_DIR/$1.sock sectun -j ike status | jget "sum(len(s['children']) for s in j)"; }
+if wait_for "two children" 20 bash -c "[[ \$(SECTUN_IKED_SOCKET=$IKE_DIR/a.sock sectun -j ike status | python3 -c 'import json,sys; print(sum(len(s[\"children\"]) for s in json.load(sys.stdin)))') == 2 ]]"; then
+	pass "two child SAs, one per selector pair"
+else
+	tail -30 "$IKE_DIR/a.log" "$IKE_DIR/b.log"
+	fail "two child SAs, one per selector pair"
+fi
+check_eq "the responder has them too" 2 "$(children b)"
+check_eq "X25519 and ChaCha20-Poly1305" "chacha20poly1305-prfsha256-curve25519" \
+	"$(SECTUN_IKED_SOCKET=$IKE_DIR/a.sock sectun -j ike status | jget "j[0]['algorithms']")"
+check_eq "second child by CREATE_CHILD_SA" 1 "$(grep -c 'CREATE_CHILD_SA request' "$IKE_DIR/a.log" | awk '{print ($1 > 0)}')"
+check_eq "two selectors in each st0" "2 2" "$(A sectun -j policy show st0 | jget "len(j)") $(B sectun -j policy show st0 | jget "len(j)")"
+for pair in "192.168.1.1 192.168.2.1" "192.168.11.1 192.168.12.1"; do
+	set -- $pair
+	if A ping -c 3 -i 0.2 -W 2 -I "$1" "$2" > /dev/null 2>&1 &&
+	   B ping -c 2 -i 0.2 -W 2 -I "$2" "$1" > /dev/null 2>&1; then
+		pass "traffic $1 <-> $2 through st0"
+	else
+		fail "traffic $1 <-> $2 through st0"
+	fi
+done
+check_eq "each selector's traffic on its own SA" "2" \
+	"$(A sectun -j sa show st0 out | jget "sum(1 for s in j if s['stats']['packets'] >= 3)")"
+
+# On traffic: both daemons start over; site A's now waits for traffic.
+SECTUN_IKED_SOCKET=$IKE_DIR/a.sock sectun ike down lans > /dev/null
+sleep 1
+kill "$pid_a" "$pid_b" 2>/dev/null
+wait "$pid_a" "$pid_b" 2>/dev/null
+rm -f "$IKE_DIR"/*.sock
+check_eq "down: no SA left in st0" "0 0" "$(A sectun -j sa show st0 | jget "len(j)") $(B sectun -j sa show st0 | jget "len(j)")"
+# On traffic: site A's selectors sit in st0 without SAs until a packet
+# matches one (the acquire event names it).
+conf a 10.0.0.2 192.168.1.0/24 192.168.2.0/24 192.168.11.0/24 192.168.12.0/24 on-traffic
+conf b 10.0.0.1 192.168.2.0/24 192.168.1.0/24 192.168.12.0/24 192.168.11.0/24 responder-only
+ip netns exec sb sectun-iked -f "$IKE_DIR/b.conf" -d 2> "$IKE_DIR/b2.log" &
+pid_b=$!
+at_exit "kill $pid_b 2>/dev/null"
+sleep 0.5
+ip netns exec sa sectun-iked -f "$IKE_DIR/a.conf" -d 2> "$IKE_DIR/a2.log" &
+pid_a=$!
+at_exit "kill $pid_a 2>/dev/null"
+sleep 2
+check_eq "on-traffic: nothing before traffic" 0 "$(children a)"
+check_eq "on-traffic: the selectors wait in st0" 2 "$(A sectun -j policy show st0 | jget "len(j)")"
+A ping -c 1 -W 1 -I 192.168.11.1 192.168.12.1 > /dev/null 2>&1
+if wait_for "up on traffic" 15 grep -q "VPN lans up" "$IKE_DIR/a2.log"; then
+	pass "on-traffic: the acquire event brought the VPN up"
+else
+	tail -20 "$IKE_DIR/a2.log"
+	fail "on-traffic: the acquire event brought the VPN up"
+fi
+if wait_for "ping" 10 A ping -c 1 -W 1 -I 192.168.11.1 192.168.12.1; then
+	pass "on-traffic: traffic flows"
+else
+	fail "on-traffic: traffic flows"
+fi
+check_eq "on-traffic: still two selectors, now with SAs" "2 2" \
+	"$(A sectun -j policy show st0 | jget "'%d %d' % (len(j), sum(1 for p in j if p.get('out_spi')))")"
+finish
