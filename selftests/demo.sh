@@ -1,7 +1,8 @@
 #!/bin/bash
-# "make demo": two sites joined by a link, each with an st0 tunnel device,
-# manually keyed ESP SAs, and traffic between the sites' LANs through st0.
-# Grows as sectun does.
+# "make demo": two sites joined by a link, each with an st0 tunnel device;
+# first manually keyed ESP SAs, then sectun-iked at both sites negotiating
+# them with IKEv2 and a pre-shared key; traffic between the sites' LANs
+# through st0. Grows as sectun does.
 source "$(dirname "$0")/lib.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -59,4 +60,50 @@ echo
 a sectun sa show st0
 say "Counters, as in 'show security ipsec statistics'"
 a sectun stats st0 | head -7
+
+say "Now with IKE: the manual SAs go, sectun-iked runs at each site"
+a sectun sa flush st0
+b sectun sa flush st0
+mkdir -p /tmp/demo
+for site in a b; do
+	if [[ $site == a ]]; then me=192.0.2.1 peer=192.0.2.2 est=immediately
+	else me=192.0.2.2 peer=192.0.2.1 est=responder-only; fi
+	cat > /tmp/demo/site-$site.conf <<-EOF
+	control-socket = "/tmp/demo/site-$site.sock";
+	gateways = ( {
+		name = "site-$([[ $site == a ]] && echo b || echo a)";
+		address = "$peer";
+		local-address = "$me";
+		proposals = "aes256gcm16-prfsha384-ecp384";
+		psk = "demo pre-shared key";
+	} );
+	vpns = ( {
+		name = "lan-to-lan";
+		gateway = "site-$([[ $site == a ]] && echo b || echo a)";
+		bind-interface = "st0";
+		proposals = "aes256gcm16";
+		establish-tunnels = "$est";
+	} );
+	EOF
+done
+echo "site-a's /etc/sectun/iked.conf:"
+sed 's/^/    /' /tmp/demo/site-a.conf
+ip netns exec site-b sectun-iked -f /tmp/demo/site-b.conf 2> /tmp/demo/site-b.log &
+at_exit "kill $! 2>/dev/null"
+sleep 0.5
+ip netns exec site-a sectun-iked -f /tmp/demo/site-a.conf 2> /tmp/demo/site-a.log &
+at_exit "kill $! 2>/dev/null"
+for ((i = 0; i < 50; i++)); do
+	grep -q "VPN lan-to-lan up" /tmp/demo/site-a.log 2>/dev/null && break
+	sleep 0.2
+done
+echo "site-a's log:"
+sed 's/^/    /' /tmp/demo/site-a.log
+
+say "LAN to LAN through the negotiated SAs"
+a ping -c 3 -i 0.3 10.2.0.1
+say "sectun ike status, as 'show security ike/ipsec security-associations'"
+SECTUN_IKED_SOCKET=/tmp/demo/site-a.sock a sectun ike status detail
+echo
+a sectun sa show st0
 finish
