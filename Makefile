@@ -166,6 +166,7 @@ demo: deps
 # Figures, not pass/fail: st0 against an xfrm interface in the same VM.
 bench: deps
 	@$(MAKE) -s --no-print-directory all $(BUILD)/bench/sa_flood
+	@printf '%s\n' $(foreach v,RUNS SECS NSAS NSEL PARTS,$(if $($(v)),"$(v)='$($(v))'")) > $(BUILD)/bench.env
 	@selftests/vm/run-vm.sh -o $(BUILD)/bench-run -t 3000 -T 3600 bench/bench.sh || true
 	@cat $(BUILD)/bench-run/logs/bench_bench.sh.log 2>/dev/null || cat $(BUILD)/bench-run/logs/*.log
 

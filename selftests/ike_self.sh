@@ -88,6 +88,33 @@ done
 check_eq "each selector's traffic on its own SA" "2" \
 	"$(A sectun -j sa show st0 out | jget "sum(1 for s in j if s['stats']['packets'] >= 3)")"
 
+# A child's outbound SA reaches its hard lifetime (brought forward by
+# hand): the child goes at both ends and the initiator asks for a new one
+# for that selector, whose traffic carries on.
+old_spi=$(A sectun -j sa show st0 out | jget "j[0]['spi']")
+check A sectun sa set st0 out spi "$old_spi" soft-seconds 1 hard-seconds 2
+if wait_for "old gone" 15 bash -c "[[ \$(ip netns exec sa sectun -j sa show st0 out | python3 -c 'import json,sys; print(int(any(s[\"spi\"] == $old_spi for s in json.load(sys.stdin))))') == 0 ]]"; then
+	pass "hard expiry: the old child SA is gone"
+else
+	fail "hard expiry: the old child SA is gone"
+fi
+if wait_for "replacement" 15 bash -c "[[ \$(ip netns exec sa sectun -j sa show st0 out | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 2 ]]"; then
+	pass "hard expiry: a new child SA replaces it"
+else
+	tail -20 "$IKE_DIR/a.log"
+	fail "hard expiry: a new child SA replaces it"
+fi
+sleep 1
+check_eq "still two children each side" "2 2" "$(children a) $(children b)"
+for pair in "192.168.1.1 192.168.2.1" "192.168.11.1 192.168.12.1"; do
+	set -- $pair
+	if A ping -c 2 -i 0.2 -W 2 -I "$1" "$2" > /dev/null 2>&1; then
+		pass "after the replacement: $1 -> $2"
+	else
+		fail "after the replacement: $1 -> $2"
+	fi
+done
+
 # On traffic: both daemons start over; site A's now waits for traffic.
 SECTUN_IKED_SOCKET=$IKE_DIR/a.sock sectun ike down lans > /dev/null
 sleep 1

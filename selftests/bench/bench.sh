@@ -5,9 +5,15 @@
 # 100,000 SAs and the throughput with them installed.
 source "$(dirname "$0")/../lib.sh"
 
+# "make bench RUNS=5 PARTS=sas ..." reaches the guest through this file.
+[[ -r $SRCDIR/build/bench.env ]] && source "$SRCDIR/build/bench.env"
 RUNS=${RUNS:-3}
 SECS=${SECS:-4}
 NSAS=${NSAS:-100000}
+# Which parts: tput (TCP and UDP per algorithm), sel (1,000 selectors),
+# sas (NSAS SAs); all by default.
+PARTS=${PARTS:-tput sel sas}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 load_sectun
 modprobe -a xfrm_interface esp4 xfrm_user
@@ -105,7 +111,7 @@ compare() { # LABEL KIND(tcp|udp) UNIT
 	echo "# $1: st0 ${st[*]} / xfrm ${xf[*]}" >&2
 }
 
-for spec in "aes-gcm-128|rfc4106(gcm(aes))" "chacha20-poly1305|rfc7539esp(chacha20,poly1305)"; do
+part tput && for spec in "aes-gcm-128|rfc4106(gcm(aes))" "chacha20-poly1305|rfc7539esp(chacha20,poly1305)"; do
 	install "${spec%%|*}" "${spec#*|}"
 	A ping -c 1 -W 2 -I 172.16.1.1 172.16.2.1 > /dev/null || fail "st0 path down"
 	A ping -c 1 -W 2 -I 172.17.1.1 172.17.2.1 > /dev/null || fail "xfrm path down"
@@ -118,6 +124,7 @@ done
 # traffic matches configured last (a linear scan's worst case); xfrm gets
 # the same 999 extra policies in front of its catch-all.
 NSEL=${NSEL:-1000}
+if part sel; then
 A bash -c "for ((i = 1; i < $NSEL; i++)); do
 	sectun policy add st0 local 172.16.1.1/32 remote 172.\$((20 + i / 256)).\$((i % 256)).0/24 || exit 1
 done" || fail "adding selectors"
@@ -135,18 +142,22 @@ compare "UDP 64 B, $NSEL selectors" udp "kpps"
 row "st0 UDP, $NSEL selectors vs none" "$last_st" "($last_st_spread)" "$udp_none" "($udp_none_spread)" "$(ratio "$last_st" "$udp_none")"
 A sectun policy flush st0
 xfrm_policies delete
+fi
 
 # 100,000 SAs: the time to add them, and the datapath with them in place.
+if part sas; then
 netns_add bc
 ip -n bc link add st9 type sectun
 ip netns exec bc sectun set st9 local 10.9.9.1 remote 10.9.9.2
 st_add=$(ip netns exec bc "$SRCDIR/build/bench/sa_flood" add st9 "$NSAS" 0x100000)
+echo "# st0: $NSAS SAs added in $st_add s" >&2
 awk -v n="$NSAS" 'BEGIN { for (i = 0; i < n; i++)
 	printf "xfrm state add src 10.9.9.2 dst 10.9.9.1 proto esp spi %d mode tunnel aead rfc4106(gcm(aes)) 0x0102030405060708090a0b0c0d0e0f1011121314 128\n", 0x100000 + i }' > /tmp/xfrm.batch
 t0=$(date +%s.%N)
 ip -n bc -batch /tmp/xfrm.batch
 xf_add=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
 rm -f /tmp/xfrm.batch
+echo "# xfrm: $NSAS states added in $xf_add s" >&2
 row "add $NSAS SAs (s, lower is better)" "$st_add" "" "$xf_add" "" "$(ratio "$xf_add" "$st_add")"
 
 install aes-gcm-128 "rfc4106(gcm(aes))"
@@ -157,6 +168,7 @@ many=()
 for ((i = 0; i < RUNS; i++)); do many+=("$(tcp 172.16.1.1 172.16.2.1)"); done
 m1=$(median "${one[@]}") m2=$(median "${many[@]}")
 row "TCP with $NSAS SAs vs 1 (Mbit/s)" "$m2" "($(spread "${many[@]}"))" "$m1" "($(spread "${one[@]}"))" "$(ratio "$m2" "$m1")"
+fi
 
 echo
 echo "sectun benchmark: $(nproc) vCPUs, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -293,9 +293,11 @@ void ike_child_next(struct ike_sa *sa)
 {
 	unsigned int sel;
 
-	if (sa->state != IKE_SA_ESTABLISHED || !sa->initiator || !sa->vpn)
+	/* One request at a time: this runs again when the answer is in. */
+	if (sa->state != IKE_SA_ESTABLISHED || !sa->initiator || !sa->vpn || sa->req.msg)
 		return;
-	for (sel = 0; sel < sa->vpn->n_sel; sel++) {
+	/* A VPN without selectors has one child, "selector" 0. */
+	for (sel = 0; sel < (sa->vpn->n_sel ?: 1); sel++) {
 		if (sel_up(sa, sel) || (sa->tried_sel >> sel & 1))
 			continue;
 		sa->tried_sel |= 1u << sel;

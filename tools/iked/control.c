@@ -155,9 +155,6 @@ static void status_text(FILE *out, bool detail)
 				fprintf(out, "  lifetime: %u s, %ld s left\n", sa->gw->lifetime,
 					remaining(sa->established, sa->gw->lifetime));
 			}
-			fprintf(out, "  fragmentation: %s\n",
-				sa->gw->fragmentation && sa->peer_fragmentation ?
-				"enabled" : "disabled");
 			fprintf(out, "  messages: %" PRIu64 " in, %" PRIu64 " out, %" PRIu64
 				" retransmitted, %" PRIu64 " dropped\n", sa->msgs_in,
 				sa->msgs_out, sa->retransmits, sa->bad_msgs);

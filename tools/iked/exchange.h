@@ -64,6 +64,8 @@ void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx);
 int ike_create_child_request(struct ike_sa *sa, unsigned int sel);
 void ike_create_child_respond(struct ike_sa *sa, struct ike_rx *rx);
 void ike_create_child_response(struct ike_sa *sa, struct ike_rx *rx);
+/* An outbound SA on IFNAME reached its soft lifetime. */
+void ike_child_soft_expired(const char *ifname, uint32_t spi);
 void ike_info_respond(struct ike_sa *sa, struct ike_rx *rx);
 void ike_info_response(struct ike_sa *sa, struct ike_rx *rx);
 /* The module removed a direction (SECTUN_DIR_*) of a child on IFNAME. */

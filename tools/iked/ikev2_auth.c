@@ -242,6 +242,7 @@ int ike_auth_request(struct ike_sa *sa)
 		return -1;
 	local_id(sa, &id);
 	sa->child_spi = ike_kernel_new_spi();
+	sa->tried_sel |= 1u << sa->child_sel;
 	if (ike_child_offer(sa->vpn, sa->child_spi, false, &sa->child_offer)) {
 		free(buf);
 		return -1;

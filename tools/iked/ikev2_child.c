@@ -188,7 +188,10 @@ void ike_create_child_respond(struct ike_sa *sa, struct ike_rx *rx)
 
 	if (!theirs || !buf)
 		goto out;
-	if (!ike_msg_find_notify(m, IKE_N_REKEY_SA, &n)) {
+	/* A child rekey carries REKEY_SA; an IKE SA rekey, IKE proposals. */
+	if (!ike_msg_find_notify(m, IKE_N_REKEY_SA, &n) ||
+	    (sa_pl && !ike_decode_sa(sa_pl, theirs) && theirs->n &&
+	     theirs->p[0].protocol == IKE_PROTO_IKE)) {
 		log_info("%s: the peer wants to rekey; not supported yet", sa->gw->name);
 		refuse(sa, rx, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
 		goto out;
@@ -255,4 +258,36 @@ out:
 	free(child);
 	free(theirs);
 	free(buf);
+}
+
+/*
+ * The module says an outbound SA of ours is near its end (soft lifetime).
+ * Without rekeying (next step), the initiator of the VPN asks for a fresh
+ * child for the same selector; it carries the traffic once the old one
+ * is gone. Only the initiator does, so that two sites do not both.
+ */
+void ike_child_soft_expired(const char *ifname, uint32_t spi)
+{
+	struct child_sa *c;
+	struct ike_sa *sa;
+
+	for (sa = ike_sas; sa; sa = sa->next) {
+		if (sa->state != IKE_SA_ESTABLISHED || !sa->initiator)
+			continue;
+		for (c = sa->children; c; c = c->next) {
+			if (c->spi_out != spi || strcmp(c->vpn->bind_if, ifname) ||
+			    c->vpn != sa->vpn)
+				continue;
+			if (sa->req.msg) {
+				log_info("%s: child SA %08x near its end; busy, asking later",
+					 sa->gw->name, c->spi_out);
+				sa->tried_sel &= ~(1u << c->sel);
+				return;
+			}
+			log_info("%s: child SA %08x near its end: asking for a new one",
+				 sa->gw->name, c->spi_out);
+			ike_create_child_request(sa, c->sel);
+			return;
+		}
+	}
 }

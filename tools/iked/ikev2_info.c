@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "child.h"
 #include "exchange.h"
 #include "ikev2.h"
 #include "log.h"
@@ -95,6 +96,8 @@ void ike_info_response(struct ike_sa *sa, struct ike_rx *rx)
 	(void)rx;
 	if (sa->state == IKE_SA_DELETING)
 		ike_sa_kill(sa, "deleted");
+	else
+		ike_child_next(sa);	/* what waited for the window */
 }
 
 /*
@@ -106,7 +109,9 @@ void ike_child_gone(const char *ifname, uint32_t spi, int dir)
 {
 	struct child_sa **p, *c;
 	struct ike_sa *sa;
+	unsigned int sel;
 	uint32_t be;
+	bool mine;
 
 	for (sa = ike_sas; sa; sa = sa->next) {
 		for (p = &sa->children; (c = *p); p = &c->next) {
@@ -125,7 +130,14 @@ void ike_child_gone(const char *ifname, uint32_t spi, int dir)
 				ike_w_delete(&w, c->protocol, 4, 1, &be);
 				ike_send_request(sa, IKE_INFORMATIONAL, &w);
 			}
+			sel = c->sel;
+			mine = sa->initiator && c->vpn == sa->vpn;
 			ike_child_remove(c);
+			/* Ours to keep up: ask again (if the soft expiry did not). */
+			if (mine) {
+				sa->tried_sel &= ~(1u << sel);
+				ike_child_next(sa);
+			}
 			return;
 		}
 	}

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/sectun.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -125,7 +126,15 @@ static void maintain(struct ike_timer *t)
 
 static void on_kernel_event(const struct kernel_event *ev)
 {
+	static const char *const kinds[] = {
+		[KEV_ACQUIRE] = "acquire", [KEV_SOFT_EXPIRE] = "soft expiry",
+		[KEV_HARD_EXPIRE] = "hard expiry", [KEV_DELETED] = "deletion",
+	};
 	unsigned int i;
+
+	log_debug("module: %s on %s, SPI %08x %s, selector %u", kinds[ev->kind],
+		  ev->ifname, ev->spi, ev->dir == SECTUN_DIR_OUT ? "out" : "in",
+		  ev->policy);
 
 	if (ev->kind == KEV_ACQUIRE) {
 		for (i = 0; i < config.n_vpn; i++) {
@@ -150,6 +159,8 @@ static void on_kernel_event(const struct kernel_event *ev)
 		}
 		return;
 	}
+	if (ev->kind == KEV_SOFT_EXPIRE && ev->dir == SECTUN_DIR_OUT)
+		ike_child_soft_expired(ev->ifname, ev->spi);
 	if (ev->kind == KEV_HARD_EXPIRE || ev->kind == KEV_DELETED)
 		ike_child_gone(ev->ifname, ev->spi, ev->dir);
 }
