@@ -50,6 +50,7 @@ else
 fi
 check_eq "and its child SAs from st0" 0 "$(st sectun -j sa show st0 | jget "len(j)")"
 iked_stop
+sw_clear	# what our "immediately" may have started again meanwhile
 
 # 2. strongSwan initiates, sectun-iked responds.
 sw swanctl --load-all --noprompt > /dev/null 2>&1
@@ -73,4 +74,32 @@ else
 fi
 check_eq "st0 has no SA left" 0 "$(st sectun -j sa show st0 | jget "len(j)")"
 kill -0 "$IKED_PID" && pass "sectun-iked still running"
+iked_stop
+sw_clear
+
+# 3. X25519 with ChaCha20-Poly1305, two selector pairs: strongSwan's one
+#    child config, narrowed to each of ours in turn (IKE_AUTH, then
+#    CREATE_CHILD_SA).
+printf '%s\n' "$(swanctl_conf_text chacha20poly1305-prfsha256-x25519 psk \
+	"local_ts = 192.168.4.0/24,192.168.5.0/24
+	remote_ts = 192.168.1.0/24,192.168.2.0/24
+	esp_proposals = chacha20poly1305" "$PSK")" > /etc/netns/sw/swanctl/swanctl.conf
+sw swanctl --load-all --noprompt > /dev/null 2>&1
+iked_start "$(iked_conf_text chacha20poly1305-prfsha256-x25519 "psk = \"$PSK\";" immediately \
+	'proposals = "chacha20poly1305";
+	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; },
+			      { local = "192.168.2.0/24"; remote = "192.168.5.0/24"; } );')"
+if wait_for "two children" 20 iked_up 2; then
+	pass "two selector pairs: two child SAs"
+else
+	ike_logs
+	fail "two selector pairs: two child SAs"
+fi
+check_eq "X25519 and ChaCha20-Poly1305" "chacha20poly1305-prfsha256-curve25519" \
+	"$(st sectun -j ike status | jget "j[0]['algorithms']")"
+check_eq "strongSwan has both" 2 "$(sw swanctl --list-sas --raw 2>/dev/null | grep -o 'state=INSTALLED' | wc -l)"
+ike_traffic_check "selector pair 1" 192.168.1.4 192.168.4.1
+ike_traffic_check "selector pair 2" 192.168.2.4 192.168.5.1
+check_eq "each pair on its own SA" 2 \
+	"$(st sectun -j sa show st0 out | jget "sum(1 for s in j if s['stats']['packets'] >= 3)")"
 finish

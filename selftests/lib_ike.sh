@@ -86,6 +86,16 @@ charon_stop() {
 	rm -f /var/run/charon.pid /var/run/charon.vici
 }
 
+# Every IKE SA charon holds, gone.
+sw_clear() {
+	local i
+	for ((i = 0; i < 10; i++)); do
+		sw swanctl --list-sas --raw 2>/dev/null | grep -q 'state=' || return 0
+		sw swanctl --terminate --ike st --force --timeout 2 > /dev/null 2>&1
+		sleep 0.3
+	done
+}
+
 # iked_start CONF_TEXT [ARGS]: sectun-iked in st with that iked.conf.
 iked_start() {
 	printf '%s\ncontrol-socket = "%s";\n' "$1" "$SECTUN_IKED_SOCKET" > "$IKE_DIR/iked.conf"
@@ -153,8 +163,9 @@ ike_logs() {
 # of the tunnel to st: its identity $SW_ID, ours $ST_ID (addresses by
 # default), with a certificate when AUTH is not psk.
 swanctl_conf_text() {
-	local certs=
+	local certs= rts="remote_ts = 192.168.1.0/24"
 	[[ $2 != psk ]] && certs="certs = sw.pem"
+	[[ $3 == *remote_ts* ]] && rts=
 	cat <<-EOF
 	connections {
 		st {
@@ -169,7 +180,7 @@ swanctl_conf_text() {
 				id = ${ST_ID:-10.0.0.1} }
 			children {
 				st {
-					remote_ts = 192.168.1.0/24
+					$rts
 					$3
 				}
 			}

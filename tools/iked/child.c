@@ -243,9 +243,16 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	if (!err && !tunnel_wide(c)) {
 		uint32_t trap = c->vpn->n_sel ? c->vpn->trap[c->sel] : 0;
 
-		/* The negotiated selector replaces the trap, at its index. */
-		if (trap && !ike_kernel_del_policy(c->vpn->bind_if, trap))
+		/*
+		 * The negotiated selector replaces the trap, at its index. A
+		 * replacement child, made while the old one still holds the
+		 * index, gets an index of its own.
+		 */
+		if (trap && c->vpn->trap_live[c->sel] &&
+		    !ike_kernel_del_policy(c->vpn->bind_if, trap)) {
+			c->vpn->trap_live[c->sel] = false;
 			c->owns_trap = true;
+		}
 		err = ike_kernel_add_policy(c->vpn->bind_if, c->owns_trap ? trap : 0,
 					    &c->local, &c->remote);
 		if (err > 0) {
@@ -306,14 +313,31 @@ void ike_child_next(struct ike_sa *sa)
 	}
 }
 
+/* Another installed child of C's VPN for C's selector. */
+static bool sel_served_elsewhere(const struct child_sa *c)
+{
+	const struct child_sa *o;
+	const struct ike_sa *sa;
+
+	for (sa = ike_sas; sa; sa = sa->next)
+		for (o = sa->children; o; o = o->next)
+			if (o != c && o->installed && o->vpn == c->vpn && o->sel == c->sel)
+				return true;
+	return false;
+}
+
 void ike_child_restore_trap(struct child_sa *c)
 {
-	const struct iked_selector *sel = &c->vpn->sel[c->sel];
+	struct iked_vpn *vpn = c->vpn;
+	unsigned int k = c->sel;
 
-	if (!c->owns_trap)
-		return;
 	c->owns_trap = false;
-	if (ike_kernel_add_policy(c->vpn->bind_if, c->vpn->trap[c->sel],
-				  &sel->local, &sel->remote) < 0)
-		c->vpn->trap[c->sel] = 0;
+	/* The trap comes back when the selector's last child has gone. */
+	if (!vpn->n_sel || !vpn->trap[k] || vpn->trap_live[k] || sel_served_elsewhere(c))
+		return;
+	if (ike_kernel_add_policy(vpn->bind_if, vpn->trap[k], &vpn->sel[k].local,
+				  &vpn->sel[k].remote) < 0)
+		vpn->trap[k] = 0;
+	else
+		vpn->trap_live[k] = true;
 }

@@ -87,6 +87,7 @@ struct iked_vpn {
 	 * acquire; a child SA takes the index over while it lives.
 	 */
 	uint32_t trap[IKE_MAX_TS];
+	bool trap_live[IKE_MAX_TS];	/* the trap itself is in the module now */
 };
 
 struct iked_config {

@@ -99,6 +99,7 @@ static void traps_install(void)
 			idx = ike_kernel_add_policy(vpn->bind_if, 0, &vpn->sel[k].local,
 						    &vpn->sel[k].remote);
 			vpn->trap[k] = idx > 0 ? idx : 0;
+			vpn->trap_live[k] = idx > 0;
 		}
 	}
 }
@@ -109,7 +110,7 @@ static void traps_remove(void)
 
 	for (i = 0; i < config.n_vpn; i++)
 		for (k = 0; k < config.vpn[i].n_sel; k++)
-			if (config.vpn[i].trap[k])
+			if (config.vpn[i].trap_live[k])
 				ike_kernel_del_policy(config.vpn[i].bind_if,
 						      config.vpn[i].trap[k]);
 }
