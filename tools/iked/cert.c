@@ -26,6 +26,7 @@
 #include "algs.h"
 #include "cert.h"
 #include "ikev2.h"
+#include "ossl_err.h"
 #include "sign.h"
 
 /* Certificates and keys are small; anything bigger is not one. */
@@ -60,20 +61,11 @@ cert_fail(int ret, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(cert_err, sizeof(cert_err), fmt, ap);
+	ret = ike_ossl_fail(cert_err, sizeof(cert_err), ret, fmt, ap);
 	va_end(ap);
-	/* What OpenSSL queued is in the message or irrelevant: no leftovers. */
-	ERR_clear_error();
 	return ret;
 }
 
-/* The OpenSSL reason for a failure, read before cert_fail() clears it. */
-static const char *ossl_reason(void)
-{
-	const char *r = ERR_reason_error_string(ERR_peek_last_error());
-
-	return r ? r : "unknown error";
-}
 
 const char *ike_cert_verdict_str(enum ike_cert_verdict v)
 {
@@ -168,7 +160,7 @@ static int pem_certs(const char *path, const uint8_t *buf, size_t len,
 	e = ERR_peek_last_error();
 	if (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE)
 		return cert_fail(-EINVAL, "%s: bad PEM certificate: %s", path,
-				 ossl_reason());
+				 ike_ossl_reason());
 	ERR_clear_error();
 	if (!n)
 		return cert_fail(-EINVAL, "%s: no certificate in it", path);
@@ -243,7 +235,7 @@ static int read_key(const char *path, EVP_PKEY **out)
 	OPENSSL_clear_free(buf, len);
 	if (!key)
 		return cert_fail(-EINVAL, "%s: no private key (encrypted keys are "
-				 "not supported): %s", path, ossl_reason());
+				 "not supported): %s", path, ike_ossl_reason());
 	if (!ike_auth_key_usable(key)) {
 		EVP_PKEY_free(key);
 		return cert_fail(-EINVAL, "%s: not an RSA or EC P-256/384/521 key",
@@ -299,7 +291,7 @@ int ike_cert_store_add_ca(struct ike_cert_store *cs, X509 *ca)
 	if (have_anchor(cs, ca))
 		return 0;	/* twice in the config is not an error */
 	if (!X509_STORE_add_cert(cs->store, ca))
-		return cert_fail(-ENOMEM, "cannot add a CA: %s", ossl_reason());
+		return cert_fail(-ENOMEM, "cannot add a CA: %s", ike_ossl_reason());
 	if (!X509_up_ref(ca))
 		return cert_fail(-ENOMEM, "out of memory");
 	if (!sk_X509_push(cs->anchors, ca)) {
@@ -405,7 +397,7 @@ int ike_cert_spki_sha1(X509 *cert, uint8_t out[IKE_CERTREQ_HASH_LEN])
 	ok = EVP_Digest(der, (size_t)len, out, &md_len, EVP_sha1(), NULL);
 	OPENSSL_free(der);
 	if (!ok || md_len != IKE_CERTREQ_HASH_LEN)
-		return cert_fail(-EIO, "cannot hash a public key: %s", ossl_reason());
+		return cert_fail(-EIO, "cannot hash a public key: %s", ike_ossl_reason());
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "ikev2.h"
+#include "ossl_err.h"
 #include "sign.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -48,20 +49,11 @@ auth_fail(int ret, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(auth_err, sizeof(auth_err), fmt, ap);
+	ret = ike_ossl_fail(auth_err, sizeof(auth_err), ret, fmt, ap);
 	va_end(ap);
-	/* What OpenSSL queued is in the message or irrelevant: no leftovers. */
-	ERR_clear_error();
 	return ret;
 }
 
-/* The OpenSSL reason for a failure, before auth_fail() clears it. */
-static const char *ossl_reason(void)
-{
-	const char *r = ERR_reason_error_string(ERR_peek_last_error());
-
-	return r ? r : "unknown error";
-}
 
 /*
  * The AlgorithmIdentifiers we send (RFC 7427 Appendix A): PKCS#1 v1.5 with
@@ -281,7 +273,7 @@ static int sig_make(EVP_PKEY *key, const struct sig_alg *alg,
 		return auth_fail(-ENOMEM, "out of memory");
 	if (sig_init(ctx, key, alg, true) ||
 	    EVP_DigestSign(ctx, NULL, &need, octets, len) != 1) {
-		ret = auth_fail(-EIO, "cannot sign: %s", ossl_reason());
+		ret = auth_fail(-EIO, "cannot sign: %s", ike_ossl_reason());
 		goto out;
 	}
 	if (need > *out_len) {
@@ -289,7 +281,7 @@ static int sig_make(EVP_PKEY *key, const struct sig_alg *alg,
 		goto out;
 	}
 	if (EVP_DigestSign(ctx, out, out_len, octets, len) != 1) {
-		ret = auth_fail(-EIO, "cannot sign: %s", ossl_reason());
+		ret = auth_fail(-EIO, "cannot sign: %s", ike_ossl_reason());
 		goto out;
 	}
 	ret = 0;
@@ -308,7 +300,7 @@ static int sig_check(EVP_PKEY *key, const struct sig_alg *alg,
 	if (!ctx)
 		return auth_fail(-ENOMEM, "out of memory");
 	if (sig_init(ctx, key, alg, false))
-		ret = auth_fail(IKE_AUTH_FAILED, "cannot verify: %s", ossl_reason());
+		ret = auth_fail(IKE_AUTH_FAILED, "cannot verify: %s", ike_ossl_reason());
 	else if (EVP_DigestVerify(ctx, sig, sig_len, octets, len) != 1)
 		ret = auth_fail(IKE_AUTH_FAILED, "signature does not verify");
 	else
