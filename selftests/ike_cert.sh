@@ -7,40 +7,23 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ike.sh"
 
 ike_topology
-pki=$IKE_DIR/pki
-mkdir -p "$pki"
-ossl() { openssl "$@" > /dev/null 2>&1 || fail "openssl $*"; }
-# ca NAME KEYARGS...; ee NAME CA SAN KEYARGS...
-ca() {
-	local n=$1
-	shift
-	ossl req -x509 "$@" -nodes -keyout "$pki/$n.key" -out "$pki/$n.pem" -subj "/CN=$n" -days 2
-}
-ee() {
-	local n=$1 issuer=$2 san=$3
-	shift 3
-	ossl req "$@" -nodes -keyout "$pki/$n.key" -out "$pki/$n.csr" -subj "/O=sectun test/CN=$san"
-	printf 'subjectAltName=DNS:%s\n' "$san" > "$pki/$n.ext"
-	ossl x509 -req -in "$pki/$n.csr" -CA "$pki/$issuer.pem" -CAkey "$pki/$issuer.key" \
-		-CAcreateserial -out "$pki/$n.pem" -days 2 -extfile "$pki/$n.ext"
-}
 EC=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
 RSA=(-newkey rsa:2048)
-ca ca "${EC[@]}"
-ca rogue "${EC[@]}"
-ee st-ec ca st.example "${EC[@]}"
-ee sw-ec ca sw.example "${EC[@]}"
-ee st-rsa ca st.example "${RSA[@]}"
-ee sw-rsa ca sw.example "${RSA[@]}"
-ee sw-rogue rogue sw.example "${EC[@]}"
+pki_ca ca "${EC[@]}"
+pki_ca rogue "${EC[@]}"
+pki_ee st-ec ca DNS:st.example "${EC[@]}"
+pki_ee sw-ec ca DNS:sw.example "${EC[@]}"
+pki_ee st-rsa ca DNS:st.example "${RSA[@]}"
+pki_ee sw-rsa ca DNS:sw.example "${RSA[@]}"
+pki_ee sw-rogue rogue DNS:sw.example "${EC[@]}"
 
 # strongSwan's credentials: its certificate, key and our CA.
 sw_creds() { # KIND
 	mkdir -p /etc/netns/sw/swanctl/{x509,x509ca,private}
 	rm -f /etc/netns/sw/swanctl/x509/* /etc/netns/sw/swanctl/private/*
-	cp "$pki/sw-$1.pem" /etc/netns/sw/swanctl/x509/sw.pem
-	cp "$pki/sw-$1.key" /etc/netns/sw/swanctl/private/sw.key
-	cp "$pki/ca.pem" /etc/netns/sw/swanctl/x509ca/ca.pem
+	cp "$PKI/sw-$1.pem" /etc/netns/sw/swanctl/x509/sw.pem
+	cp "$PKI/sw-$1.key" /etc/netns/sw/swanctl/private/sw.key
+	cp "$PKI/ca.pem" /etc/netns/sw/swanctl/x509ca/ca.pem
 }
 
 SW_ID=sw.example ST_ID=st.example
@@ -50,9 +33,9 @@ swanctl_conf() { # AUTH (pubkey, rsa/pss) IKE_PROPOSALS
 }
 iked_conf() { # KIND IKE_PROPOSALS ESTABLISH [RSA_PSS]
 	iked_conf_text "$2" "auth = \"certificate\";
-		certificate = \"$pki/st-$1.pem\";
-		private-key = \"$pki/st-$1.key\";
-		ca = \"$pki/ca.pem\";
+		certificate = \"$PKI/st-$1.pem\";
+		private-key = \"$PKI/st-$1.key\";
+		ca = \"$PKI/ca.pem\";
 		local-id = \"st.example\";
 		remote-id = \"sw.example\";
 		rsa-pss = ${4:-false};" "$3"
@@ -72,8 +55,7 @@ sw swanctl --terminate --ike st > /dev/null 2>&1
 
 # 2. RSA with RSA-PSS signatures, strongSwan initiating.
 sw_creds rsa
-printf '%s\n' "$(swanctl_conf rsa/pss aes256-sha256-modp2048)" > /etc/netns/sw/swanctl/swanctl.conf
-sw swanctl --load-all --noprompt > /dev/null 2>&1
+sw_load "$(swanctl_conf rsa/pss aes256-sha256-modp2048)"
 iked_start "$(iked_conf rsa aes256-sha256-modp2048 responder-only true)"
 sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
 if iked_up; then pass "RSA-PSS: IKE and child SA up"; else ike_logs; fail "RSA-PSS: no child SA"; fi
@@ -85,8 +67,7 @@ sw swanctl --terminate --ike st > /dev/null 2>&1
 
 # 3. strongSwan with a certificate from a CA we do not trust.
 sw_creds rogue
-printf '%s\n' "$(swanctl_conf pubkey aes128gcm16-prfsha256-ecp256)" > /etc/netns/sw/swanctl/swanctl.conf
-sw swanctl --load-all --noprompt > /dev/null 2>&1
+sw_load "$(swanctl_conf pubkey aes128gcm16-prfsha256-ecp256)"
 iked_start "$(iked_conf ec aes128gcm16-prfsha256-ecp256 responder-only)"
 sw swanctl --initiate --child st --timeout 10 > "$IKE_DIR/initiate2.log" 2>&1
 check_eq "untrusted CA: refused, logged" 1 \

@@ -44,11 +44,9 @@ check st sectun ike down to-sw
 iked_stop
 
 # No common IKE proposal: NO_PROPOSAL_CHOSEN.
-sw swanctl --load-all --noprompt > /dev/null 2>&1
+sw_load
 iked_start "$(iked_conf aes256-sha512-modp4096 right-secret)"
-printf '%s\n' "$(swanctl_conf aes128gcm16-prfsha256-ecp256 192.168.4.0/24 right-secret)" \
-	> /etc/netns/sw/swanctl/swanctl.conf
-sw swanctl --load-all --noprompt > /dev/null 2>&1
+sw_load "$(swanctl_conf aes128gcm16-prfsha256-ecp256 192.168.4.0/24 right-secret)"
 sw swanctl --initiate --child st --timeout 10 > "$IKE_DIR/init2.log" 2>&1
 check_eq "proposal mismatch: strongSwan got NO_PROPOSAL_CHOSEN" 1 \
 	"$(grep -c 'NO_PROPOSAL_CHOSEN' "$IKE_DIR/charon.log" | awk '{print ($1 > 0)}')"
@@ -57,9 +55,7 @@ alive "proposal mismatch"
 iked_stop
 
 # Traffic selectors that do not overlap: TS_UNACCEPTABLE, the IKE SA stays.
-printf '%s\n' "$(swanctl_conf aes128gcm16-prfsha256-ecp256 10.99.0.0/16 right-secret)" \
-	> /etc/netns/sw/swanctl/swanctl.conf
-sw swanctl --load-all --noprompt > /dev/null 2>&1
+sw_load "$(swanctl_conf aes128gcm16-prfsha256-ecp256 10.99.0.0/16 right-secret)"
 iked_start "$(iked_conf aes128gcm16-prfsha256-ecp256 right-secret)"
 sw swanctl --initiate --child st --timeout 10 > "$IKE_DIR/init3.log" 2>&1
 check_eq "TS mismatch: strongSwan got TS_UNACCEPTABLE" 1 \

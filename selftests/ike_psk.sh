@@ -1,7 +1,8 @@
 #!/bin/bash
 # sectun-iked against strongSwan with a pre-shared key, AES-GCM-256,
 # PRF-SHA384 and ECP-384: as initiator, then as responder; traffic through
-# st0 both ways each time; a delete from either side takes the SAs away.
+# st0 both ways each time; a delete from either side takes the SAs away;
+# two selector pairs, from either side.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ike.sh"
 
@@ -53,7 +54,7 @@ iked_stop
 sw_clear	# what our "immediately" may have started again meanwhile
 
 # 2. strongSwan initiates, sectun-iked responds.
-sw swanctl --load-all --noprompt > /dev/null 2>&1
+sw_load
 iked_start "$(iked_conf responder-only)"
 sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
 if iked_up; then
@@ -80,11 +81,10 @@ sw_clear
 # 3. X25519 with ChaCha20-Poly1305, two selector pairs: strongSwan's one
 #    child config, narrowed to each of ours in turn (IKE_AUTH, then
 #    CREATE_CHILD_SA).
-printf '%s\n' "$(swanctl_conf_text chacha20poly1305-prfsha256-x25519 psk \
+sw_load "$(swanctl_conf_text chacha20poly1305-prfsha256-x25519 psk \
 	"local_ts = 192.168.4.0/24,192.168.5.0/24
 	remote_ts = 192.168.1.0/24,192.168.2.0/24
-	esp_proposals = chacha20poly1305" "$PSK")" > /etc/netns/sw/swanctl/swanctl.conf
-sw swanctl --load-all --noprompt > /dev/null 2>&1
+	esp_proposals = chacha20poly1305" "$PSK")"
 iked_start "$(iked_conf_text chacha20poly1305-prfsha256-x25519 "psk = \"$PSK\";" immediately \
 	'proposals = "chacha20poly1305";
 	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; },
@@ -102,4 +102,30 @@ ike_traffic_check "selector pair 1" 192.168.1.4 192.168.4.1
 ike_traffic_check "selector pair 2" 192.168.2.4 192.168.5.1
 check_eq "each pair on its own SA" 2 \
 	"$(st sectun -j sa show st0 out | jget "sum(1 for s in j if s['stats']['packets'] >= 3)")"
+iked_stop
+sw_clear
+
+# 4. The same two pairs, strongSwan initiating on traffic for the second:
+#    its request puts the packet's addresses first, and we narrow to the
+#    pair that holds them. (Traffic for the other pair would then ride
+#    this child: strongSwan's trap policies share the child's reqid.)
+sw_load "$(swanctl_conf_text chacha20poly1305-prfsha256-x25519 psk \
+	"local_ts = 192.168.4.0/24,192.168.5.0/24
+	remote_ts = 192.168.1.0/24,192.168.2.0/24
+	esp_proposals = chacha20poly1305
+	start_action = trap" "$PSK")"
+iked_start "$(iked_conf_text chacha20poly1305-prfsha256-x25519 "psk = \"$PSK\";" responder-only \
+	'proposals = "chacha20poly1305";
+	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; },
+			      { local = "192.168.2.0/24"; remote = "192.168.5.0/24"; } );')"
+sw_ping() { sw ping -c 1 -W 1 -I "$1" "$2"; }
+if wait_for "second pair" 20 sw_ping 192.168.5.1 192.168.2.4; then
+	pass "on strongSwan's traffic: the second pair comes up"
+else
+	ike_logs
+	fail "on strongSwan's traffic: the second pair comes up"
+fi
+check_eq "responder narrowed to the pair holding the packet" "192.168.2.0/24 192.168.5.0/24" \
+	"$(st sectun -j ike status | jget "' '.join(j[0]['children'][0][k] for k in ('local_ts', 'remote_ts'))")"
+ike_traffic_check "responder, selector pair 2" 192.168.2.4 192.168.5.1
 finish

@@ -109,6 +109,10 @@ trap '_run_cleanups' EXIT
 netns_add() {
 	ip netns add "$1" || { fail "ip netns add $1"; finish; }
 	at_exit "ip netns del $1"
+	# No router solicitations: their retries, minutes apart, would ride
+	# a tunnel whose selector is ::/0 into a test's counters.
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.router_solicitations=0 \
+		net.ipv6.conf.default.router_solicitations=0
 	ip -n "$1" link set lo up
 }
 

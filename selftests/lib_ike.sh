@@ -42,11 +42,13 @@ ike_topology() {
 	sw ping -c 1 -W 3 10.0.0.1 > /dev/null 2>&1
 }
 
-# charon_start SWANCTL_CONF_TEXT: charon in sw with that swanctl.conf.
+# charon_start SWANCTL_CONF_TEXT: charon in sw with that swanctl.conf
+# (and $CHARON_OPTS among its strongswan.conf settings).
 charon_start() {
 	mkdir -p /etc/netns/sw/swanctl
 	cat > /etc/netns/sw/strongswan.conf <<-EOF
 	charon {
+		${CHARON_OPTS:-}
 		load_modular = yes
 		install_routes = no
 		retransmit_timeout = 1.0
@@ -67,7 +69,6 @@ charon_start() {
 	}
 	include /etc/strongswan.d/*.conf
 	EOF
-	printf '%s\n' "$1" > /etc/netns/sw/swanctl/swanctl.conf
 	# Not through sw(): "ip netns exec" execs charon, so $! is charon.
 	ip netns exec sw /usr/lib/ipsec/charon > /dev/null 2>&1 &
 	at_exit "charon_stop $!"
@@ -76,6 +77,13 @@ charon_start() {
 		[[ -S /var/run/charon.vici ]] && break
 		sleep 0.2
 	done
+	sw_load "$1"
+}
+
+# sw_load [SWANCTL_CONF_TEXT]: charon (re)loads swanctl.conf, with that
+# text if given; a file swanctl refuses fails the test.
+sw_load() {
+	[[ $# -gt 0 ]] && printf '%s\n' "$1" > /etc/netns/sw/swanctl/swanctl.conf
 	sw swanctl --load-all --noprompt > "$IKE_DIR/swanctl-load.log" 2>&1 ||
 		{ cat "$IKE_DIR/swanctl-load.log"; fail "swanctl --load-all"; }
 }
@@ -161,7 +169,8 @@ ike_logs() {
 
 # swanctl_conf_text PROPOSALS AUTH CHILD_SETTINGS [PSK]: strongSwan's side
 # of the tunnel to st: its identity $SW_ID, ours $ST_ID (addresses by
-# default), with a certificate when AUTH is not psk.
+# default, $SW_ADDR and $ST_ADDR or the IPv4 underlay's), with a
+# certificate when AUTH is not psk.
 swanctl_conf_text() {
 	local certs= rts="remote_ts = 192.168.1.0/24"
 	[[ $2 != psk ]] && certs="certs = sw.pem"
@@ -169,15 +178,15 @@ swanctl_conf_text() {
 	cat <<-EOF
 	connections {
 		st {
-			local_addrs = 10.0.0.2
-			remote_addrs = 10.0.0.1
+			local_addrs = ${SW_ADDR:-10.0.0.2}
+			remote_addrs = ${ST_ADDR:-10.0.0.1}
 			version = 2
 			proposals = $1
 			local { auth = $2
-				id = ${SW_ID:-10.0.0.2}
+				id = "${SW_ID:-${SW_ADDR:-10.0.0.2}}"
 				$certs }
 			remote { auth = $2
-				id = ${ST_ID:-10.0.0.1} }
+				id = "${ST_ID:-${ST_ADDR:-10.0.0.1}}" }
 			children {
 				st {
 					$rts
@@ -187,8 +196,8 @@ swanctl_conf_text() {
 		}
 	}
 	EOF
-	[[ -n ${4:-} ]] && printf 'secrets {\n\tike-st { id = %s\n\t\tsecret = "%s" }\n}\n' \
-		"${ST_ID:-10.0.0.1}" "$4"
+	[[ -n ${4:-} ]] && printf 'secrets {\n\tike-st { id = "%s"\n\t\tsecret = "%s" }\n}\n' \
+		"${ST_ID:-${ST_ADDR:-10.0.0.1}}" "$4"
 	return 0
 }
 
@@ -198,8 +207,8 @@ iked_conf_text() {
 	cat <<-EOF
 	gateways = ( {
 		name = "sw";
-		address = "10.0.0.2";
-		local-address = "10.0.0.1";
+		address = "${SW_ADDR:-10.0.0.2}";
+		local-address = "${ST_ADDR:-10.0.0.1}";
 		proposals = "$1";
 		$2
 	} );
@@ -211,4 +220,38 @@ iked_conf_text() {
 		${4:-proposals = \"aes128gcm16\";}
 	} );
 	EOF
+}
+
+# Certificates for the tests, in $PKI (OpenSSL 3 defaults: a self-signed
+# root from "req -x509" is a CA).
+#   pki_ca NAME KEYARGS...            a root CA, subject CN=NAME
+#   pki_int NAME ISSUER KEYARGS...    an intermediate CA under ISSUER
+#   pki_ee NAME ISSUER SAN KEYARGS... an end entity: SAN as "DNS:x" or
+#                                     "email:x", subject "O=sectun test, CN=x"
+PKI=$IKE_DIR/pki
+pki_run() { openssl "$@" > /dev/null 2>&1 || fail "openssl $*"; }
+pki_ca() {
+	local n=$1
+	shift
+	mkdir -p "$PKI"
+	pki_run req -x509 "$@" -nodes -keyout "$PKI/$n.key" -out "$PKI/$n.pem" -subj "/CN=$n" -days 2
+}
+pki_sign() { # NAME ISSUER SUBJECT EXTENSIONS KEYARGS...
+	local n=$1 issuer=$2 subj=$3
+	printf '%b\n' "$4" > "$PKI/$n.ext"
+	shift 4
+	pki_run req "$@" -nodes -keyout "$PKI/$n.key" -out "$PKI/$n.csr" -subj "$subj"
+	pki_run x509 -req -in "$PKI/$n.csr" -CA "$PKI/$issuer.pem" -CAkey "$PKI/$issuer.key" \
+		-CAcreateserial -out "$PKI/$n.pem" -days 2 -extfile "$PKI/$n.ext"
+}
+pki_int() {
+	local n=$1 issuer=$2
+	shift 2
+	pki_sign "$n" "$issuer" "/CN=$n" \
+		"basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign" "$@"
+}
+pki_ee() {
+	local n=$1 issuer=$2 san=$3
+	shift 3
+	pki_sign "$n" "$issuer" "/O=sectun test/CN=${san#*:}" "subjectAltName=$san" "$@"
 }

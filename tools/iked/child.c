@@ -61,7 +61,30 @@ static enum ike_prop_kind kind_of(const struct iked_vpn *vpn)
 	return vpn->protocol == IKE_PROTO_AH ? IKE_PROP_AH : IKE_PROP_ESP;
 }
 
-/* The selector pair of VPN that the initiator's TSi/TSr narrow to. */
+/*
+ * MINE narrowed by OFFERED around the offer's first selector (RFC 7296
+ * 2.9: an initiator asking on behalf of a packet puts that packet's
+ * addresses first): the widest intersection that still holds the first
+ * one's. False when the first selector does not meet MINE.
+ */
+static bool narrow_around_first(const struct ike_ts_set *offered,
+				const struct ike_ts *mine, struct ike_ts *out)
+{
+	struct ike_ts x;
+	unsigned int i;
+
+	if (!ike_ts_intersect(&offered->ts[0], mine, out))
+		return false;
+	for (i = 1; i < offered->n; i++)
+		if (ike_ts_intersect(&offered->ts[i], mine, &x) && ike_ts_within(out, &x))
+			*out = x;
+	return true;
+}
+
+/*
+ * The selector pair of VPN that the initiator's TSi/TSr narrow to: the
+ * one that holds the offer's first pair, else the first that meets it.
+ */
 static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
 		       const struct ike_ts_set *tsr, struct ike_ts *local,
 		       struct ike_ts *remote, unsigned int *sel)
@@ -80,6 +103,13 @@ static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
 				return true;
 		}
 		return false;
+	}
+	for (i = 0; i < vpn->n_sel; i++) {
+		if (narrow_around_first(tsr, &vpn->sel[i].local, local) &&
+		    narrow_around_first(tsi, &vpn->sel[i].remote, remote)) {
+			*sel = i;
+			return true;
+		}
 	}
 	for (i = 0; i < vpn->n_sel; i++) {
 		if (ike_ts_narrow(tsr, &vpn->sel[i].local, local) &&

@@ -23,6 +23,7 @@
 #include "json.h"
 #include "log.h"
 #include "proposal.h"
+#include "sign.h"
 #include "ts.h"
 
 static int control_fd = -1;
@@ -147,9 +148,13 @@ static void status_text(FILE *out, bool detail)
 			if (sa->state == IKE_SA_ESTABLISHED) {
 				ike_suite_format(IKE_PROP_IKE, &sa->suite, c, sizeof(c));
 				fprintf(out, "  algorithms: %s\n", c);
-				fprintf(out, "  authentication: %s\n",
-					sa->gw->auth == IKED_AUTH_PSK ? "pre-shared key" :
-					"certificate");
+				if (sa->gw->auth == IKED_AUTH_PSK)
+					fprintf(out, "  authentication: pre-shared key\n");
+				else
+					fprintf(out, "  authentication: certificate, "
+						"sent %s, received %s\n",
+						ike_auth_method_name(sa->auth_sent),
+						ike_auth_method_name(sa->auth_received));
 				fprintf(out, "  peer identity: %s\n",
 					ike_id_format(&sa->peer_id, d, sizeof(d)));
 				fprintf(out, "  lifetime: %u s, %ld s left\n", sa->gw->lifetime,
@@ -213,6 +218,9 @@ static void status_json(FILE *out)
 			ike_suite_format(IKE_PROP_IKE, &sa->suite, a, sizeof(a));
 			json_kv_str(&j, "algorithms", a);
 			json_kv_str(&j, "peer_id", ike_id_format(&sa->peer_id, a, sizeof(a)));
+			json_kv_str(&j, "auth_sent", ike_auth_method_name(sa->auth_sent));
+			json_kv_str(&j, "auth_received",
+				    ike_auth_method_name(sa->auth_received));
 			json_kv_u64(&j, "lifetime_left",
 				    remaining(sa->established, sa->gw->lifetime));
 		}

@@ -70,6 +70,7 @@ struct ike_sa {
 	bool keys_ready;
 	bool peer_fragmentation;
 	uint32_t peer_hash_algs;	/* RFC 7427 bitmask: 1 << hash ID */
+	uint8_t auth_sent, auth_received;	/* AUTH methods, for status */
 	uint8_t *peer_certreq;		/* CA hashes the peer asked for */
 	size_t peer_certreq_len;
 

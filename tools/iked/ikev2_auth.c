@@ -131,6 +131,7 @@ static int put_auth(struct ike_sa *sa, struct ike_writer *w, const struct ike_id
 		if (n <= 0)
 			return -1;
 		ike_w_auth(w, IKE_AUTH_PSK, auth, n);
+		sa->auth_sent = IKE_AUTH_PSK;
 		return 0;
 	}
 	n = ike_auth_sign_flags(ike_local_cert_key(sa->gw->local_cert), 0,
@@ -143,6 +144,7 @@ static int put_auth(struct ike_sa *sa, struct ike_writer *w, const struct ike_id
 		return -1;
 	}
 	ike_w_auth(w, method, auth, alen);
+	sa->auth_sent = method;
 	return 0;
 }
 
@@ -223,6 +225,8 @@ static int verify_auth(struct ike_sa *sa, const struct ike_msg *m,
 	}
 	ok = 0;
 out:
+	if (!ok)
+		sa->auth_received = method;
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	OPENSSL_cleanse(expect, sizeof(expect));

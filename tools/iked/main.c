@@ -31,6 +31,7 @@ static struct ike_timer maintain_timer;
 static uint64_t *vpn_last_try;		/* per VPN, ms */
 static bool *vpn_held_down;		/* per VPN: "sectun ike down" */
 static bool running = true;
+static bool debug_flag;			/* -d: debug whatever log-level says */
 
 static void usage(FILE *out)
 {
@@ -216,7 +217,7 @@ static int load_config(struct iked_config *cfg)
 		log_err("%s", err);
 		return -1;
 	}
-	if (!ike_log_enabled(IKE_LOG_DEBUG) && !ike_log_level_parse(cfg->log_level, &level))
+	if (!debug_flag && !ike_log_level_parse(cfg->log_level, &level))
 		ike_log_set_level(level);
 	return 0;
 }
@@ -345,7 +346,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool debug = false, use_syslog = false, check_only = false;
+	bool use_syslog = false, check_only = false;
 	unsigned long port = IKE_PORT, natt_port = IKE_NATT_PORT;
 	sigset_t sigs;
 	int opt, sigfd, ret = 1;
@@ -356,7 +357,7 @@ int main(int argc, char **argv)
 			conf_path = optarg;
 			break;
 		case 'd':
-			debug = true;
+			debug_flag = true;
 			break;
 		case 's':
 			use_syslog = true;
@@ -389,7 +390,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	ike_log_open(use_syslog, debug ? IKE_LOG_DEBUG : IKE_LOG_INFO);
+	ike_log_open(use_syslog, debug_flag ? IKE_LOG_DEBUG : IKE_LOG_INFO);
 	if (load_config(&config))
 		return 1;
 	if (check_only) {

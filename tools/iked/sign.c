@@ -218,9 +218,11 @@ static uint8_t ecdsa_method_hash(uint8_t method, size_t *field)
 	return 0;
 }
 
-static const char *method_name(uint8_t method)
+const char *ike_auth_method_name(uint8_t method)
 {
 	switch (method) {
+	case IKE_AUTH_PSK:
+		return "pre-shared key";
 	case IKE_AUTH_RSA_SIG:
 		return "RSA signature";
 	case IKE_AUTH_ECDSA_SHA256_P256:
@@ -428,7 +430,7 @@ static int choose_method(enum key_kind kind, uint8_t pref, uint32_t peer_hash_al
 		return pref;
 	return auth_fail(-EINVAL, "%s cannot sign with %s (method %u)",
 			 kind == KEY_RSA ? "an RSA key" : "this EC key",
-			 method_name(pref), pref);
+			 ike_auth_method_name(pref), pref);
 }
 
 int ike_auth_sign_flags(EVP_PKEY *key, uint8_t method_pref,
@@ -587,7 +589,7 @@ static int verify_ecdsa_raw(EVP_PKEY *key, uint8_t method, const uint8_t *sig,
 	if (sig_len != 2 * field)
 		return auth_fail(IKE_AUTH_FAILED,
 				 "%s signature of %zu bytes, not %zu",
-				 method_name(method), sig_len, 2 * field);
+				 ike_auth_method_name(method), sig_len, 2 * field);
 	ret = ecdsa_raw_to_der(sig, field, &der, &der_len);
 	if (ret)
 		return ret;
@@ -635,7 +637,7 @@ int ike_auth_verify(EVP_PKEY *peer_key, uint8_t method,
 	if (method != classic_method(kind))
 		return auth_fail(IKE_AUTH_FAILED,
 				 "%s (method %u) does not fit the peer's %s key",
-				 method_name(method), method,
+				 ike_auth_method_name(method), method,
 				 kind == KEY_RSA ? "RSA" : "EC");
 	if (method == IKE_AUTH_RSA_SIG)
 		return verify_rsa_sha1(peer_key, auth_data, auth_len, octets, len);

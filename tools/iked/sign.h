@@ -65,6 +65,8 @@ int ike_auth_verify(EVP_PKEY *peer_key, uint8_t method,
 		    const uint8_t *auth_data, size_t auth_len,
 		    const uint8_t *octets, size_t len);
 
+/* "ECDSA P-384 SHA-384", "digital signature": AUTH method names for status. */
+const char *ike_auth_method_name(uint8_t method);
 /* RSA, or EC on P-256, P-384 or P-521: the keys AUTH can use. */
 bool ike_auth_key_usable(EVP_PKEY *key);
 /* An AUTH_DATA capacity that fits any signature KEY makes. */

@@ -49,8 +49,8 @@ conf() {
 	EOF
 }
 
-start() { # SIDE PORT
-	"$IKED" -f "$dir/$1.conf" -p "$2" --natt-port 0 --no-kernel -d 2> "$dir/$1.log" &
+start() { # SIDE PORT; -d unless $NO_DEBUG
+	"$IKED" -f "$dir/$1.conf" -p "$2" --natt-port 0 --no-kernel ${NO_DEBUG:--d} 2> "$dir/$1.log" &
 	pids+=($!)
 	eval "pid_$1=$!"
 	local i
@@ -95,6 +95,12 @@ scenario() { # NAME A_PROPS B_PROPS A_PSK B_PSK [A_VPN_EXTRA] [B_VPN_EXTRA]
 	start a $base
 }
 
+ctl() { # SIDE ARGS...: sectun ike ARGS on SIDE's daemon
+	local side=$1
+	shift
+	SECTUN_IKED_SOCKET=$dir/$side.sock "$SECTUN" ike "$@"
+}
+
 # 1. Up, status on both sides, down from the initiator.
 scenario "PSK, AES-GCM-256, PRF-SHA384, ECP-384" '"aes256gcm16-prfsha384-ecp384"' \
 	'"aes256gcm16-prfsha384-ecp384"' secret secret
@@ -104,6 +110,8 @@ expect "initiator state" "UP initiator 1" "$(status a "j[0]['state'], j[0]['role
 expect "responder state" "UP responder 1" "$(status b "j[0]['state'], j[0]['role'], len(j[0]['children'])" | tr -d "(),'")"
 expect "SPIs mirror" "$(status a "j[0]['children'][0]['spi_in']")" "$(status b "j[0]['children'][0]['spi_out']")"
 expect "algorithms" "aes256gcm16-prfsha384-ecp384" "$(status b "j[0]['algorithms']")"
+expect "PSK both ways" "pre-shared key|pre-shared key" \
+	"$(status b "j[0]['auth_sent'] + '|' + j[0]['auth_received']")"
 SECTUN_IKED_SOCKET=$dir/a.sock "$SECTUN" ike down v > /dev/null
 wait_log b "the peer deleted the IKE SA" || fail "down: the responder saw the delete"
 sleep 0.3
@@ -217,6 +225,8 @@ scenario "ECDSA P-256 certificates" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm
 	cert:ec cert:ec
 wait_log a "VPN v up" || { fail "ECDSA certificates: up"; tail -5 "$dir/a.log" "$dir/b.log"; }
 expect "ECDSA: peer identity" "b.example" "$(status a "j[0]['peer_id']")"
+expect "ECDSA: RFC 7427 both ways" "digital signature|digital signature" \
+	"$(status a "j[0]['auth_sent'] + '|' + j[0]['auth_received']")"
 stop a; stop b
 
 scenario "RSA-PSS certificates" '"aes256-sha256-modp2048"' '"aes256-sha256-modp2048"' cert:rsa cert:rsa
@@ -230,6 +240,35 @@ wait_log b "authentication of the initiator failed: peer certificate" ||
 	fail "untrusted certificate refused"
 wait_log a "refused us: AUTHENTICATION_FAILED" || fail "untrusted: initiator told"
 expect "untrusted: nothing up" 0 "$(status b "len(j)")"
+stop a; stop b
+
+# Reload: a file with errors is refused and the SAs stay; a good one
+# starts over with it, and its log-level holds (debug drops to info).
+echo "# reload"
+rm -f "$dir"/*.log
+conf a $((base + 1)) '"aes128gcm16-prfsha256-ecp256"' s immediately
+conf b $base '"aes128gcm16-prfsha256-ecp256"' s responder-only
+sed -i '1i log-level = "debug";' "$dir/b.conf"
+start a $base
+NO_DEBUG=' ' start b $((base + 1))
+wait_log b "VPN v up" || fail "reload: up"
+expect "log-level debug from the file" 1 "$(grep -c 'debug: .*IKE_AUTH request' "$dir/b.log")"
+cp "$dir/b.conf" "$dir/b.good"
+echo 'vpns = (' >> "$dir/b.conf"
+expect "a file with errors is refused" 1 "$(ctl b reload 2>&1 | grep -c 'kept the old one')"
+expect "and the SA stays" "UP 1" "$(status b "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
+sed 's/log-level = "debug"/log-level = "info"/' "$dir/b.good" > "$dir/b.conf"
+lines=$(wc -l < "$dir/b.log")
+ctl b reload > /dev/null || fail "reload"
+wait_log a "the peer deleted the IKE SA" || fail "reload: the old SA deleted"
+ctl a up v > /dev/null
+for ((i = 0; i < 40; i++)); do
+	[[ $(status b "len(j) and len(j[0]['children'])") == 1 ]] && break
+	sleep 0.1
+done
+expect "up again after the reload" "UP 1" "$(status b "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
+expect "log-level info after the reload: no debug lines" 0 \
+	"$(tail -n +$((lines + 1)) "$dir/b.log" | grep -c 'debug:')"
 stop a; stop b
 
 exit $failed
