@@ -18,6 +18,7 @@
 #include "exchange.h"
 #include "ikev2.h"
 #include "kernel.h"
+#include "keylog.h"
 #include "log.h"
 #include "proposal.h"
 #include "ts.h"
@@ -62,26 +63,6 @@ static enum ike_prop_kind kind_of(const struct iked_vpn *vpn)
 }
 
 /*
- * MINE narrowed by OFFERED around the offer's first selector (RFC 7296
- * 2.9: an initiator asking on behalf of a packet puts that packet's
- * addresses first): the widest intersection that still holds the first
- * one's. False when the first selector does not meet MINE.
- */
-static bool narrow_around_first(const struct ike_ts_set *offered,
-				const struct ike_ts *mine, struct ike_ts *out)
-{
-	struct ike_ts x;
-	unsigned int i;
-
-	if (!ike_ts_intersect(&offered->ts[0], mine, out))
-		return false;
-	for (i = 1; i < offered->n; i++)
-		if (ike_ts_intersect(&offered->ts[i], mine, &x) && ike_ts_within(out, &x))
-			*out = x;
-	return true;
-}
-
-/*
  * The selector pair of VPN that the initiator's TSi/TSr narrow to: the
  * one that holds the offer's first pair, else the first that meets it.
  */
@@ -105,8 +86,8 @@ static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
 		return false;
 	}
 	for (i = 0; i < vpn->n_sel; i++) {
-		if (narrow_around_first(tsr, &vpn->sel[i].local, local) &&
-		    narrow_around_first(tsi, &vpn->sel[i].remote, remote)) {
+		if (ike_ts_narrow_first(tsr, &vpn->sel[i].local, local) &&
+		    ike_ts_narrow_first(tsi, &vpn->sel[i].remote, remote)) {
 			*sel = i;
 			return true;
 		}
@@ -268,6 +249,7 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	}
 	split_keymat(keymat, elen, alen, &i2r, &r2i);
 	OPENSSL_cleanse(keymat, sizeof(keymat));
+	ike_keylog_child(c, sa->initiator ? &r2i : &i2r, sa->initiator ? &i2r : &r2i);
 
 	err = ike_kernel_set_endpoints(c->vpn->bind_if, &sa->local, &sa->remote);
 	if (!err && !tunnel_wide(c)) {

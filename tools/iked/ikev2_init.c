@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "exchange.h"
 #include "ikev2.h"
+#include "keylog.h"
 #include "log.h"
 #include "proposal.h"
 
@@ -117,6 +118,7 @@ static int derive_keys(struct ike_sa *sa, const uint8_t *peer_ke, size_t ke_len)
 		return -1;
 	}
 	sa->keys_ready = true;
+	ike_keylog_ike_sa(sa);
 	/* The private value has done its work. */
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;

@@ -20,6 +20,7 @@
 #include "ikev2.h"
 #include "exchange.h"
 #include "kernel.h"
+#include "keylog.h"
 #include "log.h"
 
 #define MAINTAIN_MS	5000	/* how often VPNs that should be up are checked */
@@ -44,6 +45,8 @@ static void usage(FILE *out)
 		"  --natt-port PORT  IKE behind the non-ESP marker (default 4500;\n"
 		"              0: none)\n"
 		"  --check     read the configuration, report, and exit\n"
+		"  --log-keys  log every IKE and child SA's keys (for decrypting\n"
+		"              a capture; anyone who reads the log can too)\n"
 		"  --no-kernel negotiate with the peers but install no SA (trying a\n"
 		"              configuration out)\n");
 }
@@ -343,6 +346,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "no-kernel", no_argument, NULL, 'n' },
 		{ "natt-port", required_argument, NULL, 'N' },
+		{ "log-keys", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -374,6 +378,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			ike_kernel_dry_run();
+			break;
+		case 'K':
+			ike_keylog_enabled = true;
 			break;
 		case 'N':
 			natt_port = strtoul(optarg, NULL, 10);

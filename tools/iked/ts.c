@@ -56,6 +56,21 @@ bool ike_ts_narrow(const struct ike_ts_set *offered, const struct ike_ts *mine,
 	return false;
 }
 
+bool ike_ts_narrow_first(const struct ike_ts_set *offered, const struct ike_ts *mine,
+			 struct ike_ts *out)
+{
+	struct ike_ts x;
+	unsigned int i;
+
+	if (!offered->n || !ike_ts_intersect(&offered->ts[0], mine, out))
+		return false;
+	/* Widen to any later overlap that holds this one. */
+	for (i = 1; i < offered->n; i++)
+		if (ike_ts_intersect(&offered->ts[i], mine, &x) && ike_ts_within(out, &x))
+			*out = x;
+	return true;
+}
+
 bool ike_ts_within(const struct ike_ts *in, const struct ike_ts *outer)
 {
 	size_t n = addr_len(in);

@@ -13,6 +13,14 @@ bool ike_ts_intersect(const struct ike_ts *a, const struct ike_ts *b, struct ike
 /* The first non-empty overlap of any of OFFERED with MINE. */
 bool ike_ts_narrow(const struct ike_ts_set *offered, const struct ike_ts *mine,
 		   struct ike_ts *out);
+/*
+ * MINE narrowed around OFFERED's first selector, which an initiator asking
+ * on behalf of a packet fills with that packet's addresses (RFC 7296
+ * 2.9): the widest overlap of OFFERED with MINE that holds the first one's.
+ * False when the first selector does not meet MINE.
+ */
+bool ike_ts_narrow_first(const struct ike_ts_set *offered, const struct ike_ts *mine,
+			 struct ike_ts *out);
 /* Every packet IN matches also matches OUTER. */
 bool ike_ts_within(const struct ike_ts *in, const struct ike_ts *outer);
 /* A whole address family, any protocol, any port. */

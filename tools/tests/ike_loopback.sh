@@ -49,8 +49,9 @@ conf() {
 	EOF
 }
 
-start() { # SIDE PORT; -d unless $NO_DEBUG
-	"$IKED" -f "$dir/$1.conf" -p "$2" --natt-port 0 --no-kernel ${NO_DEBUG:--d} 2> "$dir/$1.log" &
+start() { # SIDE PORT; -d unless $NO_DEBUG, and $IKED_ARGS
+	"$IKED" -f "$dir/$1.conf" -p "$2" --natt-port 0 --no-kernel ${NO_DEBUG:--d} ${IKED_ARGS:-} \
+		2> "$dir/$1.log" &
 	pids+=($!)
 	eval "pid_$1=$!"
 	local i
@@ -117,6 +118,25 @@ wait_log b "the peer deleted the IKE SA" || fail "down: the responder saw the de
 sleep 0.3
 expect "down: initiator has no SA" 0 "$(status a "len(j)")"
 expect "down: responder has no SA" 0 "$(status b "len(j)")"
+expect "no keys in the log unless asked" 0 "$(cat "$dir/a.log" "$dir/b.log" | grep -c 'keys:')"
+stop a; stop b
+
+# --log-keys: both sides log the same keys, each direction under its SPI.
+echo "# --log-keys"
+rm -f "$dir"/*.log
+conf a $((base + 1)) '"aes128-sha256-modp2048"' s immediately 'proposals = "aes128-sha256";'
+conf b $base '"aes128-sha256-modp2048"' s responder-only 'proposals = "aes128-sha256";'
+IKED_ARGS=--log-keys start b $((base + 1))
+IKED_ARGS=--log-keys start a $base
+wait_log b "VPN v up" || fail "--log-keys: up"
+ike_keys() { grep -o 'keys: IKE SA .*' "$dir/$1.log"; }
+expect "IKE SA keys logged alike on both sides" "$(ike_keys a)" "$(ike_keys b)"
+expect "SK_ei, SK_ai of AES-128 and HMAC-SHA256" "32 64" \
+	"$(ike_keys a | awk '{for (i = 1; i < NF; i++) if ($i == "SK_ei" || $i == "SK_ai") printf "%d ", length($(i + 1))}' | sed 's/ $//')"
+spi=$(status a "j[0]['children'][0]['spi_out']")
+expect "a's outbound keys are b's inbound" "$(grep -o "keys: ESP SPI $spi out.*" "$dir/a.log" | sed 's/ out / /')" \
+	"$(grep -o "keys: ESP SPI $spi in.*" "$dir/b.log" | sed 's/ in / /')"
+expect "two child key lines each side" "2 2" "$(grep -c 'keys: ESP SPI' "$dir/a.log") $(grep -c 'keys: ESP SPI' "$dir/b.log")"
 stop a; stop b
 
 # 2. X25519 with ChaCha20-Poly1305; INVALID_KE_PAYLOAD: the initiator's
