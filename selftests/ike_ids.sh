@@ -21,14 +21,6 @@ pki_ee sw-ec sw-int DNS:sw.example "${P384[@]}"
 pki_ee st-rsa st-int email:st@example.net "${RSA[@]}"
 pki_ee sw-rsa sw-int email:sw@example.net "${RSA[@]}"
 
-# strongSwan holds the root and its own intermediate, not ours.
-sw_creds() { # KIND
-	mkdir -p /etc/netns/sw/swanctl/{x509,x509ca,private}
-	rm -f /etc/netns/sw/swanctl/x509/* /etc/netns/sw/swanctl/private/*
-	cp "$PKI/sw-$1.pem" /etc/netns/sw/swanctl/x509/sw.pem
-	cp "$PKI/sw-$1.key" /etc/netns/sw/swanctl/private/sw.key
-	cp "$PKI/ca.pem" "$PKI/sw-int.pem" /etc/netns/sw/swanctl/x509ca/
-}
 # We hold the root only; our intermediate goes out with our certificate.
 iked_cert_conf() { # KIND LOCAL_ID REMOTE_ID IKE_PROPOSALS ESTABLISH
 	iked_conf_text "$4" "auth = \"certificate\";
@@ -45,41 +37,38 @@ auth_methods() { st sectun -j ike status | jget "j[0]['auth_sent'] + '|' + j[0][
 # strongSwan checked our chain with the intermediate we sent.
 sw_used_our_intermediate() {
 	check_eq "$1: strongSwan built our chain from the intermediate we sent" 1 \
-		"$(grep -c 'using untrusted intermediate certificate "CN=st-int"' "$IKE_DIR/charon.log" |
-		   awk '{print ($1 > 0)}')"
+		"$(found 'using untrusted intermediate certificate "CN=st-int"' "$IKE_DIR/charon.log")"
 }
 
 # 1. ECDSA P-384, method 10 both ways, DNs, sectun-iked initiating.
 CHARON_OPTS="signature_authentication = no"
-sw_creds ec
+sw_creds ec sw-int	# its own intermediate, not ours
 SW_ID="O=sectun test, CN=sw.example" ST_ID="O=sectun test, CN=st.example"
 charon_start "$(swanctl_conf_text aes256gcm16-prfsha384-ecp384 pubkey "$swanctl_child")"
 iked_start "$(iked_cert_conf ec "$ST_ID" "$SW_ID" aes256gcm16-prfsha384-ecp384 immediately)"
-if wait_for "up" 20 iked_up; then pass "P-384: IKE and child SA up"; else ike_logs; fail "P-384: no child SA"; fi
+expect_children "P-384: IKE and child SA up"
 check_eq "P-384: peer's DN" "O=sectun test, CN=sw.example" \
 	"$(st sectun -j ike status | jget "j[0]['peer_id']")"
 check_eq "P-384: classic method 10 both ways" "ECDSA P-384 SHA-384|ECDSA P-384 SHA-384" \
 	"$(auth_methods)"
 check_eq "strongSwan verified our method-10 AUTH" 1 \
-	"$(grep -c "authentication of 'O=sectun test, CN=st.example' with ECDSA-384 signature successful" \
-	   "$IKE_DIR/charon.log" | awk '{print ($1 > 0)}')"
+	"$(found "authentication of 'O=sectun test, CN=st.example' with ECDSA-384 signature successful" "$IKE_DIR/charon.log")"
 sw_used_our_intermediate "P-384"
 ike_traffic_check "P-384"
 iked_stop
 sw_clear
 
 # 2. RSA, method 1 both ways, user@FQDN, strongSwan initiating.
-sw_creds rsa
+sw_creds rsa sw-int
 SW_ID=sw@example.net ST_ID=st@example.net
 sw_load "$(swanctl_conf_text aes256-sha256-modp2048 pubkey "$swanctl_child")"
 iked_start "$(iked_cert_conf rsa "$ST_ID" "$SW_ID" aes256-sha256-modp2048 responder-only)"
 sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
-if iked_up; then pass "RSA: IKE and child SA up"; else ike_logs; fail "RSA: no child SA"; fi
+expect_children "RSA: IKE and child SA up" 1 0
 check_eq "RSA: peer's user@FQDN" "sw@example.net" "$(st sectun -j ike status | jget "j[0]['peer_id']")"
 check_eq "RSA: classic method 1 both ways" "RSA signature|RSA signature" "$(auth_methods)"
 check_eq "strongSwan verified our method-1 AUTH" 1 \
-	"$(grep -c "authentication of 'st@example.net' with RSA signature successful" \
-	   "$IKE_DIR/charon.log" | awk '{print ($1 > 0)}')"
+	"$(found "authentication of 'st@example.net' with RSA signature successful" "$IKE_DIR/charon.log")"
 sw_used_our_intermediate "RSA"
 ike_traffic_check "RSA"
 iked_stop
@@ -104,17 +93,12 @@ iked_start "$(iked_conf_text aes128gcm16-prfsha256-ecp256 "psk = \"$PSK\";
 	'proposals = "aes128gcm16";
 	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; },
 			      { local = "fd01::/64"; remote = "fd04::/64"; } );')"
-if wait_for "two children" 20 iked_up 2; then
-	pass "IPv6 underlay: two child SAs"
-else
-	ike_logs
-	fail "IPv6 underlay: two child SAs"
-fi
+expect_children "IPv6 underlay: two child SAs" 2
 check_eq "IPv6 underlay: the IKE SA runs between the IPv6 addresses" "[fd00::2]" \
 	"$(st sectun -j ike status | jget "j[0]['remote'].rsplit(':', 1)[0]")"
 check_eq "IPv6 underlay: the peer's key ID" "@#5357ab" "$(st sectun -j ike status | jget "j[0]['peer_id']")"
 check_eq "strongSwan saw our IPv6 address as our identity" 1 \
-	"$(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'remote-id=fd00::1' | awk '{print ($1 > 0)}')"
+	"$(sw swanctl --list-sas --raw 2>/dev/null | found 'remote-id=fd00::1')"
 ike_traffic_check "IPv4 inside IPv6" 192.168.1.4 192.168.4.1
 ike_traffic_check "IPv6 inside IPv6" fd01::4 fd04::1
 check_eq "each pair on its own SA" 2 \

@@ -23,12 +23,7 @@ iked_conf() { # ESTABLISH
 # 1. sectun-iked initiates.
 charon_start "$(swanctl_conf none)"
 iked_start "$(iked_conf immediately)"
-if wait_for "initiator up" 15 iked_up; then
-	pass "initiator: IKE SA and child SA up"
-else
-	ike_logs
-	fail "initiator: no child SA"
-fi
+expect_children "initiator: IKE SA and child SA up" 1 15
 check_eq "initiator: state" "UP" "$(iked_state)"
 check_eq "strongSwan sees the IKE SA" 1 "$(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'state=ESTABLISHED')"
 check_eq "algorithms" "aes256gcm16-prfsha384-ecp384" \
@@ -60,12 +55,7 @@ sw_clear	# what our "immediately" may have started again meanwhile
 sw_load
 iked_start "$(iked_conf responder-only)"
 sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
-if iked_up; then
-	pass "responder: IKE SA and child SA up"
-else
-	ike_logs
-	fail "responder: no child SA"
-fi
+expect_children "responder: IKE SA and child SA up" 1 0
 check_eq "responder: role" "responder" "$(st sectun -j ike status | jget "j[0]['role']")"
 ike_traffic_check "responder"
 
@@ -92,12 +82,7 @@ iked_start "$(iked_conf_text chacha20poly1305-prfsha256-x25519 "psk = \"$PSK\";"
 	'proposals = "chacha20poly1305";
 	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; },
 			      { local = "192.168.2.0/24"; remote = "192.168.5.0/24"; } );')"
-if wait_for "two children" 20 iked_up 2; then
-	pass "two selector pairs: two child SAs"
-else
-	ike_logs
-	fail "two selector pairs: two child SAs"
-fi
+expect_children "two selector pairs: two child SAs" 2
 check_eq "X25519 and ChaCha20-Poly1305" "chacha20poly1305-prfsha256-curve25519" \
 	"$(st sectun -j ike status | jget "j[0]['algorithms']")"
 check_eq "strongSwan has both" 2 "$(sw swanctl --list-sas --raw 2>/dev/null | grep -o 'state=INSTALLED' | wc -l)"

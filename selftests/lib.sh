@@ -57,6 +57,10 @@ check_eq() {
 	fi
 }
 
+# found PATTERN [FILE...]: 1 if grep finds PATTERN (in stdin without
+# FILE), else 0; for check_eq.
+found() { grep -q -- "$1" "${@:2}" && echo 1 || echo 0; }
+
 # check CMD...: the command must succeed.
 check() {
 	local out

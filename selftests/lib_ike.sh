@@ -144,6 +144,30 @@ iked_state() { st sectun -j ike status | jget "' '.join(s['state'] for s in j)";
 iked_children() { st sectun -j ike status | jget "sum(len(s['children']) for s in j)"; }
 iked_up() { [[ $(iked_children) -ge ${1:-1} ]]; }
 
+# expect_children DESCRIPTION [N [SECONDS]]: N child SAs (1) up within
+# SECONDS (20; 0: now), else the logs and a failure.
+expect_children() {
+	local n=${2:-1} secs=${3:-20}
+	if { [[ $secs == 0 ]] && iked_up "$n"; } || wait_for "$1" "$secs" iked_up "$n"; then
+		pass "$1"
+	else
+		ike_logs
+		fail "$1"
+	fi
+}
+
+# sw_creds KIND [CA...]: strongSwan's certificate and key, $PKI/sw-KIND,
+# and as its CAs our root and the further ones named.
+sw_creds() {
+	local kind=$1 ca
+	shift
+	mkdir -p /etc/netns/sw/swanctl/{x509,x509ca,private}
+	rm -f /etc/netns/sw/swanctl/{x509,x509ca,private}/*
+	cp "$PKI/sw-$kind.pem" /etc/netns/sw/swanctl/x509/sw.pem
+	cp "$PKI/sw-$kind.key" /etc/netns/sw/swanctl/private/sw.key
+	for ca in ca "$@"; do cp "$PKI/$ca.pem" /etc/netns/sw/swanctl/x509ca/; done
+}
+
 # Both ways through st0, and the tunnel's counters moved.
 ike_traffic_check() {
 	local what=$1 src=${2:-192.168.1.4} dst=${3:-192.168.4.1}

@@ -74,7 +74,7 @@ st ping -c 1 -W 1 -I "$(host 11 4)" "$(host 14 4)" > /dev/null 2>&1
 sleep 0.5
 check_eq "acquire events: one a second" 2 "$(grep -c '^acquire st4 selector 4 ' /tmp/acq.txt)"
 check_eq "acquire event names the flow" 1 \
-	"$(grep -c "^acquire st4 selector 4 local $(host 11 4)/32 remote $(host 14 4)/32 proto 1" /tmp/acq.txt | head -1 | awk '{print ($1 > 0)}')"
+	"$(found "^acquire st4 selector 4 local $(host 11 4)/32 remote $(host 14 4)/32 proto 1" /tmp/acq.txt)"
 check_eq "selector counts its acquires" 2 "$(st sectun -j policy show st4 | jget "j[3]['acquires']")"
 
 # Priorities: a broad selector with priority 1 ties with selector 1 (the

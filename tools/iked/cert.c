@@ -27,6 +27,7 @@
 #include "cert.h"
 #include "ikev2.h"
 #include "ossl_err.h"
+#include "parse.h"
 #include "sign.h"
 
 /* Certificates and keys are small; anything bigger is not one. */
@@ -1083,15 +1084,13 @@ int ike_id_from_string(const char *s, struct ike_id *id)
 	return 0;
 }
 
-static const char *format_hex(const char *prefix, const uint8_t *data,
-			      size_t n, char *buf, size_t len)
+static const char *prefixed_hex(const char *prefix, const uint8_t *data,
+				size_t n, char *buf, size_t len)
 {
-	size_t i, used = (size_t)snprintf(buf, len, "%s", prefix);
+	size_t used = (size_t)snprintf(buf, len, "%s", prefix);
 
-	if (used >= len)
-		return buf;
-	for (i = 0; i < n && used + 2 < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%02x", data[i]);
+	if (used < len)
+		format_hex(data, n, buf + used, len - used);
 	return buf;
 }
 
@@ -1140,9 +1139,9 @@ const char *ike_id_format(const struct ike_id *id, char *buf, size_t len)
 	case IKE_ID_RFC822_ADDR:
 		return format_text(id->data, id->len, buf, len);
 	case IKE_ID_KEY_ID:
-		return format_hex("@#", id->data, id->len, buf, len);
+		return prefixed_hex("@#", id->data, id->len, buf, len);
 	case IKE_ID_DER_ASN1_DN:
 		return format_dn(id, buf, len);
 	}
-	return format_hex("#", id->data, id->len, buf, len);
+	return prefixed_hex("#", id->data, id->len, buf, len);
 }

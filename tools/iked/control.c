@@ -22,6 +22,7 @@
 #include "exchange.h"
 #include "json.h"
 #include "log.h"
+#include "parse.h"
 #include "proposal.h"
 #include "sign.h"
 #include "ts.h"
@@ -83,11 +84,7 @@ int ike_control_fd(void)
 
 static const char *spi_hex(const uint8_t spi[8], char *buf)
 {
-	int i;
-
-	for (i = 0; i < 8; i++)
-		sprintf(buf + 2 * i, "%02x", spi[i]);
-	return buf;
+	return format_hex(spi, 8, buf, 17);
 }
 
 static long remaining(time_t since, uint32_t lifetime)

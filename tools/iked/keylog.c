@@ -9,25 +9,15 @@
 #include "ikev2.h"
 #include "keylog.h"
 #include "log.h"
+#include "parse.h"
 #include "proposal.h"
 
 bool ike_keylog_enabled;
 
+/* A key in hex, "-" for none (an AEAD's integrity key). */
 static const char *hex(const uint8_t *p, size_t n, char *buf, size_t size)
 {
-	size_t i;
-
-	buf[0] = 0;
-	if (!n)
-		snprintf(buf, size, "-");
-	for (i = 0; i < n && 2 * i + 2 < size; i++)
-		snprintf(buf + 2 * i, size - 2 * i, "%02x", p[i]);
-	return buf;
-}
-
-static const char *spi8(const uint8_t spi[8], char *buf, size_t size)
-{
-	return hex(spi, 8, buf, size);
+	return n ? format_hex(p, n, buf, size) : "-";
 }
 
 void ike_keylog_ike_sa(const struct ike_sa *sa)
@@ -40,7 +30,7 @@ void ike_keylog_ike_sa(const struct ike_sa *sa)
 		return;
 	ike_suite_format(IKE_PROP_IKE, &sa->suite, alg, sizeof(alg));
 	log_info("keys: IKE SA %s %s (%s): SK_ei %s SK_er %s SK_ai %s SK_ar %s",
-		 spi8(sa->spi_i, si, sizeof(si)), spi8(sa->spi_r, sr, sizeof(sr)), alg,
+		 hex(sa->spi_i, 8, si, sizeof(si)), hex(sa->spi_r, 8, sr, sizeof(sr)), alg,
 		 hex(k->sk_ei, k->e_len, ei, sizeof(ei)),
 		 hex(k->sk_er, k->e_len, er, sizeof(er)),
 		 hex(k->sk_ai, k->a_len, ai, sizeof(ai)),

@@ -80,6 +80,19 @@ const char *format_ip(int family, const void *addr, char *buf, size_t len)
 	return buf;
 }
 
+const char *format_hex(const void *data, size_t n, char *buf, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (i = 0; i < n && 2 * i + 2 < len; i++)
+		snprintf(buf + 2 * i, len - 2 * i, "%02x", p[i]);
+	return buf;
+}
+
 const char *format_bytes(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };

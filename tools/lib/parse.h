@@ -24,6 +24,8 @@ int parse_keyword(const char *s, const char *const *names);
 
 /* "192.0.2.1" or "2001:db8::1" into BUF (INET6_ADDRSTRLEN). */
 const char *format_ip(int family, const void *addr, char *buf, size_t len);
+/* Bytes as lowercase hex, as many whole bytes as fit in BUF. */
+const char *format_hex(const void *data, size_t n, char *buf, size_t len);
 /* 1536 -> "1.50 KiB" */
 const char *format_bytes(uint64_t bytes, char *buf, size_t len);
 
