@@ -36,15 +36,17 @@ WFLAGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes
 # Deferred (=): on a fresh machine these exist only after "make deps".
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
-TOOLS_CPPFLAGS := -Iinclude/uapi -Itools/lib -D_GNU_SOURCE $(NL_CFLAGS)
+TOOLS_CPPFLAGS := -Iinclude/uapi -Itools/lib -Itools/iked -D_GNU_SOURCE $(NL_CFLAGS)
 
 LIB_SRCS := $(wildcard tools/lib/*.c)
 CLI_SRCS := $(wildcard tools/sectun/*.c)
 # The daemon: everything but main() and the fuzz targets goes in a library
-# the unit tests and fuzzers link against.
-IKED_SRCS := $(filter-out tools/iked/main.c tools/iked/fuzz_%.c,$(wildcard tools/iked/*.c))
+# the unit tests and fuzzers link against (glue at the top, the exchange
+# engine, IKEv2, crypto and PKI in their folders).
+IKED_DIRS := tools/iked tools/iked/engine tools/iked/ikev2 tools/iked/crypto tools/iked/pki
+IKED_SRCS := $(filter-out tools/iked/main.c,$(foreach d,$(IKED_DIRS),$(wildcard $(d)/*.c)))
 IKED_LIBS = -lcrypto $(shell pkg-config --libs libconfig 2>/dev/null)
-FUZZ_SRCS := $(wildcard tools/iked/fuzz_*.c)
+FUZZ_SRCS := $(wildcard tools/iked/fuzz/*.c)
 FUZZ_SECS ?= 60
 TEST_SRCS := $(wildcard tools/tests/test_*.c)
 UNIT_TESTS := $(TEST_SRCS:tools/tests/%.c=$(BUILD)/tests/%) \
@@ -65,7 +67,7 @@ tools: $(BUILD)/sectun $(if $(wildcard tools/iked/main.c),$(BUILD)/sectun-iked)
 
 unit-tests: $(UNIT_TESTS) $(if $(wildcard tools/iked/main.c),$(BUILD)/asan/sectun-iked)
 
-HEADERS := $(wildcard include/uapi/linux/*.h tools/lib/*.h tools/*/*.h)
+HEADERS := $(wildcard include/uapi/linux/*.h tools/lib/*.h tools/*/*.h tools/iked/*/*.h)
 
 # Userspace: one object per source, normal and sanitized builds side by side.
 $(BUILD)/asan/%.o: %.c $(HEADERS)
@@ -119,18 +121,18 @@ $(BUILD)/asan/sectun-iked: $(BUILD)/asan/tools/iked/main.o $(BUILD)/asan/libiked
 # libFuzzer targets (clang): each runs FUZZ_SECS seconds on its own corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # A fuzz target links only the layer it exercises (the codec is pure).
-FUZZ_LAYER_SRCS := tools/iked/codec.c tools/iked/describe.c
-$(BUILD)/fuzz/%: tools/iked/%.c $(FUZZ_LAYER_SRCS) $(HEADERS)
+FUZZ_LAYER_SRCS := tools/iked/ikev2/codec.c tools/iked/ikev2/describe.c
+$(BUILD)/fuzz/%: tools/iked/fuzz/%.c $(FUZZ_LAYER_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -o $@ $< $(FUZZ_LAYER_SRCS)
 
 fuzz: deps
-	@$(MAKE) -s --no-print-directory $(FUZZ_SRCS:tools/iked/%.c=$(BUILD)/fuzz/%)
-	@for f in $(FUZZ_SRCS:tools/iked/%.c=%); do \
+	@$(MAKE) -s --no-print-directory $(FUZZ_SRCS:tools/iked/fuzz/%.c=$(BUILD)/fuzz/%)
+	@for f in $(FUZZ_SRCS:tools/iked/fuzz/%.c=%); do \
 		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECS) s"; \
 		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \
-			$(BUILD)/fuzz/corpus-$$f $$(test -d tools/iked/corpus/$$f && echo tools/iked/corpus/$$f) 2>&1 | \
+			$(BUILD)/fuzz/corpus-$$f $$(test -d tools/iked/fuzz/corpus-$$f && echo tools/iked/fuzz/corpus-$$f) 2>&1 | \
 			grep -E '^(stat::number_of_executed_units|Done|==[0-9]+==ERROR|SUMMARY)' ; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done

@@ -14,9 +14,9 @@
 
 #include "child.h"
 #include "config.h"
-#include "crypto.h"
-#include "exchange.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "engine/exchange.h"
+#include "ikev2/ikev2.h"
 #include "kernel.h"
 #include "keylog.h"
 #include "log.h"

@@ -6,7 +6,7 @@
 #ifndef SECTUN_IKED_CHILD_H
 #define SECTUN_IKED_CHILD_H
 
-#include "codec.h"
+#include "ikev2/codec.h"
 #include "ike_sa.h"
 
 /* The nonces (and PFS secret) a child's KEYMAT is made from. */

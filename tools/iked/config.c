@@ -14,9 +14,9 @@
 
 #include <openssl/crypto.h>
 
-#include "cert.h"
+#include "pki/cert.h"
 #include "config.h"
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "log.h"
 #include "parse.h"
 #include "proposal.h"

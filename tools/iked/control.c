@@ -17,14 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cert.h"
+#include "pki/cert.h"
 #include "control.h"
-#include "exchange.h"
+#include "engine/exchange.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
 #include "proposal.h"
-#include "sign.h"
+#include "pki/sign.h"
 #include "ts.h"
 
 static int control_fd = -1;

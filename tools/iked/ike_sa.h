@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "config.h"
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "timer.h"
 #include "types.h"
 

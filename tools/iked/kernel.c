@@ -13,7 +13,7 @@
 #include <netlink/attr.h>
 
 #include "ike_sa.h"
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "kernel.h"
 #include "log.h"
 #include "nl.h"

@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "keylog.h"
 #include "log.h"
 #include "parse.h"

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "ikev2.h"
-#include "exchange.h"
+#include "ikev2/ikev2.h"
+#include "engine/exchange.h"
 #include "kernel.h"
 #include "keylog.h"
 #include "log.h"

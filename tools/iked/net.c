@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "log.h"
 #include "net.h"
 

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "algs.h"
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "proposal.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

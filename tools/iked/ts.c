@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "parse.h"
 #include "ts.h"
 

@@ -22,9 +22,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../iked/cert.h"
-#include "../iked/ikev2.h"
-#include "../iked/sign.h"
+#include "pki/cert.h"
+#include "ikev2/ikev2.h"
+#include "pki/sign.h"
 
 #define DAY	(24L * 3600)
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../iked/codec.h"
+#include "ikev2/codec.h"
 
 static const uint8_t spi_i[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static const uint8_t spi_r[8] = { 9, 10, 11, 12, 13, 14, 15, 16 };

@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../iked/config.h"
-#include "../iked/ikev2.h"
-#include "../iked/ts.h"
+#include "config.h"
+#include "ikev2/ikev2.h"
+#include "ts.h"
 
 static char path[64];
 

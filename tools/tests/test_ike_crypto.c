@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "algs.h"
-#include "../iked/crypto.h"
-#include "../iked/ikev2.h"
+#include "crypto/crypto.h"
+#include "ikev2/ikev2.h"
 
 #define MAX_HEX 1024
 

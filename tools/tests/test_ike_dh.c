@@ -14,8 +14,8 @@
 #include <openssl/bn.h>
 
 #include "algs.h"
-#include "../iked/crypto.h"
-#include "../iked/ikev2.h"
+#include "crypto/crypto.h"
+#include "ikev2/ikev2.h"
 
 struct bytes {
 	uint8_t b[IKE_DH_MAX_PUBLIC_LEN];

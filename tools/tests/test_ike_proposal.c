@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "algs.h"
-#include "../iked/ikev2.h"
-#include "../iked/proposal.h"
+#include "ikev2/ikev2.h"
+#include "proposal.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

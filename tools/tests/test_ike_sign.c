@@ -16,8 +16,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "../iked/ikev2.h"
-#include "../iked/sign.h"
+#include "ikev2/ikev2.h"
+#include "pki/sign.h"
 
 #define ALL_SHA2	(IKE_HASH_BIT(IKE_HASH_SHA2_256) | \
 			 IKE_HASH_BIT(IKE_HASH_SHA2_384) | \

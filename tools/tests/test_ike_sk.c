@@ -16,8 +16,8 @@
 #include <openssl/evp.h>
 
 #include "algs.h"
-#include "../iked/crypto.h"
-#include "../iked/ikev2.h"
+#include "crypto/crypto.h"
+#include "ikev2/ikev2.h"
 
 #define SK_HDR		4	/* generic payload header */
 #define SKF_HDR		8	/* and fragment number, total fragments */

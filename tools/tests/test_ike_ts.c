@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../iked/ikev2.h"
-#include "../iked/ts.h"
+#include "ikev2/ikev2.h"
+#include "ts.h"
 
 /* "10.0.0.0-10.0.0.255" or "2001:db8::-2001:db8::ff", any port. */
 static struct ike_ts range(const char *from, const char *to)

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "codec.h"
+#include "ikev2/codec.h"
 
 struct name {
 	unsigned int num;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "types.h"
 
 #define IKE_MAX_PAYLOADS	64	/* per chain */

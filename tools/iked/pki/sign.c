@@ -15,9 +15,9 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "ikev2.h"
+#include "ikev2/ikev2.h"
 #include "ossl_err.h"
-#include "sign.h"
+#include "pki/sign.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

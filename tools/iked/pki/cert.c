@@ -24,11 +24,11 @@
 #include <openssl/x509v3.h>
 
 #include "algs.h"
-#include "cert.h"
-#include "ikev2.h"
+#include "pki/cert.h"
+#include "ikev2/ikev2.h"
 #include "ossl_err.h"
 #include "parse.h"
-#include "sign.h"
+#include "pki/sign.h"
 
 /* Certificates and keys are small; anything bigger is not one. */
 #define CERT_FILE_MAX	(1 << 20)

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "child.h"
-#include "exchange.h"
-#include "ikev2.h"
+#include "engine/exchange.h"
+#include "ikev2/ikev2.h"
 #include "log.h"
 
 void ike_sa_delete(struct ike_sa *sa, bool wait)

@@ -13,9 +13,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "crypto.h"
-#include "exchange.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "engine/exchange.h"
+#include "ikev2/ikev2.h"
 #include "keylog.h"
 #include "log.h"
 #include "proposal.h"

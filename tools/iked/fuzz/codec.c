@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
+#include "ikev2/codec.h"
 
 #define CHECK(cond)							\
 	do {								\

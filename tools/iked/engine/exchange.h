@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "codec.h"
+#include "ikev2/codec.h"
 #include "config.h"
 #include "ike_sa.h"
 #include "net.h"

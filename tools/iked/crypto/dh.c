@@ -17,8 +17,8 @@
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
 
-#include "crypto.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "ikev2/ikev2.h"
 
 enum dh_kind { DH_MODP, DH_ECP, DH_X25519 };
 

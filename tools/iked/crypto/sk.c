@@ -13,8 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "crypto.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "ikev2/ikev2.h"
 
 #define AEAD_SALT_LEN	4
 #define AEAD_IV_LEN	8

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "crypto.h"
-#include "exchange.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "engine/exchange.h"
+#include "ikev2/ikev2.h"
 #include "log.h"
 
 struct ike_daemon iked;

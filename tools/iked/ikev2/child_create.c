@@ -11,9 +11,9 @@
 #include <openssl/crypto.h>
 
 #include "child.h"
-#include "crypto.h"
-#include "exchange.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "engine/exchange.h"
+#include "ikev2/ikev2.h"
 #include "kernel.h"
 #include "log.h"
 #include "proposal.h"

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "codec.h"
+#include "ikev2/codec.h"
 
 #define PROPOSAL_HDR_LEN	8
 #define TRANSFORM_HDR_LEN	8

@@ -11,8 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include "crypto.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "ikev2/ikev2.h"
 
 struct prf_alg {
 	uint16_t id;

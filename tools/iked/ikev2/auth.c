@@ -11,15 +11,15 @@
 
 #include <openssl/crypto.h>
 
-#include "cert.h"
+#include "pki/cert.h"
 #include "child.h"
-#include "crypto.h"
-#include "exchange.h"
-#include "ikev2.h"
+#include "crypto/crypto.h"
+#include "engine/exchange.h"
+#include "ikev2/ikev2.h"
 #include "kernel.h"
 #include "log.h"
 #include "proposal.h"
-#include "sign.h"
+#include "pki/sign.h"
 #include "ts.h"
 
 #define KEY_PAD		"Key Pad for IKEv2"
