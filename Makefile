@@ -79,16 +79,16 @@ $(BUILD)/%.o: %.c $(HEADERS)
 	$(CC) $(CFLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -c -o $@ $<
 
 $(BUILD)/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/%.o)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/asan/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/libiked.a: $(IKED_SRCS:%.c=$(BUILD)/%.o)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/asan/libiked.a: $(IKED_SRCS:%.c=$(BUILD)/asan/%.o)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # The replay window is kernel code, tested in userspace over a small shim.
 REPLAY_TEST_FLAGS := -Itools/tests/kshim -Iinclude

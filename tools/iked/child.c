@@ -15,7 +15,8 @@
 #include "child.h"
 #include "config.h"
 #include "crypto/crypto.h"
-#include "engine/exchange.h"
+#include "engine/daemon.h"
+#include "ike_sa.h"
 #include "ikev2/ikev2.h"
 #include "kernel.h"
 #include "keylog.h"
@@ -102,7 +103,10 @@ static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
 	return false;
 }
 
-/* The SPI of the initiator's proposal NUM, host order; 0 if unusable. */
+/*
+ * The SPI of the initiator's proposal NUM, host order; 0 if unusable
+ * (1-255 are reserved, RFC 4303 2.1).
+ */
 static uint32_t their_proposal_spi(const struct ike_sa_offer *theirs, uint8_t num)
 {
 	uint32_t spi;
@@ -112,7 +116,8 @@ static uint32_t their_proposal_spi(const struct ike_sa_offer *theirs, uint8_t nu
 		if (theirs->p[i].num != num || theirs->p[i].spi_len != 4)
 			continue;
 		memcpy(&spi, theirs->p[i].spi, 4);
-		return ntohl(spi);
+		spi = ntohl(spi);
+		return spi >= 256 ? spi : 0;
 	}
 	return 0;
 }
@@ -127,18 +132,25 @@ bool ike_child_decode_ts(const struct ike_msg *m, struct ike_ts_set *tsi,
 	       tsi->n && tsr->n;
 }
 
-struct child_sa *ike_child_from_reply(struct ike_sa *sa, const struct ike_msg *m)
+struct child_sa *ike_child_from_reply(struct ike_sa *sa, struct iked_vpn *vpn,
+				      unsigned int sel, const struct ike_sa_offer *offer,
+				      uint32_t spi_in, const struct ike_msg *m)
 {
 	const struct ike_payload *sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
 	struct ike_sa_offer *reply = malloc(sizeof(*reply));
 	struct ike_ts_set tsi, tsr, my_i, my_r;
 	struct child_sa *c = calloc(1, sizeof(*c));
+	uint32_t spi_out = 0;
 
-	ike_child_ts(sa->vpn, sa->child_sel, &my_i, &my_r);
-	if (!c || !reply || !sa_pl || ike_decode_sa(sa_pl, reply) ||
-	    !ike_child_decode_ts(m, &tsi, &tsr) ||
-	    ike_proposal_check_reply(&sa->child_offer, reply, kind_of(sa->vpn), &c->suite) ||
-	    reply->p[0].spi_len != 4 ||
+	ike_child_ts(vpn, sel, &my_i, &my_r);
+	if (c && reply && sa_pl && !ike_decode_sa(sa_pl, reply) && reply->n &&
+	    reply->p[0].spi_len == 4) {
+		memcpy(&spi_out, reply->p[0].spi, 4);
+		spi_out = ntohl(spi_out);
+	}
+	/* SPIs 1-255 are reserved (RFC 4303 2.1), 0 means none. */
+	if (!c || spi_out < 256 || !ike_child_decode_ts(m, &tsi, &tsr) ||
+	    ike_proposal_check_reply(offer, reply, kind_of(vpn), &c->suite) ||
 	    !ike_ts_narrow(&my_i, &tsi.ts[0], &c->local) ||
 	    !ike_ts_narrow(&my_r, &tsr.ts[0], &c->remote) ||
 	    !ike_ts_within(&tsi.ts[0], &c->local) || !ike_ts_within(&tsr.ts[0], &c->remote)) {
@@ -150,12 +162,11 @@ struct child_sa *ike_child_from_reply(struct ike_sa *sa, const struct ike_msg *m
 	}
 	c->local = tsi.ts[0];
 	c->remote = tsr.ts[0];
-	c->vpn = sa->vpn;
-	c->sel = sa->child_sel;
-	c->protocol = sa->vpn->protocol;
-	c->spi_in = sa->child_spi;
-	memcpy(&c->spi_out, reply->p[0].spi, 4);
-	c->spi_out = ntohl(c->spi_out);
+	c->vpn = vpn;
+	c->sel = sel;
+	c->protocol = vpn->protocol;
+	c->spi_in = spi_in;
+	c->spi_out = spi_out;
 	free(reply);
 	return c;
 }
@@ -172,10 +183,16 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 	unsigned int i, sel = 0;
 	struct child_sa *c;
 
+	if (sa->n_children >= iked->cfg->limits.child_sas) {
+		log_warn("%s: %u child SAs already: refusing another", sa->gw->name,
+			 sa->n_children);
+		free(mine);
+		return IKE_N_NO_ADDITIONAL_SAS;
+	}
 	if (!mine)
 		return IKE_N_TEMPORARY_FAILURE;
-	for (i = 0; i < iked.cfg->n_vpn; i++) {
-		struct iked_vpn *vpn = &iked.cfg->vpn[i];
+	for (i = 0; i < iked->cfg->n_vpn; i++) {
+		struct iked_vpn *vpn = &iked->cfg->vpn[i];
 
 		if (vpn->gw != sa->gw)
 			continue;
@@ -290,39 +307,12 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	c->created = time(NULL);
 	c->next = sa->children;
 	sa->children = c;
+	sa->n_children++;
 	log_info("%s: VPN %s up on %s: SPIs in %08x out %08x, %s <-> %s", sa->gw->name,
 		 c->vpn->name, c->vpn->bind_if, c->spi_in, c->spi_out,
 		 ike_ts_format(&c->local, l, sizeof(l)),
 		 ike_ts_format(&c->remote, r, sizeof(r)));
 	return 0;
-}
-
-/* Whether SA already carries selector SEL of its VPN. */
-static bool sel_up(const struct ike_sa *sa, unsigned int sel)
-{
-	const struct child_sa *c;
-
-	for (c = sa->children; c; c = c->next)
-		if (c->vpn == sa->vpn && c->sel == sel)
-			return true;
-	return false;
-}
-
-void ike_child_next(struct ike_sa *sa)
-{
-	unsigned int sel;
-
-	/* One request at a time: this runs again when the answer is in. */
-	if (sa->state != IKE_SA_ESTABLISHED || !sa->initiator || !sa->vpn || sa->req.msg)
-		return;
-	/* A VPN without selectors has one child, "selector" 0. */
-	for (sel = 0; sel < (sa->vpn->n_sel ?: 1); sel++) {
-		if (sel_up(sa, sel) || (sa->tried_sel >> sel & 1))
-			continue;
-		sa->tried_sel |= 1u << sel;
-		if (!ike_create_child_request(sa, sel))
-			return;
-	}
 }
 
 /* Another installed child of C's VPN for C's selector. */
@@ -331,7 +321,7 @@ static bool sel_served_elsewhere(const struct child_sa *c)
 	const struct child_sa *o;
 	const struct ike_sa *sa;
 
-	for (sa = ike_sas; sa; sa = sa->next)
+	ike_sa_foreach(sa)
 		for (o = sa->children; o; o = o->next)
 			if (o != c && o->installed && o->vpn == c->vpn && o->sel == c->sel)
 				return true;

@@ -26,10 +26,12 @@ bool ike_child_decode_ts(const struct ike_msg *m, struct ike_ts_set *tsi,
 			 struct ike_ts_set *tsr);
 /*
  * Initiator: the responder's SA and selectors for the child we asked for
- * (sa->child_offer, child_spi, child_sel). NULL, with sa->why, if they
- * are not what we offered.
+ * (selector SEL of VPN, with OFFER and our SPI_IN). NULL, with sa->why,
+ * if they are not what we offered.
  */
-struct child_sa *ike_child_from_reply(struct ike_sa *sa, const struct ike_msg *m);
+struct child_sa *ike_child_from_reply(struct ike_sa *sa, struct iked_vpn *vpn,
+				      unsigned int sel, const struct ike_sa_offer *offer,
+				      uint32_t spi_in, const struct ike_msg *m);
 /* Our TSi and TSr for selector SEL of VPN: both families whole without selectors. */
 void ike_child_ts(const struct iked_vpn *vpn, unsigned int sel,
 		  struct ike_ts_set *local, struct ike_ts_set *remote);
@@ -45,7 +47,5 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n);
 /* Puts the on-traffic trap back once C no longer holds its index. */
 void ike_child_restore_trap(struct child_sa *c);
-/* Initiator: asks for the VPN's next selector not yet up, if any. */
-void ike_child_next(struct ike_sa *sa);
 
 #endif

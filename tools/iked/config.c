@@ -64,6 +64,7 @@ void iked_ts_any(struct ike_ts *ts, int family)
 #define T_INT	(1 << CONFIG_TYPE_INT | 1 << CONFIG_TYPE_INT64)
 #define T_BOOL	(1 << CONFIG_TYPE_BOOL)
 #define T_LIST	(1 << CONFIG_TYPE_LIST | 1 << CONFIG_TYPE_ARRAY)
+#define T_GROUP	(1 << CONFIG_TYPE_GROUP)
 
 struct known_setting {
 	const char *name;
@@ -72,7 +73,14 @@ struct known_setting {
 
 static const struct known_setting root_settings[] = {
 	{ "control-socket", T_STR }, { "log-level", T_STR },
-	{ "gateways", T_LIST }, { "vpns", T_LIST }, { NULL, 0 },
+	{ "gateways", T_LIST }, { "vpns", T_LIST }, { "limits", T_GROUP }, { NULL, 0 },
+};
+
+static const struct known_setting limit_settings[] = {
+	{ "setup-timeout", T_INT }, { "half-open-max", T_INT },
+	{ "half-open-per-address", T_INT }, { "cookie-threshold", T_INT },
+	{ "cookie-threshold-per-address", T_INT }, { "respond-bad-spi", T_INT },
+	{ "child-sas", T_INT }, { "queued-exchanges", T_INT }, { NULL, 0 },
 };
 
 static const struct known_setting gateway_settings[] = {
@@ -121,7 +129,8 @@ static int check_known(struct conf_ctx *c, const config_setting_t *s,
 			return conf_fail(c, m, "%s: wrong type (%s expected)", name,
 					 k->types & T_STR ? "a string" :
 					 k->types & T_INT ? "a number" :
-					 k->types & T_BOOL ? "true or false" : "a list");
+					 k->types & T_BOOL ? "true or false" :
+					 k->types & T_GROUP ? "a group { ... }" : "a list");
 	}
 	return 0;
 }
@@ -406,6 +415,34 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 	return 0;
 }
 
+/* The "limits" group; every value has a default (Documentation/iked.conf.rst). */
+static int load_limits(struct conf_ctx *c, const config_setting_t *s,
+		       struct iked_limits *l)
+{
+	*l = (struct iked_limits){
+		.setup_timeout = 30,
+		.half_open_max = 4096,
+		.half_open_per_address = 128,
+		.cookie_threshold = 32,
+		.cookie_threshold_per_address = 8,
+		.respond_bad_spi = 5,
+		.child_sas = 512,
+		.queued_exchanges = 64,
+	};
+	if (!s)
+		return 0;
+	return check_known(c, s, limit_settings, "limits") ?:
+	       get_u32(c, s, "setup-timeout", 2, 600, &l->setup_timeout) ?:
+	       get_u32(c, s, "half-open-max", 1, 1000000, &l->half_open_max) ?:
+	       get_u32(c, s, "half-open-per-address", 1, 1000000, &l->half_open_per_address) ?:
+	       get_u32(c, s, "cookie-threshold", 0, 1000000, &l->cookie_threshold) ?:
+	       get_u32(c, s, "cookie-threshold-per-address", 0, 1000000,
+		       &l->cookie_threshold_per_address) ?:
+	       get_u32(c, s, "respond-bad-spi", 0, 30, &l->respond_bad_spi) ?:
+	       get_u32(c, s, "child-sas", 1, 100000, &l->child_sas) ?:
+	       get_u32(c, s, "queued-exchanges", 4, 1024, &l->queued_exchanges);
+}
+
 static int range_to_ts(const struct inet_range *r, struct ike_ts *ts)
 {
 	size_t alen = r->family == AF_INET ? 4 : 16;
@@ -593,6 +630,7 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 			  cfg->control, sizeof(cfg->control), false) ?:
 	      copy_string(&c, config_root_setting(&lc), "log-level",
 			  cfg->log_level, sizeof(cfg->log_level), false) ?:
+	      load_limits(&c, config_lookup(&lc, "limits"), &cfg->limits) ?:
 	      load_list(&c, &lc, "gateways", &gws, &n_gw) ?:
 	      load_list(&c, &lc, "vpns", &vpns, &n_vpn);
 	if (!ret && ike_log_level_parse(cfg->log_level, &(enum ike_log_level){ 0 }))

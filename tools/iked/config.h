@@ -88,6 +88,23 @@ struct iked_vpn {
 	 */
 	uint32_t trap[IKE_MAX_TS];
 	bool trap_live[IKE_MAX_TS];	/* the trap itself is in the module now */
+	uint64_t last_try;		/* runtime: our last initiation, ms */
+	bool held_down;			/* runtime: "sectun ike down" */
+};
+
+/*
+ * Daemon-wide bounds (the "limits" group): what an unauthenticated peer
+ * can make us hold, and how long a setup may take.
+ */
+struct iked_limits {
+	uint32_t setup_timeout;		/* s: an IKE SA not up by then goes */
+	uint32_t half_open_max;		/* responder SAs not yet authenticated */
+	uint32_t half_open_per_address;
+	uint32_t cookie_threshold;	/* half-open SAs above which COOKIEs are asked */
+	uint32_t cookie_threshold_per_address;
+	uint32_t respond_bad_spi;	/* stateless answers per address a minute */
+	uint32_t child_sas;		/* per IKE SA */
+	uint32_t queued_exchanges;	/* per IKE SA */
 };
 
 struct iked_config {
@@ -96,6 +113,7 @@ struct iked_config {
 	struct iked_vpn *vpn;
 	char control[IKED_PATH_MAX];
 	char log_level[16];
+	struct iked_limits limits;
 };
 
 int iked_config_load(const char *path, struct iked_config *cfg,

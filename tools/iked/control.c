@@ -17,15 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pki/cert.h"
 #include "control.h"
-#include "engine/exchange.h"
+#include "engine/daemon.h"
+#include "engine/drops.h"
+#include "ike_sa.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
-#include "proposal.h"
+#include "pki/cert.h"
 #include "pki/sign.h"
+#include "proposal.h"
 #include "ts.h"
+#include "vpn.h"
 
 static int control_fd = -1;
 static char control_path[108];
@@ -100,21 +103,73 @@ static bool vpn_up(const struct iked_vpn *vpn)
 	const struct child_sa *c;
 	const struct ike_sa *sa;
 
-	for (sa = ike_sas; sa; sa = sa->next)
+	ike_sa_foreach(sa)
 		for (c = sa->children; sa->state != IKE_SA_DEAD && c; c = c->next)
 			if (c->vpn == vpn)
 				return true;
 	return false;
 }
 
+static uint64_t total_dropped(const struct ike_sa *sa)
+{
+	uint64_t n = 0;
+	unsigned int r;
+
+	for (r = 0; r < IKE_DROP_MAX; r++)
+		n += sa->stats.dropped[r];
+	return n;
+}
+
+/* "3 unencrypted, 1 integrity check failed" */
+static void format_drops(const uint64_t *counts, char *out, size_t size)
+{
+	size_t used = 0;
+	unsigned int r;
+
+	out[0] = 0;
+	for (r = 0; r < IKE_DROP_MAX && used < size; r++)
+		if (counts[r])
+			used += snprintf(out + used, size - used, "%s%" PRIu64 " %s",
+					 used ? ", " : "", counts[r], ike_drop_name(r));
+}
+
+/* The exchanges of SA, in flight then queued: "CREATE_CHILD_SA (3), INFORMATIONAL". */
+static void format_exchanges(const struct ike_sa *sa, char *out, size_t size)
+{
+	const struct ike_xchg *x;
+	size_t used = 0;
+
+	out[0] = 0;
+	if (sa->xchg.active)
+		used += snprintf(out, size, "in flight: %s (message %u)",
+				 sa->xchg.active->ops->name, sa->xchg.active->msgid);
+	for (x = sa->xchg.queue; x && used < size; x = x->next)
+		used += snprintf(out + used, size - used, "%s%s",
+				 x == sa->xchg.queue ? (used ? "; queued: " : "queued: ") : ", ",
+				 x->ops->name);
+}
+
+static void summary_text(FILE *out)
+{
+	char d[512];
+
+	fprintf(out, "half-open IKE SAs: %zu (cookies above %u), cookies sent: %" PRIu64
+		", accepted: %" PRIu64 "\n", iked->sas.n_half,
+		iked->cfg->limits.cookie_threshold, iked->halfopen.cookies_sent,
+		iked->halfopen.cookies_accepted);
+	format_drops(iked->drops.count, d, sizeof(d));
+	if (d[0])
+		fprintf(out, "messages dropped: %s\n", d);
+}
+
 static void status_text(FILE *out, bool detail)
 {
-	char a[64], b[64], c[128], d[128], si[17], sr[17];
+	char a[64], b[64], c[128], d[128], e[512], si[17], sr[17];
 	unsigned int n_ike = 0, n_child = 0;
 	struct child_sa *ch;
 	struct ike_sa *sa;
 
-	for (sa = ike_sas; sa; sa = sa->next) {
+	ike_sa_foreach(sa) {
 		if (sa->state == IKE_SA_DEAD)
 			continue;
 		n_ike++;
@@ -122,15 +177,16 @@ static void status_text(FILE *out, bool detail)
 			n_child++;
 	}
 	fprintf(out, "IKE SAs: %u  IPsec SAs: %u pairs\n", n_ike, n_child);
-	for (unsigned int i = 0; i < iked.cfg->n_vpn; i++) {
-		const struct iked_vpn *vpn = &iked.cfg->vpn[i];
+	summary_text(out);
+	for (unsigned int i = 0; i < iked->cfg->n_vpn; i++) {
+		const struct iked_vpn *vpn = &iked->cfg->vpn[i];
 
 		if (vpn_up(vpn))
 			continue;
 		fprintf(out, "VPN %s: down%s%s\n", vpn->name,
 			vpn->last_error[0] ? ", last error: " : "", vpn->last_error);
 	}
-	for (sa = ike_sas; sa; sa = sa->next) {
+	ike_sa_foreach(sa) {
 		if (sa->state == IKE_SA_DEAD)
 			continue;
 		fprintf(out, "\n%s  %s  %s %s  IKEv2  %s\n", sa->gw->name,
@@ -158,8 +214,16 @@ static void status_text(FILE *out, bool detail)
 					remaining(sa->established, sa->gw->lifetime));
 			}
 			fprintf(out, "  messages: %" PRIu64 " in, %" PRIu64 " out, %" PRIu64
-				" retransmitted, %" PRIu64 " dropped\n", sa->msgs_in,
-				sa->msgs_out, sa->retransmits, sa->bad_msgs);
+				" retransmitted, %" PRIu64 " dropped\n", sa->stats.msgs_in,
+				sa->stats.msgs_out, sa->stats.retransmits, total_dropped(sa));
+			format_drops(sa->stats.dropped, e, sizeof(e));
+			if (e[0])
+				fprintf(out, "  dropped: %s\n", e);
+			fprintf(out, "  message IDs: next request %u, next expected %u\n",
+				sa->xchg.next_msgid, sa->xchg.peer_msgid);
+			format_exchanges(sa, e, sizeof(e));
+			if (e[0])
+				fprintf(out, "  exchanges: %s\n", e);
 			if (sa->why[0])
 				fprintf(out, "  last error: %s\n", sa->why);
 		}
@@ -190,9 +254,56 @@ static void json_spi(struct json *j, const char *key, const uint8_t spi[8])
 	json_kv_str(j, key, spi_hex(spi, buf));
 }
 
+static void json_drops(struct json *j, const char *key, const uint64_t *counts)
+{
+	unsigned int r;
+
+	json_key(j, key);
+	json_obj_open(j);
+	for (r = 0; r < IKE_DROP_MAX; r++)
+		if (counts[r])
+			json_kv_u64(j, ike_drop_name(r), counts[r]);
+	json_obj_close(j);
+}
+
+/* "sectun ike statistics": the daemon-wide counters. */
+static void statistics(FILE *out, bool as_json)
+{
+	const struct ike_halfopen *h = &iked->halfopen;
+	const struct iked_limits *l = &iked->cfg->limits;
+	struct json j;
+	char d[512];
+
+	if (!as_json) {
+		fprintf(out, "half-open IKE SAs: %zu (at most %u, %u per address; cookies above"
+			" %u, or %u per address)\n", iked->sas.n_half, l->half_open_max,
+			l->half_open_per_address, l->cookie_threshold,
+			l->cookie_threshold_per_address);
+		fprintf(out, "cookies: %" PRIu64 " sent, %" PRIu64 " accepted\n",
+			h->cookies_sent, h->cookies_accepted);
+		fprintf(out, "stateless answers: %" PRIu64 " sent, %" PRIu64
+			" suppressed (respond-bad-spi %u a minute)\n", h->answers_sent,
+			h->answers_suppressed, l->respond_bad_spi);
+		format_drops(iked->drops.count, d, sizeof(d));
+		fprintf(out, "messages dropped: %s\n", d[0] ? d : "none");
+		return;
+	}
+	json_init(&j, out);
+	json_obj_open(&j);
+	json_kv_u64(&j, "half_open", iked->sas.n_half);
+	json_kv_u64(&j, "cookies_sent", h->cookies_sent);
+	json_kv_u64(&j, "cookies_accepted", h->cookies_accepted);
+	json_kv_u64(&j, "stateless_answers_sent", h->answers_sent);
+	json_kv_u64(&j, "stateless_answers_suppressed", h->answers_suppressed);
+	json_drops(&j, "dropped", iked->drops.count);
+	json_obj_close(&j);
+	fputc('\n', out);
+}
+
 static void status_json(FILE *out)
 {
 	char a[128], spi[16];
+	const struct ike_xchg *x;
 	struct child_sa *ch;
 	struct ike_sa *sa;
 	struct json j;
@@ -200,7 +311,7 @@ static void status_json(FILE *out)
 	json_init(&j, out);
 	json_arr_open(&j);
 	/* IKE SAs only: scripts index j[0] as the first IKE SA. */
-	for (sa = ike_sas; sa; sa = sa->next) {
+	ike_sa_foreach(sa) {
 		if (sa->state == IKE_SA_DEAD)
 			continue;
 		json_obj_open(&j);
@@ -221,10 +332,20 @@ static void status_json(FILE *out)
 			json_kv_u64(&j, "lifetime_left",
 				    remaining(sa->established, sa->gw->lifetime));
 		}
-		json_kv_u64(&j, "messages_in", sa->msgs_in);
-		json_kv_u64(&j, "messages_out", sa->msgs_out);
-		json_kv_u64(&j, "retransmits", sa->retransmits);
-		json_kv_u64(&j, "dropped", sa->bad_msgs);
+		json_kv_u64(&j, "messages_in", sa->stats.msgs_in);
+		json_kv_u64(&j, "messages_out", sa->stats.msgs_out);
+		json_kv_u64(&j, "retransmits", sa->stats.retransmits);
+		json_kv_u64(&j, "dropped", total_dropped(sa));
+		json_drops(&j, "drops", sa->stats.dropped);
+		json_kv_u64(&j, "msgid_out", sa->xchg.next_msgid);
+		json_kv_u64(&j, "msgid_in", sa->xchg.peer_msgid);
+		json_key(&j, "exchanges");
+		json_arr_open(&j);
+		if (sa->xchg.active)
+			json_str(&j, sa->xchg.active->ops->name);
+		for (x = sa->xchg.queue; x; x = x->next)
+			json_str(&j, x->ops->name);
+		json_arr_close(&j);
 		if (sa->why[0])
 			json_kv_str(&j, "last_error", sa->why);
 		json_key(&j, "children");
@@ -278,6 +399,10 @@ static void run_command(char *line, FILE *out)
 			status_json(out);
 		else
 			status_text(out, detail);
+		return;
+	}
+	if (!strcmp(words[0], "statistics")) {
+		statistics(out, n > 1 && !strcmp(words[1], "json"));
 		return;
 	}
 	if (!strcmp(words[0], "up") && n == 2)

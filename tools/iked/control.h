@@ -13,9 +13,7 @@ int ike_control_fd(void);
 /* Accepts and serves one client. */
 void ike_control_serve(void);
 
-/* What the commands do, provided by the daemon (main.c). */
-int iked_vpn_up(const char *name, char *msg, size_t len);
-int iked_vpn_down(const char *name, char *msg, size_t len);
+/* What "reload" does, provided by the daemon (main.c); up and down are vpn.c's. */
 int iked_reload(char *msg, size_t len);
 
 #endif

@@ -1,97 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The table of IKE SAs: creation with a fresh SPI, lookup by our SPI,
- * and teardown that takes the child SAs out of the kernel. A dying SA is
- * only marked; the event loop frees it once no handler holds it.
+ * The life of an IKE SA: creation with a fresh SPI and a deadline to be
+ * established by (a half-open SA that never completes goes at it), the
+ * delete that tells the peer, and teardown that takes the child SAs out
+ * of the kernel. A dying SA leaves the tables at once and is freed by
+ * the event loop once no handler holds it.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <openssl/crypto.h>
 
 #include "child.h"
+#include "engine/daemon.h"
 #include "ike_sa.h"
+#include "ikev2/exchanges.h"
 #include "kernel.h"
 #include "log.h"
-
-struct ike_sa *ike_sas;
+#include "pki/cert.h"
+#include "random.h"
+#include "vpn.h"
 
 static const uint8_t zero_spi[8];
 
-static void random_spi(uint8_t spi[8])
+const uint8_t *ike_sa_our_spi(const struct ike_sa *sa)
 {
-	do {
-		if (getrandom(spi, 8, 0) != 8)
-			memset(spi, 0, 8);
-	} while (!memcmp(spi, zero_spi, 8) || ike_sa_find(spi, spi, true) ||
-		 ike_sa_find(spi, spi, false));
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+static void setup_expired(struct ike_timer *t)
+{
+	struct ike_sa *sa = ike_timer_owner(t, struct ike_sa, setup);
+	char why[96];
+
+	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING ||
+	    sa->state == IKE_SA_DEAD)
+		return;
+	snprintf(why, sizeof(why), "not established within %u s",
+		 iked->cfg->limits.setup_timeout);
+	log_info("%s: IKE SA %s %s", sa->gw->name,
+		 sa->initiator ? "we initiated" : "from the peer", why);
+	ike_sa_kill(sa, sa->why[0] ? NULL : why);
 }
 
 struct ike_sa *ike_sa_new(struct iked_gateway *gw, bool initiator)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	uint8_t *spi;
+	int tries = 0;
 
 	if (!sa)
 		return NULL;
 	sa->gw = gw;
 	sa->initiator = initiator;
-	random_spi(initiator ? sa->spi_i : sa->spi_r);
-	sa->next = ike_sas;
-	ike_sas = sa;
+	spi = initiator ? sa->spi_i : sa->spi_r;
+	do {
+		if (ike_random(spi, 8) || ++tries > 16) {
+			free(sa);
+			return NULL;
+		}
+	} while (!memcmp(spi, zero_spi, 8) || ike_sa_table_spi_used(&iked->sas, spi));
+	if (ike_sa_table_add(&iked->sas, sa)) {
+		free(sa);
+		return NULL;
+	}
+	ike_timer_set(&sa->setup, (uint64_t)iked->cfg->limits.setup_timeout * 1000,
+		      setup_expired);
 	return sa;
 }
 
-struct ike_sa *ike_sa_find(const uint8_t spi_i[8], const uint8_t spi_r[8],
-			   bool from_initiator)
+static void lifetime_expired(struct ike_timer *t)
 {
-	struct ike_sa *sa;
+	struct ike_sa *sa = ike_timer_owner(t, struct ike_sa, lifetime);
 
-	for (sa = ike_sas; sa; sa = sa->next) {
-		if (sa->state == IKE_SA_DEAD)
-			continue;
-		/* A message from the original initiator names our SPI as SPIr. */
-		if (sa->initiator == !from_initiator &&
-		    !memcmp(sa->initiator ? sa->spi_i : sa->spi_r,
-			    sa->initiator ? spi_i : spi_r, 8))
-			return sa;
-	}
-	return NULL;
+	log_info("%s: IKE SA lifetime (%u s) reached: deleting it", sa->gw->name,
+		 sa->gw->lifetime);
+	ike_sa_delete(sa);
 }
 
-struct ike_sa *ike_sa_find_half_open(const uint8_t spi_i[8],
-				     const struct sockaddr_storage *remote)
+void ike_sa_established(struct ike_sa *sa)
 {
-	struct ike_sa *sa;
+	char a[128];
 
-	for (sa = ike_sas; sa; sa = sa->next)
-		if (!sa->initiator && sa->state != IKE_SA_DEAD &&
-		    !memcmp(sa->spi_i, spi_i, 8) &&
-		    !memcmp(&sa->remote, remote, sizeof(*remote)))
-			return sa;
-	return NULL;
-}
-
-struct child_sa *ike_child_find_in(uint32_t spi, struct ike_sa **owner)
-{
-	struct child_sa *c;
-	struct ike_sa *sa;
-
-	for (sa = ike_sas; sa; sa = sa->next) {
-		for (c = sa->children; c; c = c->next) {
-			if (c->spi_in == spi) {
-				if (owner)
-					*owner = sa;
-				return c;
-			}
-		}
-		if (sa->child_spi == spi) {
-			if (owner)
-				*owner = sa;
-			return NULL;
-		}
-	}
-	return NULL;
+	sa->state = IKE_SA_ESTABLISHED;
+	sa->established = time(NULL);
+	ike_timer_cancel(&sa->setup);
+	ike_sa_table_del_half_open(&iked->sas, sa);
+	ike_timer_set(&sa->lifetime, (uint64_t)sa->gw->lifetime * 1000, lifetime_expired);
+	sa->why[0] = 0;
+	if (sa->vpn)
+		sa->vpn->last_error[0] = 0;
+	log_info("%s: IKE SA established with %s (%s)", sa->gw->name,
+		 ike_id_format(&sa->peer_id, a, sizeof(a)),
+		 sa->initiator ? "initiator" : "responder");
 }
 
 const char *ike_sa_state_name(enum ike_sa_state s)
@@ -108,6 +110,37 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 	return s <= IKE_SA_DEAD ? names[s] : "?";
 }
 
+struct child_sa *ike_child_find_in(uint32_t spi, struct ike_sa **owner)
+{
+	struct child_sa *c;
+	struct ike_sa *sa;
+
+	ike_sa_foreach(sa) {
+		for (c = sa->children; c; c = c->next) {
+			if (c->spi_in == spi) {
+				if (owner)
+					*owner = sa;
+				return c;
+			}
+		}
+	}
+	return NULL;
+}
+
+void ike_sa_unlink_child(struct ike_sa *sa, struct child_sa *c)
+{
+	struct child_sa **p;
+
+	for (p = &sa->children; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			c->next = NULL;
+			sa->n_children--;
+			return;
+		}
+	}
+}
+
 void ike_child_remove(struct child_sa *c)
 {
 	if (c->installed)
@@ -121,60 +154,57 @@ void ike_child_remove(struct child_sa *c)
 void ike_sa_kill(struct ike_sa *sa, const char *why)
 {
 	struct child_sa *c;
+	bool was_up;
 
 	if (sa->state == IKE_SA_DEAD)
 		return;
 	if (why)
 		snprintf(sa->why, sizeof(sa->why), "%s", why);
+	was_up = sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING;
 	/* Remembered past the SA, for "sectun ike status". */
-	if (sa->vpn && sa->why[0] && sa->state != IKE_SA_ESTABLISHED)
+	if (sa->vpn && sa->why[0] && !was_up)
 		snprintf(sa->vpn->last_error, sizeof(sa->vpn->last_error), "%s", sa->why);
+	sa->state = IKE_SA_DEAD;
 	while ((c = sa->children)) {
 		sa->children = c->next;
 		ike_child_remove(c);
 	}
-	ike_timer_cancel(&sa->req.timer);
+	sa->n_children = 0;
+	ike_xchg_flush(sa);
+	ike_timer_cancel(&sa->setup);
 	ike_timer_cancel(&sa->lifetime);
-	ike_timer_cancel(&sa->reap);
-	sa->state = IKE_SA_DEAD;
+	ike_sa_table_unhash(&iked->sas, sa);
+	if (sa->vpn)
+		iked_vpn_sa_gone(sa->vpn);
 }
 
-static void ike_sa_free(struct ike_sa *sa)
+void ike_sa_free(struct ike_sa *sa)
 {
 	ike_sa_kill(sa, NULL);
-	if (sa->dh)
-		ike_dh_free(sa->dh);
-	if (sa->child_dh)
-		ike_dh_free(sa->child_dh);
 	ike_keys_wipe(&sa->keys);
-	free(sa->init_req);
-	free(sa->init_resp);
-	free(sa->req.msg);
-	free(sa->last_resp);
-	free(sa->peer_certreq);
+	if (sa->init) {
+		free(sa->init->req);
+		free(sa->init->resp);
+		OPENSSL_cleanse(sa->init, sizeof(*sa->init));
+		free(sa->init);
+	}
+	free(sa->peer.certreq);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
 
-void ike_sa_reap_dead(void)
+void ike_sa_delete(struct ike_sa *sa)
 {
-	struct ike_sa **p = &ike_sas, *sa;
-
-	while ((sa = *p)) {
-		if (sa->state == IKE_SA_DEAD) {
-			*p = sa->next;
-			ike_sa_free(sa);
-		} else {
-			p = &sa->next;
-		}
+	if (sa->state == IKE_SA_DELETING || sa->state == IKE_SA_DEAD)
+		return;
+	if (sa->state != IKE_SA_ESTABLISHED) {
+		ike_sa_kill(sa, "deleted");
+		return;
 	}
-}
-
-void ike_sa_free_all(void)
-{
-	struct ike_sa *sa;
-
-	for (sa = ike_sas; sa; sa = sa->next)
-		ike_sa_kill(sa, "shutdown");
-	ike_sa_reap_dead();
+	log_info("%s: deleting the IKE SA", sa->gw->name);
+	if (ikev2_delete_ike_queue(sa)) {
+		ike_sa_kill(sa, "deleted");
+		return;
+	}
+	sa->state = IKE_SA_DELETING;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * IKE SAs and their child SAs: the state the exchanges move along, the
- * keys they derived, the table that finds an SA by our SPI.
+ * IKE SAs and their child SAs: what an IKE SA is once its exchanges have
+ * run (keys, identities, children), its life cycle, and its exchange
+ * engine state. What an exchange in flight needs lives in that exchange.
  */
 #ifndef SECTUN_IKED_IKE_SA_H
 #define SECTUN_IKED_IKE_SA_H
@@ -13,13 +14,16 @@
 
 #include "config.h"
 #include "crypto/crypto.h"
+#include "engine/daemon.h"
+#include "engine/drops.h"
+#include "engine/exchange.h"
 #include "timer.h"
 #include "types.h"
 
 enum ike_sa_state {
-	IKE_SA_INIT_SENT,	/* initiator: waiting for the IKE_SA_INIT response */
-	IKE_SA_AUTH_SENT,	/* initiator: waiting for the IKE_AUTH response */
-	IKE_SA_INIT_DONE,	/* responder: answered IKE_SA_INIT, waiting for IKE_AUTH */
+	IKE_SA_INIT_SENT,	/* initiator: IKE_SA_INIT in flight */
+	IKE_SA_AUTH_SENT,	/* initiator: IKE_AUTH in flight */
+	IKE_SA_INIT_DONE,	/* responder: IKE_SA_INIT answered (half-open) */
 	IKE_SA_ESTABLISHED,
 	IKE_SA_DELETING,	/* our delete is out, waiting for its answer */
 	IKE_SA_DEAD,		/* to be freed */
@@ -39,86 +43,94 @@ struct child_sa {
 	time_t created;
 };
 
-/* A request of ours in flight, kept for retransmission. */
-struct ike_request {
-	uint8_t *msg;
-	size_t len;
-	uint32_t msgid;
-	unsigned int tries;
-	struct ike_timer timer;
+/*
+ * What IKE_SA_INIT leaves for IKE_AUTH: both messages and nonces (the
+ * AUTH octets, the first child's KEYMAT). Freed when IKE_AUTH is over.
+ */
+struct ike_init_result {
+	uint8_t *req, *resp;
+	size_t req_len, resp_len;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+};
+
+/* What the peer announced in IKE_SA_INIT. */
+struct ike_peer_support {
+	bool fragmentation;
+	uint32_t hash_algs;		/* RFC 7427 bitmask: 1 << hash ID */
+	uint8_t *certreq;		/* CA hashes it asked for */
+	size_t certreq_len;
+};
+
+struct ike_sa_stats {
+	uint64_t msgs_in, msgs_out, retransmits;
+	uint64_t dropped[IKE_DROP_MAX];
 };
 
 struct ike_sa {
-	struct ike_sa *next;
+	struct ike_sa *next;		/* iked->sas.all */
+	struct ike_sa *spi_next;	/* hash chain by our SPI */
+	struct ike_sa *half_next;	/* hash chain while half-open */
+	bool hashed, half_open;
+	struct sockaddr_storage half_open_addr;	/* its key there */
+
 	enum ike_sa_state state;
-	bool initiator;			/* original initiator of this IKE SA */
+	bool initiator;			/* original initiator: I flag and key use */
+	struct iked_vpn *vpn;		/* initiated for this VPN (which we keep up) */
 	uint8_t spi_i[8], spi_r[8];
 	struct iked_gateway *gw;
-	struct iked_vpn *vpn;		/* the VPN whose child IKE_AUTH carries */
 	struct sockaddr_storage local, remote;
 
-	/* IKE_SA_INIT */
-	struct ike_sa_offer offer;	/* initiator: what we sent */
 	struct ike_suite suite;
-	uint16_t dh_group;
-	struct ike_dh *dh;
-	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
-	size_t ni_len, nr_len;
-	uint8_t *init_req, *init_resp;	/* both messages, for the AUTH octets */
-	size_t init_req_len, init_resp_len;
 	struct ike_keys keys;
 	bool keys_ready;
-	bool peer_fragmentation;
-	uint32_t peer_hash_algs;	/* RFC 7427 bitmask: 1 << hash ID */
+	struct ike_init_result *init;
+	struct ike_peer_support peer;
 	uint8_t auth_sent, auth_received;	/* AUTH methods, for status */
-	uint8_t *peer_certreq;		/* CA hashes the peer asked for */
-	size_t peer_certreq_len;
-
-	/* IKE_AUTH: the child being set up with it (initiator) */
-	struct ike_sa_offer child_offer;
-	uint32_t child_spi;
-	unsigned int child_sel;		/* index into vpn->sel */
-	uint32_t tried_sel;		/* selectors asked for (bit mask) */
-	uint8_t child_ni[IKE_NONCE_MAX];	/* CREATE_CHILD_SA in flight */
-	size_t child_ni_len;
-	struct ike_dh *child_dh;
-	uint16_t child_dh_group;
 	struct ike_id peer_id;
 
-	/* Message IDs, window of one each way (RFC 7296 2.3). */
-	uint32_t next_msgid;		/* of our next request */
-	uint32_t peer_msgid;		/* the next request we expect */
-	struct ike_request req;		/* ours, unanswered */
-	uint8_t *last_resp;		/* our answer to the peer's last request */
-	size_t last_resp_len;
-	uint32_t last_resp_msgid;
-	bool have_last_resp;
-
+	struct ike_exchanges xchg;
 	struct child_sa *children;
+	unsigned int n_children;
+	struct ike_timer setup;		/* established in time, or gone */
 	struct ike_timer lifetime;
-	struct ike_timer reap;
 	time_t established;
-	uint64_t msgs_in, msgs_out, retransmits, bad_msgs;
+	struct ike_sa_stats stats;
 	char why[128];			/* the last failure, for status */
 };
 
-extern struct ike_sa *ike_sas;
+#define ike_sa_foreach(sa) for ((sa) = iked->sas.all; (sa); (sa) = (sa)->next)
 
+/*
+ * A new SA with a fresh SPI of ours, in the table, its setup timer
+ * running; NULL without memory.
+ */
 struct ike_sa *ike_sa_new(struct iked_gateway *gw, bool initiator);
-/* By our own SPI (SPIi when we initiated, SPIr when we responded). */
-struct ike_sa *ike_sa_find(const uint8_t spi_i[8], const uint8_t spi_r[8],
-			   bool from_initiator);
-/* A half-open responder SA for a retransmitted IKE_SA_INIT. */
-struct ike_sa *ike_sa_find_half_open(const uint8_t spi_i[8],
-				     const struct sockaddr_storage *remote);
-/* Kernel SAs removed, timers stopped; freed on the next loop turn. */
+/* Our SPI: SPIi when we initiated it, SPIr otherwise. */
+const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);
+/* Established (responder: authenticated): no longer half-open. */
+void ike_sa_established(struct ike_sa *sa);
+/*
+ * Kernel SAs removed, exchanges aborted, timers stopped, out of the
+ * tables (no message finds it); freed by iked_daemon_reap().
+ */
 void ike_sa_kill(struct ike_sa *sa, const char *why);
-void ike_sa_reap_dead(void);
-void ike_sa_free_all(void);
+/* Frees a dead SA (the reaper's). */
+void ike_sa_free(struct ike_sa *sa);
+/*
+ * Tells the peer (a delete, queued ahead of other requests) and kills
+ * the SA once answered or given up on; an SA not yet up is just killed.
+ */
+void ike_sa_delete(struct ike_sa *sa);
 const char *ike_sa_state_name(enum ike_sa_state s);
 /* Out of the kernel and freed; the caller unlinked it. */
 void ike_child_remove(struct child_sa *c);
+/* Unlinks C from SA's children (not freed). */
+void ike_sa_unlink_child(struct ike_sa *sa, struct child_sa *c);
 /* The child that owns inbound SPI on some SA, or NULL. */
 struct child_sa *ike_child_find_in(uint32_t spi, struct ike_sa **owner);
+/* Count a drop for SA (and the daemon), logged as the rate limit allows. */
+#define ike_sa_drop(sa, reason, from, ...) \
+	ike_drop(&iked->drops, (sa)->stats.dropped, reason, (sa)->gw->name, from, __VA_ARGS__)
 
 #endif

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/random.h>
 #include <netlink/attr.h>
 
 #include "ike_sa.h"
@@ -17,6 +16,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "nl.h"
+#include "random.h"
 
 static struct sectun_nl req_nl, ev_nl;
 static bool req_open, ev_open;
@@ -128,7 +128,7 @@ uint32_t ike_kernel_new_spi(void)
 	uint32_t spi;
 
 	do {
-		if (getrandom(&spi, sizeof(spi), 0) != sizeof(spi))
+		if (ike_random(&spi, sizeof(spi)))
 			spi = 0;
 	} while (spi < 256 || ike_child_find_in(spi, NULL));
 	return spi;
@@ -149,19 +149,31 @@ static struct nl_msg *dev_msg(uint8_t cmd, const char *ifname)
 	return msg;
 }
 
+/* Frees MSG; one that carried keys is wiped first. */
+static void msg_free(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh;
+
+	if (!msg)
+		return;
+	nlh = nlmsg_hdr(msg);
+	explicit_bzero(nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+}
+
 static int request(struct nl_msg *msg, const char *what, const char *ifname)
 {
 	int err;
 
 	if (dry_run) {
 		log_info("--no-kernel: would be %s on %s", what, ifname);
-		nlmsg_free(msg);
+		msg_free(msg);
 		return 0;
 	}
 	if (!msg)
 		return -ENOMEM;
 	err = sectun_nl_request(&req_nl, msg, NULL, NULL, NULL);
-	nlmsg_free(msg);
+	msg_free(msg);
 	if (err)
 		log_err("%s on %s: %s%s%s", what, ifname, strerror(-err),
 			req_nl.err_msg[0] ? ": " : "", req_nl.err_msg);
@@ -263,7 +275,7 @@ static int add_one(const struct child_sa *c, int dir, uint32_t spi,
 	struct nlattr *nest;
 
 	if (!msg || !(nest = nla_nest_start(msg, SECTUN_A_SA))) {
-		nlmsg_free(msg);
+		msg_free(msg);
 		return -ENOMEM;
 	}
 	nla_put_u32(msg, SECTUN_SA_A_SPI, spi);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sectun ike status|up|down|reload: a client of sectun-iked's control
+ * sectun ike status|statistics|up|down|reload: a client of sectun-iked's control
  * socket. The daemon formats the answer; this passes it through.
  */
 #include <errno.h>
@@ -65,6 +65,8 @@ int cmd_ike(struct cli *cli, int argc, char **argv)
 			return cli_usage("ike", "status [detail]");
 		snprintf(line, sizeof(line), "status%s%s\n", argc == 3 ? " detail" : "",
 			 cli->json ? " json" : "");
+	} else if (!strcmp(argv[1], "statistics") && argc == 2) {
+		snprintf(line, sizeof(line), "statistics%s\n", cli->json ? " json" : "");
 	} else if ((!strcmp(argv[1], "up") || !strcmp(argv[1], "down")) && argc == 3) {
 		if (strlen(argv[2]) > 64 || strpbrk(argv[2], " \t\n"))
 			return cli_usage("ike", "bad VPN name");

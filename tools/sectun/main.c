@@ -80,13 +80,15 @@ static const struct cli_cmd commands[] = {
 	  "Hold a UDP socket with ESP-in-UDP decapsulation (UDP_ENCAP_ESPINUDP)\n"
 	  "on port P (default 4500) until interrupted, for manually keyed tunnels\n"
 	  "with 'encap udp'. Anything else that arrives on it (IKE) is dropped.\n" },
-	{ "ike", cmd_ike, "status [detail] | up VPN | down VPN | reload",
+	{ "ike", cmd_ike, "status [detail] | statistics | up VPN | down VPN | reload",
 	  "Talk to sectun-iked over its control socket ($SECTUN_IKED_SOCKET,\n"
 	  "default /run/sectun-iked.sock).\n"
 	  "  status   IKE SAs and their child SAs, as 'show security ike\n"
 	  "           security-associations' and 'show security ipsec\n"
 	  "           security-associations' show them; 'detail' adds algorithms,\n"
-	  "           identities, selectors, lifetimes and counters; -j for JSON\n"
+	  "           identities, selectors, lifetimes, exchanges and counters;\n"
+	  "           -j for JSON\n"
+	  "  statistics  half-open SAs, cookies, and messages dropped by reason\n"
 	  "  up       establish VPN now          down  delete its IKE and child SAs\n"
 	  "  reload   re-read iked.conf (established SAs are restarted)\n" },
 	{ "monitor", cmd_monitor, "",

@@ -213,7 +213,9 @@ for _ in range(25):
 PY
 sleep 0.5
 kill -0 "$pid_a" && pass "malformed burst: daemon alive" || fail "malformed burst: daemon died"
-expect "malformed burst: logged" 1 "$(grep -c 'malformed message' "$dir/a.log" | awk '{print ($1 >= 25)}')"
+expect "malformed burst: logged (debug)" 1 "$(grep -c '(malformed)' "$dir/a.log" | awk '{print ($1 >= 25)}')"
+expect "malformed burst: counted" 1 "$(SECTUN_IKED_SOCKET=$dir/a.sock "$SECTUN" -j ike statistics |
+	python3 -c "import json,sys; print(int(json.load(sys.stdin)['dropped']['malformed'] >= 100))")"
 expect "unknown critical payload refused" 1 "$(grep -c 'unsupported critical payload 200' "$dir/a.log" | awk '{print ($1 > 0)}')"
 expect "established SA unharmed" "UP 1" "$(status a "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
 stop a; stop b

@@ -1,84 +1,142 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * IKEv2 exchanges (RFC 7296): the plumbing every exchange shares (message
- * IDs, SK encryption, retransmission) and the entry points of each one.
+ * The exchange engine. Every exchange (IKE_SA_INIT, IKE_AUTH,
+ * CREATE_CHILD_SA for a child, INFORMATIONAL for a delete, ...) is an
+ * object with its own state and two halves, as strongSwan's tasks and
+ * OpenBSD iked's exchanges are:
+ *
+ *   initiator:  build_request -> (the peer) -> process_response
+ *   responder:  process_request -> build_response
+ *
+ * Our requests wait per IKE SA in a queue behind the one in flight
+ * (window 1, RFC 7296 2.3); the engine sends, retransmits with backoff,
+ * binds each response to its request by message ID and exchange type,
+ * and caches our last response for the peer's retransmissions.
  */
-#ifndef SECTUN_IKED_EXCHANGE_H
-#define SECTUN_IKED_EXCHANGE_H
+#ifndef SECTUN_IKED_ENGINE_EXCHANGE_H
+#define SECTUN_IKED_ENGINE_EXCHANGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "ikev2/codec.h"
-#include "config.h"
-#include "ike_sa.h"
-#include "net.h"
+#include "timer.h"
 
 #define IKE_MAX_MSG		(64 * 1024)
 #define IKE_NONCE_LEN		32
 
-/* The daemon-wide things the exchanges need. */
-struct ike_daemon {
-	struct ike_net net;
-	struct iked_config *cfg;
-	uint64_t dropped;		/* messages dropped before any SA took them */
-};
+struct ike_sa;
+struct ike_xchg;
 
-extern struct ike_daemon iked;
-
-/* A received message, its SK payload opened. */
+/* A received message: the outer chain as it came, the SK payload opened. */
 struct ike_rx {
 	struct ike_msg outer;
 	struct ike_msg inner;
-	const struct ike_msg *m;	/* the one that holds the payloads */
+	const struct ike_msg *m;	/* the payloads to act on */
+	bool authenticated;		/* they came in an SK payload that verified */
 	uint8_t *buf;
 	size_t len;
 	struct sockaddr_storage from, local;
 };
 
-/* Entry points. */
+enum ike_xchg_status {
+	IKE_XCHG_DONE,		/* finished, whether or not the peer agreed */
+	IKE_XCHG_RESEND,	/* build the request again and send it (INVALID_KE, COOKIE) */
+	IKE_XCHG_IGNORE,	/* not a response we can use (unprotected): keep waiting */
+	IKE_XCHG_FATAL,		/* the IKE SA cannot go on; after a response: once it is sent */
+	IKE_XCHG_REFUSE,	/* IKE_SA_INIT responder: answer the refusal, keep nothing */
+};
+
+struct ike_xchg_ops {
+	const char *name;		/* for logs and status */
+	uint8_t exchange;		/* enum ike_exchange */
+	size_t size;			/* of the struct that embeds struct ike_xchg */
+	bool needs_established;		/* as initiator: only once the IKE SA is up */
+	/* Initiator half. */
+	int (*build_request)(struct ike_xchg *x, struct ike_writer *w);
+	enum ike_xchg_status (*process_response)(struct ike_xchg *x, struct ike_rx *rx);
+	/* Responder half: the request, then the payloads of our answer. */
+	enum ike_xchg_status (*process_request)(struct ike_xchg *x, struct ike_rx *rx);
+	int (*build_response)(struct ike_xchg *x, struct ike_writer *w);
+	/* Never answered, or its IKE SA is going: undo what it reserved. */
+	void (*abort)(struct ike_xchg *x);
+	/* Frees what it holds; the engine frees the object. */
+	void (*destroy)(struct ike_xchg *x);
+	/* Each message it sends, as sent (IKE_SA_INIT's go into the AUTH octets). */
+	int (*sent)(struct ike_xchg *x, const uint8_t *msg, size_t len);
+};
+
+struct ike_xchg {
+	const struct ike_xchg_ops *ops;
+	struct ike_sa *sa;
+	struct ike_xchg *next;		/* in its SA's queue */
+	uint32_t msgid;
+	/* IKE_XCHG_REFUSE: the notify to answer with, in the clear. */
+	uint16_t refusal;
+	uint8_t refusal_data[8];
+	size_t refusal_len;
+};
+
+/* The engine's part of an IKE SA. */
+struct ike_exchanges {
+	struct ike_xchg *queue;		/* ours, waiting, in order */
+	unsigned int queued;
+	struct ike_xchg *active;	/* ours, in flight */
+	uint8_t *req;			/* its message, for retransmission */
+	size_t req_len;
+	unsigned int tries;
+	bool give_up;			/* an unprotected error came: fail at the next timeout */
+	struct ike_timer retransmit;
+	uint32_t next_msgid;		/* of our next request */
+	uint32_t peer_msgid;		/* of the peer's next request */
+	uint8_t *resp;			/* our answer to the peer's last request */
+	size_t resp_len;
+	uint32_t resp_msgid;
+	bool have_resp;
+	uint8_t req_digest[32];		/* of the request it answers */
+	bool busy;			/* a message is being handled: start nothing yet */
+};
+
+/* A zeroed exchange of OPS for SA, or NULL. */
+struct ike_xchg *ike_xchg_new(const struct ike_xchg_ops *ops, struct ike_sa *sa);
+void ike_xchg_free(struct ike_xchg *x);
+
+/*
+ * Our request X waits behind those queued (FRONT: ahead of them, for a
+ * delete) and starts when the window is free. Takes X; -ENOSPC when the
+ * SA's queue is full, -EPIPE when the SA is going.
+ */
+int ike_xchg_queue(struct ike_sa *sa, struct ike_xchg *x, bool front);
+/* A queued exchange of OPS not yet sent (to add to it), or NULL. */
+struct ike_xchg *ike_xchg_find_queued(struct ike_sa *sa, const struct ike_xchg_ops *ops);
+/* Starts the next request if none is in flight and the SA's state allows. */
+void ike_xchg_kick(struct ike_sa *sa);
+/* Whether an exchange of OPS is queued or in flight. */
+bool ike_xchg_pending(const struct ike_sa *sa, const struct ike_xchg_ops *ops);
+/* The SA is going: every exchange aborted and freed, buffers freed. */
+void ike_xchg_flush(struct ike_sa *sa);
+
+/* The receive path (engine/receive.c): one datagram from a socket. */
 void ike_receive(uint8_t *buf, size_t len, const struct sockaddr_storage *from,
 		 const struct sockaddr_storage *local);
-int ike_initiate(struct iked_vpn *vpn, unsigned int sel);
-/* Sends a delete for the IKE SA; WAIT: keep it until answered. */
-void ike_sa_delete(struct ike_sa *sa, bool wait);
 
-/* Plumbing (ikev2_msg.c). */
-int ike_send_request(struct ike_sa *sa, uint8_t exchange, struct ike_writer *inner);
-int ike_send_response(struct ike_sa *sa, uint8_t exchange, uint32_t msgid,
-		      struct ike_writer *inner);
-/* A one-off unencrypted answer with no SA state (IKE_SA_INIT errors). */
+/* The rest of the engine's own work (engine/queue.c), for receive.c. */
+/* The response RX to our request in flight. */
+void ike_xchg_response(struct ike_sa *sa, struct ike_rx *rx);
+/*
+ * Our answer to the peer's request RX, sent and cached with the request's
+ * digest (the peer's retransmissions get the same bytes); *MSG, *LEN (may
+ * be NULL) point at the cached message.
+ */
+int ike_xchg_respond(struct ike_sa *sa, const struct ike_rx *rx, struct ike_writer *inner,
+		     const uint8_t **msg, size_t *len);
+/* SHA-256 of a datagram, to recognise a retransmitted request. */
+void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t out[32]);
+/* An unencrypted answer to RX that keeps no state (IKE_SA_INIT, INVALID_IKE_SPI). */
 void ike_send_stateless_notify(const struct ike_rx *rx, uint16_t type,
-			       const void *data, size_t len);
-void ike_log_msg(const char *dir, const struct ike_sa *sa, const struct ike_msg *m,
-		 const struct sockaddr_storage *peer);
+			       const void *data, size_t len, bool keep_spi_r);
 
-/* Exchange handlers (ikev2_init.c, ikev2_auth.c, ikev2_info.c). */
-void ike_init_respond(struct ike_rx *rx);
-void ike_init_response(struct ike_sa *sa, struct ike_rx *rx);
-int ike_auth_request(struct ike_sa *sa);
-void ike_auth_put_certreq(struct ike_sa *sa, struct ike_writer *w);
-void ike_auth_respond(struct ike_sa *sa, struct ike_rx *rx);
-void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx);
-int ike_create_child_request(struct ike_sa *sa, unsigned int sel);
-void ike_create_child_respond(struct ike_sa *sa, struct ike_rx *rx);
-void ike_create_child_response(struct ike_sa *sa, struct ike_rx *rx);
-/* An outbound SA on IFNAME reached its soft lifetime. */
-void ike_child_soft_expired(const char *ifname, uint32_t spi);
-void ike_info_respond(struct ike_sa *sa, struct ike_rx *rx);
-void ike_info_response(struct ike_sa *sa, struct ike_rx *rx);
-/* The module removed a direction (SECTUN_DIR_*) of a child on IFNAME. */
-void ike_child_gone(const char *ifname, uint32_t spi, int dir);
-/* Deletes SA when its gateway's lifetime has passed (no rekey yet). */
-void ike_sa_start_lifetime(struct ike_sa *sa);
-
-/* Shared helpers. */
-int ike_random(void *buf, size_t len);
-/* The first notify of an error type (< 16384) in M, or 0. */
-uint16_t ike_msg_error(const struct ike_msg *m);
-/* RFC 7296's name of an error notify type, for logs and status. */
-const char *ike_error_name(uint16_t type);
-void ike_sa_established(struct ike_sa *sa);
 
 #endif

@@ -4,28 +4,46 @@
  * signature with certificates, and the first child SA. An AUTH that does
  * not verify ends the IKE SA (AUTHENTICATION_FAILED); a child that cannot
  * be agreed (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE) leaves the IKE SA up.
+ * INITIAL_CONTACT (2.4) ends the older IKE SAs between the same identities.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-#include "pki/cert.h"
 #include "child.h"
 #include "crypto/crypto.h"
-#include "engine/exchange.h"
+#include "ike_sa.h"
+#include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "kernel.h"
 #include "log.h"
-#include "proposal.h"
+#include "pki/cert.h"
 #include "pki/sign.h"
+#include "proposal.h"
 #include "ts.h"
 
 #define KEY_PAD		"Key Pad for IKEv2"
-#define MAX_OCTETS	(IKE_MAX_MSG + IKE_NONCE_MAX + IKE_PRF_MAX_LEN)
 #define MAX_AUTH	1024
 #define MAX_CERTS	8
+
+struct auth_xchg {
+	struct ike_xchg x;
+	/* Initiator: the child that comes with it. */
+	struct iked_vpn *vpn;
+	unsigned int sel;
+	struct ike_sa_offer child_offer;
+	uint32_t child_spi;
+	/* Responder: what the answer says. */
+	bool auth_failed;
+	uint16_t child_err;
+	struct child_sa *child;		/* installed: the IKE SA's */
+	struct ike_proposal reply;
+};
+
+#define to_auth(x) ((struct auth_xchg *)(x))
 
 /*
  * RFC 7296 2.15: the signer's IKE_SA_INIT message, the other side's
@@ -34,18 +52,22 @@
 static uint8_t *auth_octets(const struct ike_sa *sa, bool of_initiator,
 			    const struct ike_id *id, size_t *len)
 {
-	const uint8_t *msg = of_initiator ? sa->init_req : sa->init_resp;
-	size_t mlen = of_initiator ? sa->init_req_len : sa->init_resp_len;
-	const uint8_t *nonce = of_initiator ? sa->nr : sa->ni;
-	size_t nlen = of_initiator ? sa->nr_len : sa->ni_len;
-	const uint8_t *skp = of_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
+	const struct ike_init_result *r = sa->init;
+	const uint8_t *msg, *nonce, *skp;
 	uint8_t body[4 + IKE_MAX_ID_LEN], *out;
-	size_t blen;
+	size_t mlen, nlen, blen;
 	int plen;
 
+	if (!r)
+		return NULL;
+	msg = of_initiator ? r->req : r->resp;
+	mlen = of_initiator ? r->req_len : r->resp_len;
+	nonce = of_initiator ? r->nr : r->ni;
+	nlen = of_initiator ? r->nr_len : r->ni_len;
+	skp = of_initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
 	blen = ike_id_body(id, body, sizeof(body));
 	out = malloc(mlen + nlen + IKE_PRF_MAX_LEN);
-	if (!blen || !out || !msg) {
+	if (!blen || !out) {
 		free(out);
 		return NULL;
 	}
@@ -91,12 +113,12 @@ static void local_id(const struct ike_sa *sa, struct ike_id *id)
 	memcpy(id->data, addr, alen);
 }
 
-void ike_auth_put_certreq(struct ike_sa *sa, struct ike_writer *w)
+static void put_certreq(struct ike_sa *sa, struct ike_writer *w)
 {
 	uint8_t hashes[IKE_CERTREQ_HASH_LEN * 32];
 	int n;
 
-	if (!sa->gw->ca_store)
+	if (sa->gw->auth != IKED_AUTH_CERT || !sa->gw->ca_store)
 		return;
 	n = ike_cert_store_certreq(sa->gw->ca_store, hashes, sizeof(hashes));
 	if (n > 0)
@@ -131,11 +153,12 @@ static int put_auth(struct ike_sa *sa, struct ike_writer *w, const struct ike_id
 		if (n <= 0)
 			return -1;
 		ike_w_auth(w, IKE_AUTH_PSK, auth, n);
+		OPENSSL_cleanse(auth, sizeof(auth));
 		sa->auth_sent = IKE_AUTH_PSK;
 		return 0;
 	}
 	n = ike_auth_sign_flags(ike_local_cert_key(sa->gw->local_cert), 0,
-				sa->peer_hash_algs,
+				sa->peer.hash_algs,
 				sa->gw->rsa_pss ? IKE_SIGN_RSA_PSS : 0,
 				octets, len, &method, auth, &alen);
 	free(octets);
@@ -176,6 +199,15 @@ static int verify_auth(struct ike_sa *sa, const struct ike_msg *m,
 		snprintf(sa->why, sizeof(sa->why), "peer identity %s is not %s",
 			 ike_id_format(id, a, sizeof(a)),
 			 ike_id_format(&sa->gw->remote_id, b, sizeof(b)));
+		return -1;
+	}
+	/*
+	 * RFC 8247 2.4 / RFC 7427: once both sides announced signature hash
+	 * algorithms, RSA with SHA-1 (method 1) has no excuse.
+	 */
+	if (method == IKE_AUTH_RSA_SIG && sa->peer.hash_algs) {
+		snprintf(sa->why, sizeof(sa->why),
+			 "RSA with SHA-1 (AUTH method 1) refused: both sides support RFC 7427");
 		return -1;
 	}
 	octets = auth_octets(sa, !sa->initiator, id, &len);
@@ -234,44 +266,6 @@ out:
 	return ok;
 }
 
-int ike_auth_request(struct ike_sa *sa)
-{
-	struct ike_ts_set tsi, tsr;
-	uint8_t *buf = malloc(IKE_MAX_MSG);
-	struct ike_writer w;
-	struct ike_id id;
-	int err;
-
-	if (!buf)
-		return -1;
-	local_id(sa, &id);
-	sa->child_spi = ike_kernel_new_spi();
-	sa->tried_sel |= 1u << sa->child_sel;
-	if (ike_child_offer(sa->vpn, sa->child_spi, false, &sa->child_offer)) {
-		free(buf);
-		return -1;
-	}
-	ike_child_ts(sa->vpn, sa->child_sel, &tsi, &tsr);
-	ike_w_init(&w, buf, IKE_MAX_MSG);
-	ike_w_id(&w, IKE_PL_IDI, &id);
-	put_certs(sa, &w);
-	if (sa->gw->auth == IKED_AUTH_CERT)
-		ike_auth_put_certreq(sa, &w);
-	ike_w_notify(&w, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
-	if (sa->gw->remote_id.type)
-		ike_w_id(&w, IKE_PL_IDR, &sa->gw->remote_id);
-	if (put_auth(sa, &w, &id)) {
-		free(buf);
-		return -1;
-	}
-	ike_w_sa(&w, &sa->child_offer);
-	ike_w_ts(&w, IKE_PL_TSI, &tsi);
-	ike_w_ts(&w, IKE_PL_TSR, &tsr);
-	err = ike_send_request(sa, IKE_AUTH, &w);
-	free(buf);
-	return err;
-}
-
 static int peer_id(const struct ike_msg *m, uint8_t type, struct ike_id *id)
 {
 	const struct ike_payload *pl = ike_msg_find(m, type, NULL);
@@ -279,95 +273,90 @@ static int peer_id(const struct ike_msg *m, uint8_t type, struct ike_id *id)
 	return pl ? ike_decode_id(pl, id) : -1;
 }
 
-void ike_sa_established(struct ike_sa *sa)
+/* Whether another IKE SA with SA's gateway is up: INITIAL_CONTACT only without one. */
+static bool first_with_gateway(const struct ike_sa *sa)
 {
-	char a[128];
+	const struct ike_sa *o;
 
-	sa->state = IKE_SA_ESTABLISHED;
-	sa->established = time(NULL);
-	ike_sa_start_lifetime(sa);
-	sa->why[0] = 0;
-	if (sa->vpn)
-		sa->vpn->last_error[0] = 0;
-	log_info("%s: IKE SA established with %s (%s)", sa->gw->name,
-		 ike_id_format(&sa->peer_id, a, sizeof(a)),
-		 sa->initiator ? "initiator" : "responder");
+	ike_sa_foreach(o)
+		if (o != sa && o->gw == sa->gw && o->state == IKE_SA_ESTABLISHED)
+			return false;
+	return true;
 }
 
-/* Responder: the initiator's IKE_AUTH. */
-void ike_auth_respond(struct ike_sa *sa, struct ike_rx *rx)
+/* RFC 7296 2.4: the peer has forgotten every other IKE SA between us. */
+static void initial_contact(struct ike_sa *sa, const struct ike_msg *m)
 {
-	const struct ike_msg *m = rx->m;
-	const struct ike_payload *sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
-	struct ike_sa_offer *theirs = malloc(sizeof(*theirs));
-	uint8_t *buf = malloc(IKE_MAX_MSG);
-	struct ike_ts_set tsi, tsr;
-	struct child_sa *child = NULL;
-	struct ike_proposal reply;
-	struct ike_writer w;
-	struct ike_id id;
-	uint16_t child_err = 0;
-	uint32_t msgid = m->hdr.msgid;
+	struct ike_notify n;
+	struct ike_sa *o;
 
-	if (!theirs || !buf)
-		goto out;
-	ike_w_init(&w, buf, IKE_MAX_MSG);
-	if (peer_id(m, IKE_PL_IDI, &sa->peer_id) || verify_auth(sa, m, &sa->peer_id)) {
-		log_err("%s: authentication of the initiator failed: %s", sa->gw->name,
-			sa->why[0] ? sa->why : "malformed IKE_AUTH");
-		ike_w_notify(&w, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
-		ike_send_response(sa, IKE_AUTH, msgid, &w);
-		ike_sa_kill(sa, NULL);
-		goto out;
+	if (ike_msg_find_notify(m, IKE_N_INITIAL_CONTACT, &n))
+		return;
+	ike_sa_foreach(o) {
+		if (o == sa || o->gw != sa->gw || o->state == IKE_SA_DEAD ||
+		    (o->state != IKE_SA_ESTABLISHED && o->state != IKE_SA_DELETING) ||
+		    !ike_id_equal(&o->peer_id, &sa->peer_id))
+			continue;
+		log_info("%s: INITIAL_CONTACT: the peer forgot an older IKE SA; removing it",
+			 sa->gw->name);
+		ike_sa_kill(o, "replaced (INITIAL_CONTACT from the peer)");
 	}
-	if (!sa_pl || ike_decode_sa(sa_pl, theirs) || !ike_child_decode_ts(m, &tsi, &tsr))
-		child_err = IKE_N_NO_PROPOSAL_CHOSEN;
-	else
-		child_err = ike_child_accept(sa, theirs, &tsi, &tsr, false, &child, &reply);
+}
+
+static void init_result_free(struct ike_sa *sa)
+{
+	if (!sa->init)
+		return;
+	free(sa->init->req);
+	free(sa->init->resp);
+	OPENSSL_cleanse(sa->init, sizeof(*sa->init));
+	free(sa->init);
+	sa->init = NULL;
+}
+
+static struct child_nonces first_child_nonces(const struct ike_sa *sa)
+{
+	return (struct child_nonces){
+		.ni = sa->init->ni, .ni_len = sa->init->ni_len,
+		.nr = sa->init->nr, .nr_len = sa->init->nr_len,
+	};
+}
+
+/* ---- Initiator ---- */
+
+static int auth_build_request(struct ike_xchg *x, struct ike_writer *w)
+{
+	struct auth_xchg *ax = to_auth(x);
+	struct ike_sa *sa = x->sa;
+	struct ike_ts_set tsi, tsr;
+	struct ike_id id;
 
 	local_id(sa, &id);
-	ike_w_id(&w, IKE_PL_IDR, &id);
-	put_certs(sa, &w);
-	if (put_auth(sa, &w, &id)) {
-		free(child);
-		ike_sa_kill(sa, "cannot compute AUTH");
-		goto out;
-	}
-	ike_sa_established(sa);
-	if (!child_err && ike_child_install(sa, child, &(struct child_nonces){
-			.ni = sa->ni, .ni_len = sa->ni_len,
-			.nr = sa->nr, .nr_len = sa->nr_len })) {
-		free(child);
-		child = NULL;
-		child_err = IKE_N_TEMPORARY_FAILURE;
-	}
-	if (child_err) {
-		log_warn("%s: no child SA: %s", sa->gw->name,
-			 ike_error_name(child_err));
-		ike_w_notify(&w, 0, NULL, 0, child_err, NULL, 0);
-	} else {
-		struct ike_sa_offer one = { .n = 1 };
-
-		one.p[0] = reply;
-		memset(&tsi, 0, sizeof(tsi));
-		memset(&tsr, 0, sizeof(tsr));
-		tsi.ts[0] = child->remote;
-		tsr.ts[0] = child->local;
-		tsi.n = tsr.n = 1;
-		ike_w_sa(&w, &one);
-		ike_w_ts(&w, IKE_PL_TSI, &tsi);
-		ike_w_ts(&w, IKE_PL_TSR, &tsr);
-	}
-	ike_send_response(sa, IKE_AUTH, msgid, &w);
-out:
-	free(theirs);
-	free(buf);
+	ax->child_spi = ike_kernel_new_spi();
+	if (ike_child_offer(ax->vpn, ax->child_spi, false, &ax->child_offer))
+		return -1;
+	ike_child_ts(ax->vpn, ax->sel, &tsi, &tsr);
+	ike_w_id(w, IKE_PL_IDI, &id);
+	put_certs(sa, w);
+	put_certreq(sa, w);
+	if (first_with_gateway(sa))
+		ike_w_notify(w, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	if (sa->gw->remote_id.type)
+		ike_w_id(w, IKE_PL_IDR, &sa->gw->remote_id);
+	if (put_auth(sa, w, &id))
+		return -1;
+	ike_w_sa(w, &ax->child_offer);
+	ike_w_ts(w, IKE_PL_TSI, &tsi);
+	ike_w_ts(w, IKE_PL_TSR, &tsr);
+	return w->err;
 }
 
-/* Initiator: the responder's answer to our IKE_AUTH. */
-void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx)
+static enum ike_xchg_status auth_process_response(struct ike_xchg *x, struct ike_rx *rx)
 {
+	struct auth_xchg *ax = to_auth(x);
+	struct ike_sa *sa = x->sa;
 	const struct ike_msg *m = rx->m;
+	struct child_nonces nonces;
 	struct child_sa *c;
 	uint16_t err;
 
@@ -377,29 +366,146 @@ void ike_auth_response(struct ike_sa *sa, struct ike_rx *rx)
 
 		log_err("%s: the responder refused us: %s", sa->gw->name, why);
 		snprintf(sa->why, sizeof(sa->why), "peer: %s", why);
-		ike_sa_kill(sa, NULL);
-		return;
+		return IKE_XCHG_FATAL;
 	}
 	if (verify_auth(sa, m, &sa->peer_id)) {
 		log_err("%s: authentication of the responder failed: %s",
 			sa->gw->name, sa->why);
-		ike_sa_delete(sa, false);
-		return;
+		return IKE_XCHG_FATAL;
 	}
 	ike_sa_established(sa);
+	initial_contact(sa, m);
 	if (err) {
 		log_warn("%s: IKE SA up, but no child SA for VPN %s: %s", sa->gw->name,
-			 sa->vpn->name, ike_error_name(err));
+			 ax->vpn->name, ike_error_name(err));
 		snprintf(sa->why, sizeof(sa->why), "child SA refused: %s",
 			 ike_error_name(err));
 	} else {
-		c = ike_child_from_reply(sa, m);
-		if (c && ike_child_install(sa, c, &(struct child_nonces){
-				.ni = sa->ni, .ni_len = sa->ni_len,
-				.nr = sa->nr, .nr_len = sa->nr_len }))
+		c = ike_child_from_reply(sa, ax->vpn, ax->sel, &ax->child_offer,
+					 ax->child_spi, m);
+		nonces = first_child_nonces(sa);
+		if (c && ike_child_install(sa, c, &nonces))
 			free(c);
 	}
-	sa->child_spi = 0;
+	init_result_free(sa);
 	/* The VPN's further selectors, one CREATE_CHILD_SA each. */
-	ike_child_next(sa);
+	ikev2_children_wanted(sa);
+	return IKE_XCHG_DONE;
 }
+
+int ikev2_auth_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel)
+{
+	struct auth_xchg *ax = (struct auth_xchg *)ike_xchg_new(&ikev2_auth_ops, sa);
+
+	if (!ax)
+		return -1;
+	ax->vpn = vpn;
+	ax->sel = sel;
+	return ike_xchg_queue(sa, &ax->x, true);
+}
+
+/* ---- Responder ---- */
+
+static enum ike_xchg_status auth_process_request(struct ike_xchg *x, struct ike_rx *rx)
+{
+	struct auth_xchg *ax = to_auth(x);
+	struct ike_sa *sa = x->sa;
+	const struct ike_msg *m = rx->m;
+	const struct ike_payload *sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
+	struct ike_sa_offer *theirs;
+	struct ike_ts_set tsi, tsr;
+	struct child_nonces nonces;
+
+	if (peer_id(m, IKE_PL_IDI, &sa->peer_id) || verify_auth(sa, m, &sa->peer_id)) {
+		log_err("%s: authentication of the initiator failed: %s", sa->gw->name,
+			sa->why[0] ? sa->why : "malformed IKE_AUTH");
+		ax->auth_failed = true;
+		return IKE_XCHG_FATAL;
+	}
+	ike_sa_established(sa);
+	initial_contact(sa, m);
+	if (!sa_pl)
+		return IKE_XCHG_DONE;	/* no child asked for (RFC 6023) */
+	theirs = malloc(sizeof(*theirs));
+	if (!theirs) {
+		ax->child_err = IKE_N_TEMPORARY_FAILURE;
+		return IKE_XCHG_DONE;
+	}
+	/*
+	 * IKE_AUTH has no KE, so DH transforms in its child proposals mean
+	 * nothing (RFC 7296 1.2): they are set aside, as strongSwan does.
+	 */
+	if (ike_decode_sa(sa_pl, theirs) || ike_offer_set_dh(theirs, 0) ||
+	    !ike_child_decode_ts(m, &tsi, &tsr))
+		ax->child_err = IKE_N_NO_PROPOSAL_CHOSEN;
+	else
+		ax->child_err = ike_child_accept(sa, theirs, &tsi, &tsr, false, &ax->child,
+						 &ax->reply);
+	free(theirs);
+	if (ax->child_err)
+		return IKE_XCHG_DONE;
+	nonces = first_child_nonces(sa);
+	if (ike_child_install(sa, ax->child, &nonces)) {
+		free(ax->child);
+		ax->child = NULL;
+		ax->child_err = IKE_N_TEMPORARY_FAILURE;
+	}
+	return IKE_XCHG_DONE;
+}
+
+static int auth_build_response(struct ike_xchg *x, struct ike_writer *w)
+{
+	struct auth_xchg *ax = to_auth(x);
+	struct ike_sa_offer one = { .n = 1 };
+	struct ike_sa *sa = x->sa;
+	struct ike_ts_set tsi, tsr;
+	struct ike_id id;
+
+	if (ax->auth_failed) {
+		ike_w_notify(w, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+		return w->err;
+	}
+	local_id(sa, &id);
+	ike_w_id(w, IKE_PL_IDR, &id);
+	put_certs(sa, w);
+	if (put_auth(sa, w, &id))
+		return -1;
+	if (ax->child_err) {
+		log_warn("%s: no child SA: %s", sa->gw->name, ike_error_name(ax->child_err));
+		ike_w_notify(w, 0, NULL, 0, ax->child_err, NULL, 0);
+		return w->err;
+	}
+	if (!ax->child)
+		return w->err;
+	one.p[0] = ax->reply;
+	memset(&tsi, 0, sizeof(tsi));
+	memset(&tsr, 0, sizeof(tsr));
+	tsi.ts[0] = ax->child->remote;
+	tsr.ts[0] = ax->child->local;
+	tsi.n = tsr.n = 1;
+	ike_w_sa(w, &one);
+	ike_w_ts(w, IKE_PL_TSI, &tsi);
+	ike_w_ts(w, IKE_PL_TSR, &tsr);
+	return w->err;
+}
+
+static int auth_sent(struct ike_xchg *x, const uint8_t *msg, size_t len)
+{
+	(void)msg;
+	(void)len;
+	/* The responder's AUTH is out: IKE_SA_INIT's messages have done their work. */
+	if (!x->sa->initiator)
+		init_result_free(x->sa);
+	return 0;
+}
+
+const struct ike_xchg_ops ikev2_auth_ops = {
+	.name = "IKE_AUTH",
+	.exchange = IKE_AUTH,
+	.size = sizeof(struct auth_xchg),
+	.build_request = auth_build_request,
+	.process_response = auth_process_response,
+	.process_request = auth_process_request,
+	.build_response = auth_build_response,
+	.sent = auth_sent,
+};

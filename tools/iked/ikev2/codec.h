@@ -212,6 +212,10 @@ size_t ike_id_body(const struct ike_id *id, uint8_t *out, size_t cap);
 const char *ike_exchange_name(uint8_t exchange);	/* NULL if unknown */
 const char *ike_payload_name(uint8_t type);		/* NULL if unknown */
 const char *ike_notify_name(uint16_t type);		/* NULL if unknown */
+/* RFC 7296's name of an error notify type, for logs and status. */
+const char *ike_error_name(uint16_t type);
+/* The first notify of an error type (< 16384) in M, or 0. */
+uint16_t ike_msg_error(const struct ike_msg *m);
 /*
  * One line: "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) ]". Names and
  * numbers only, never key material or nonces.

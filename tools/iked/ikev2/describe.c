@@ -189,3 +189,39 @@ void ike_msg_describe(const struct ike_msg *m, char *out, size_t size)
 		describe_payload(&l, &m->pl[i]);
 	line_add(&l, " ]");
 }
+
+const char *ike_error_name(uint16_t type)
+{
+	static const struct name names[] = {
+		{ IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, "UNSUPPORTED_CRITICAL_PAYLOAD" },
+		{ IKE_N_INVALID_IKE_SPI, "INVALID_IKE_SPI" },
+		{ IKE_N_INVALID_MAJOR_VERSION, "INVALID_MAJOR_VERSION" },
+		{ IKE_N_INVALID_SYNTAX, "INVALID_SYNTAX" },
+		{ IKE_N_INVALID_MESSAGE_ID, "INVALID_MESSAGE_ID" },
+		{ IKE_N_INVALID_SPI, "INVALID_SPI" },
+		{ IKE_N_NO_PROPOSAL_CHOSEN, "NO_PROPOSAL_CHOSEN" },
+		{ IKE_N_INVALID_KE_PAYLOAD, "INVALID_KE_PAYLOAD" },
+		{ IKE_N_AUTHENTICATION_FAILED, "AUTHENTICATION_FAILED" },
+		{ IKE_N_SINGLE_PAIR_REQUIRED, "SINGLE_PAIR_REQUIRED" },
+		{ IKE_N_NO_ADDITIONAL_SAS, "NO_ADDITIONAL_SAS" },
+		{ IKE_N_INTERNAL_ADDRESS_FAILURE, "INTERNAL_ADDRESS_FAILURE" },
+		{ IKE_N_FAILED_CP_REQUIRED, "FAILED_CP_REQUIRED" },
+		{ IKE_N_TS_UNACCEPTABLE, "TS_UNACCEPTABLE" },
+		{ IKE_N_INVALID_SELECTORS, "INVALID_SELECTORS" },
+		{ IKE_N_TEMPORARY_FAILURE, "TEMPORARY_FAILURE" },
+		{ IKE_N_CHILD_SA_NOT_FOUND, "CHILD_SA_NOT_FOUND" },
+	};
+	return lookup(names, ARRAY_SIZE(names), type) ?: ike_notify_name(type) ?:
+	       "an error notify";
+}
+
+uint16_t ike_msg_error(const struct ike_msg *m)
+{
+	const struct ike_payload *pl = NULL;
+	struct ike_notify n;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, pl)))
+		if (!ike_decode_notify(pl, &n) && n.type <= IKE_N_ERROR_MAX)
+			return n.type;
+	return 0;
+}

@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IKE_SA_INIT (RFC 7296 1.2): proposals, Diffie-Hellman and nonces, as
- * initiator and responder; INVALID_KE_PAYLOAD and NO_PROPOSAL_CHOSEN both
- * ways; NAT detection hashes, fragmentation and signature-hash support
- * announced. Ends with the keys of the new IKE SA derived.
+ * IKE_SA_INIT (RFC 7296 1.2, 2.6): proposals, Diffie-Hellman and nonces,
+ * both halves; NAT detection hashes, signature hashes and CERTREQ
+ * announced. The exchange ends with the IKE SA's keys derived and, as
+ * initiator, IKE_AUTH queued.
+ *
+ * Nothing in an IKE_SA_INIT response is authenticated, so the initiator
+ * acts on it only where acting costs nothing: a COOKIE or an
+ * INVALID_KE_PAYLOAD naming a group we offered make us ask again (same
+ * SPI and nonce, RFC 4718 2.4); an error notify is remembered but ends
+ * the exchange only if nothing better arrives before the next
+ * retransmission would go out (RFC 7296 2.21.1); anything malformed is
+ * ignored while we keep retransmitting.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,11 +23,42 @@
 #include <openssl/evp.h>
 
 #include "crypto/crypto.h"
-#include "engine/exchange.h"
+#include "engine/halfopen.h"
+#include "ike_sa.h"
+#include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "keylog.h"
 #include "log.h"
+#include "pki/cert.h"
 #include "proposal.h"
+#include "random.h"
+
+#define MAX_ROUNDS	4	/* COOKIE and INVALID_KE answers followed */
+#define MAX_COOKIE	64	/* RFC 7296 3.10.1: 1 to 64 octets */
+
+struct init_xchg {
+	struct ike_xchg x;
+	/* Initiator. */
+	struct iked_vpn *vpn;		/* IKE_AUTH's child is for it, */
+	unsigned int sel;		/* and this selector of it */
+	struct ike_sa_offer offer;
+	uint8_t cookie[MAX_COOKIE];
+	size_t cookie_len;
+	unsigned int rounds;
+	uint8_t *req;			/* the request as last sent */
+	size_t req_len;
+	/* Both. */
+	uint16_t group;
+	struct ike_dh *dh;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+	/* Responder. */
+	struct ike_proposal reply;
+	uint8_t secret[IKE_DH_MAX_SHARED_LEN];
+	size_t secret_len;
+};
+
+#define to_init(x) ((struct init_xchg *)(x))
 
 /* SHA-1(SPIi | SPIr | address | port), RFC 7296 2.23. */
 static void natd_hash(const struct ike_sa *sa, const struct sockaddr_storage *ss,
@@ -38,7 +78,7 @@ static void natd_hash(const struct ike_sa *sa, const struct sockaddr_storage *ss
 	EVP_Digest(buf, 16 + alen + 2, out, NULL, EVP_sha1(), NULL);
 }
 
-/* The notifies both directions of IKE_SA_INIT carry. */
+/* The notifies both directions carry. */
 static void put_common_notifies(struct ike_sa *sa, struct ike_writer *w)
 {
 	static const uint8_t hashes[] = {
@@ -53,14 +93,26 @@ static void put_common_notifies(struct ike_sa *sa, struct ike_writer *w)
 		     sizeof(hash));
 	/*
 	 * IKEV2_FRAGMENTATION_SUPPORTED is not announced until fragments can
-	 * be reassembled (RFC 7383 comes with the next step): a peer told so
-	 * would fragment a large IKE_AUTH that we could not read.
+	 * be reassembled (RFC 7383): a peer told so would fragment a large
+	 * IKE_AUTH that we could not read.
 	 */
 	ike_w_notify(w, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, hashes,
 		     sizeof(hashes));
 }
 
-/* What the peer said it supports, from either direction's message. */
+static void put_certreq(struct ike_sa *sa, struct ike_writer *w)
+{
+	uint8_t hashes[IKE_CERTREQ_HASH_LEN * 32];
+	int n;
+
+	if (sa->gw->auth != IKED_AUTH_CERT || !sa->gw->ca_store)
+		return;
+	n = ike_cert_store_certreq(sa->gw->ca_store, hashes, sizeof(hashes));
+	if (n > 0)
+		ike_w_certreq(w, IKE_CERT_X509_SIG, hashes, n);
+}
+
+/* What the peer said it supports. */
 static void note_peer_support(struct ike_sa *sa, const struct ike_msg *m)
 {
 	const struct ike_payload *pl = NULL;
@@ -71,59 +123,68 @@ static void note_peer_support(struct ike_sa *sa, const struct ike_msg *m)
 		if (ike_decode_notify(pl, &n))
 			continue;
 		if (n.type == IKE_N_IKEV2_FRAGMENTATION_SUPPORTED)
-			sa->peer_fragmentation = true;
+			sa->peer.fragmentation = true;
 		if (n.type == IKE_N_SIGNATURE_HASH_ALGORITHMS)
 			for (i = 0; i + 1 < n.len; i += 2)
 				if (n.data[i] == 0 && n.data[i + 1] < 32)
-					sa->peer_hash_algs |= 1u << n.data[i + 1];
+					sa->peer.hash_algs |= 1u << n.data[i + 1];
 	}
 	pl = ike_msg_find(m, IKE_PL_CERTREQ, NULL);
 	if (pl && pl->len > 1) {
-		free(sa->peer_certreq);
-		sa->peer_certreq = malloc(pl->len - 1);
-		if (sa->peer_certreq) {
-			memcpy(sa->peer_certreq, pl->body + 1, pl->len - 1);
-			sa->peer_certreq_len = pl->len - 1;
+		free(sa->peer.certreq);
+		sa->peer.certreq = malloc(pl->len - 1);
+		if (sa->peer.certreq) {
+			memcpy(sa->peer.certreq, pl->body + 1, pl->len - 1);
+			sa->peer.certreq_len = pl->len - 1;
 		}
 	}
 }
 
-static void put_ke(struct ike_sa *sa, struct ike_writer *w)
+static int put_ke(struct ike_writer *w, const struct ike_dh *dh, uint16_t group)
 {
 	uint8_t pub[IKE_DH_MAX_PUBLIC_LEN];
-	size_t len = ike_dh_public_len(sa->dh_group);
+	size_t len = ike_dh_public_len(group);
 
-	if (ike_dh_public(sa->dh, pub, len) < 0) {
-		w->err = IKE_E_OVERFLOW;
-		return;
-	}
-	ike_w_ke(w, sa->dh_group, pub, len);
+	if (ike_dh_public(dh, pub, len) < 0)
+		return -1;
+	return ike_w_ke(w, group, pub, len);
 }
 
-static int derive_keys(struct ike_sa *sa, const uint8_t *peer_ke, size_t ke_len)
+/* Keys from the DH secret; both IKE_SA_INIT messages kept for IKE_AUTH. */
+static int finish(struct ike_sa *sa, struct init_xchg *ix, const uint8_t *secret,
+		  size_t slen, const uint8_t *req, size_t req_len, const uint8_t *resp,
+		  size_t resp_len)
 {
-	uint8_t secret[IKE_DH_MAX_SHARED_LEN];
-	size_t slen = sizeof(secret);
-	int err;
+	struct ike_init_result *r = calloc(1, sizeof(*r));
 
-	if (ike_dh_shared(sa->dh, peer_ke, ke_len, secret, &slen)) {
-		snprintf(sa->why, sizeof(sa->why), "the peer's KE value is invalid");
+	if (!r)
 		return -1;
-	}
-	err = ike_derive_ike_keys(&sa->suite, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
-				  secret, slen, sa->spi_i, sa->spi_r, &sa->keys);
-	OPENSSL_cleanse(secret, sizeof(secret));
-	if (err) {
+	r->req = malloc(req_len);
+	r->resp = malloc(resp_len);
+	if (!r->req || !r->resp ||
+	    ike_derive_ike_keys(&sa->suite, ix->ni, ix->ni_len, ix->nr, ix->nr_len,
+				secret, slen, sa->spi_i, sa->spi_r, &sa->keys)) {
+		free(r->req);
+		free(r->resp);
+		free(r);
 		snprintf(sa->why, sizeof(sa->why), "key derivation failed");
 		return -1;
 	}
+	memcpy(r->req, req, req_len);
+	r->req_len = req_len;
+	memcpy(r->resp, resp, resp_len);
+	r->resp_len = resp_len;
+	memcpy(r->ni, ix->ni, ix->ni_len);
+	r->ni_len = ix->ni_len;
+	memcpy(r->nr, ix->nr, ix->nr_len);
+	r->nr_len = ix->nr_len;
+	sa->init = r;
 	sa->keys_ready = true;
 	ike_keylog_ike_sa(sa);
-	/* The private value has done its work. */
-	ike_dh_free(sa->dh);
-	sa->dh = NULL;
 	return 0;
 }
+
+/* ---- Initiator ---- */
 
 /* The local address the route to the peer would use. */
 static void pick_local(struct ike_sa *sa)
@@ -144,261 +205,312 @@ static void pick_local(struct ike_sa *sa)
 		memset(&sa->local, 0, sizeof(sa->local));
 	close(fd);
 	if (sa->remote.ss_family == AF_INET)
-		((struct sockaddr_in *)&sa->local)->sin_port = htons(iked.net.port);
+		((struct sockaddr_in *)&sa->local)->sin_port = htons(iked->net.port);
 	else
-		((struct sockaddr_in6 *)&sa->local)->sin6_port = htons(iked.net.port);
+		((struct sockaddr_in6 *)&sa->local)->sin6_port = htons(iked->net.port);
 }
 
-static int send_init_request(struct ike_sa *sa)
+static int init_build_request(struct ike_xchg *x, struct ike_writer *w)
 {
-	uint8_t buf[4096];
-	struct ike_writer w;
+	struct init_xchg *ix = to_init(x);
+	struct ike_sa *sa = x->sa;
 
-	if (sa->dh)
-		ike_dh_free(sa->dh);
-	sa->dh = ike_dh_new(sa->dh_group);
-	if (!sa->dh) {
-		log_err("%s: DH group %u is not available", sa->gw->name, sa->dh_group);
+	/* RFC 7296 2.6: the COOKIE comes first. */
+	if (ix->cookie_len)
+		ike_w_notify(w, 0, NULL, 0, IKE_N_COOKIE, ix->cookie, ix->cookie_len);
+	ike_w_sa(w, &ix->offer);
+	if (put_ke(w, ix->dh, ix->group))
 		return -1;
-	}
-	sa->ni_len = IKE_NONCE_LEN;
-	if (ike_random(sa->ni, sa->ni_len))
-		return -1;
-	ike_w_init(&w, buf, sizeof(buf));
-	ike_w_sa(&w, &sa->offer);
-	put_ke(sa, &w);
-	ike_w_nonce(&w, sa->ni, sa->ni_len);
-	put_common_notifies(sa, &w);
-	return ike_send_request(sa, IKE_SA_INIT, &w);
+	ike_w_nonce(w, ix->ni, ix->ni_len);
+	put_common_notifies(sa, w);
+	return w->err;
 }
 
-int ike_initiate(struct iked_vpn *vpn, unsigned int sel)
+static int init_sent(struct ike_xchg *x, const uint8_t *msg, size_t len)
+{
+	struct init_xchg *ix = to_init(x);
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return -1;
+	memcpy(copy, msg, len);
+	free(ix->req);
+	ix->req = copy;
+	ix->req_len = len;
+	return 0;
+}
+
+/* The responder asks for a COOKIE (RFC 7296 2.6): the same request with it. */
+static enum ike_xchg_status follow_cookie(struct init_xchg *ix, const struct ike_notify *n)
+{
+	struct ike_sa *sa = ix->x.sa;
+
+	if (!n->len || n->len > MAX_COOKIE || ix->rounds >= MAX_ROUNDS)
+		return IKE_XCHG_IGNORE;
+	ix->rounds++;
+	memcpy(ix->cookie, n->data, n->len);
+	ix->cookie_len = n->len;
+	log_info("%s: the responder asks for a COOKIE; asking again with it", sa->gw->name);
+	return IKE_XCHG_RESEND;
+}
+
+/* The responder wants another group: start over with it, if we offered it. */
+static enum ike_xchg_status follow_invalid_ke(struct init_xchg *ix, const struct ike_notify *n)
+{
+	struct ike_sa *sa = ix->x.sa;
+	struct ike_dh *dh;
+	uint16_t group;
+
+	if (n->len != 2 || ix->rounds >= MAX_ROUNDS)
+		return IKE_XCHG_IGNORE;
+	group = n->data[0] << 8 | n->data[1];
+	if (group == ix->group || !ike_offer_has_dh(&ix->offer, group)) {
+		log_warn("%s: the peer asks for DH group %u, which we did not offer",
+			 sa->gw->name, group);
+		return IKE_XCHG_IGNORE;
+	}
+	dh = ike_dh_new(group);
+	if (!dh)
+		return IKE_XCHG_IGNORE;
+	ix->rounds++;
+	log_info("%s: the peer prefers DH group %u, retrying with it", sa->gw->name, group);
+	ike_offer_promote_dh(&ix->offer, group);
+	ike_dh_free(ix->dh);
+	ix->dh = dh;
+	ix->group = group;
+	return IKE_XCHG_RESEND;
+}
+
+static enum ike_xchg_status init_process_response(struct ike_xchg *x, struct ike_rx *rx)
+{
+	struct init_xchg *ix = to_init(x);
+	struct ike_sa *sa = x->sa;
+	const struct ike_msg *m = rx->m;
+	const struct ike_payload *sa_pl, *ke_pl, *nonce_pl;
+	uint8_t secret[IKE_DH_MAX_SHARED_LEN];
+	struct ike_sa_offer *reply;
+	const uint8_t *ke, *nonce;
+	size_t ke_len, nonce_len, slen = sizeof(secret);
+	struct ike_suite suite;
+	struct ike_notify n;
+	uint16_t group, err;
+	char text[128];
+	static const uint8_t zero[8];
+	int bad;
+
+	if (!ike_msg_find_notify(m, IKE_N_COOKIE, &n))
+		return follow_cookie(ix, &n);
+	if (!ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD, &n))
+		return follow_invalid_ke(ix, &n);
+	err = ike_msg_error(m);
+	if (err) {
+		log_warn("%s: IKE_SA_INIT refused: %s (unauthenticated: waiting one more "
+			 "retransmission time for a real answer)", sa->gw->name,
+			 ike_error_name(err));
+		snprintf(sa->why, sizeof(sa->why), "peer refused: %s", ike_error_name(err));
+		sa->xchg.give_up = true;
+		return IKE_XCHG_IGNORE;
+	}
+	if (!memcmp(rx->outer.hdr.spi_r, zero, 8))
+		return IKE_XCHG_IGNORE;		/* SPIr 0 is reserved */
+	sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
+	ke_pl = ike_msg_find(m, IKE_PL_KE, NULL);
+	nonce_pl = ike_msg_find(m, IKE_PL_NONCE, NULL);
+	reply = malloc(sizeof(*reply));
+	bad = !reply || !sa_pl || !ke_pl || !nonce_pl || ike_decode_sa(sa_pl, reply) ||
+	      ike_decode_ke(ke_pl, &group, &ke, &ke_len) ||
+	      ike_decode_nonce(nonce_pl, &nonce, &nonce_len) ||
+	      ike_proposal_check_reply(&ix->offer, reply, IKE_PROP_IKE, &suite) ||
+	      group != suite.dh || group != ix->group;
+	free(reply);
+	if (bad)
+		return IKE_XCHG_IGNORE;
+	if (ike_dh_shared(ix->dh, ke, ke_len, secret, &slen))
+		return IKE_XCHG_IGNORE;		/* not a KE value: not the real responder */
+	memcpy(sa->spi_r, rx->outer.hdr.spi_r, 8);
+	memcpy(ix->nr, nonce, nonce_len);
+	ix->nr_len = nonce_len;
+	sa->suite = suite;
+	note_peer_support(sa, m);
+	bad = finish(sa, ix, secret, slen, ix->req, ix->req_len, rx->buf, rx->len);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	if (bad)
+		return IKE_XCHG_FATAL;
+	ike_suite_format(IKE_PROP_IKE, &sa->suite, text, sizeof(text));
+	log_info("%s: IKE_SA_INIT done, %s", sa->gw->name, text);
+	sa->state = IKE_SA_AUTH_SENT;
+	if (ikev2_auth_queue(sa, ix->vpn, ix->sel)) {
+		snprintf(sa->why, sizeof(sa->why), "cannot send IKE_AUTH");
+		return IKE_XCHG_FATAL;
+	}
+	return IKE_XCHG_DONE;
+}
+
+int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel)
 {
 	struct iked_gateway *gw = vpn->gw;
-	char addr[64];
+	struct init_xchg *ix;
 	struct ike_sa *sa;
+	char addr[64];
 
 	sa = ike_sa_new(gw, true);
 	if (!sa)
 		return -1;
 	sa->vpn = vpn;
-	sa->child_sel = sel;
 	sa->remote = gw->peer;		/* with the gateway's port */
 	pick_local(sa);
-	sa->offer = gw->proposals;
-	sa->dh_group = ike_offer_first_dh(&sa->offer);
+	sa->state = IKE_SA_INIT_SENT;
+	ix = (struct init_xchg *)ike_xchg_new(&ikev2_init_ops, sa);
+	if (!ix)
+		goto fail;
+	ix->vpn = vpn;
+	ix->sel = sel;
+	ix->offer = gw->proposals;
+	ix->group = ike_offer_first_dh(&ix->offer);
+	ix->dh = ike_dh_new(ix->group);
+	ix->ni_len = IKE_NONCE_LEN;
+	if (!ix->dh || ike_random(ix->ni, ix->ni_len)) {
+		log_err("%s: DH group %u is not available", gw->name, ix->group);
+		ike_xchg_free(&ix->x);
+		goto fail;
+	}
 	log_info("%s: initiating IKE SA with %s for VPN %s", gw->name,
 		 ike_sockaddr_str(&sa->remote, addr, sizeof(addr)), vpn->name);
-	sa->state = IKE_SA_INIT_SENT;
-	if (send_init_request(sa)) {
-		ike_sa_kill(sa, "cannot send IKE_SA_INIT");
-		return -1;
-	}
+	if (ike_xchg_queue(sa, &ix->x, false))
+		goto fail;
 	return 0;
+fail:
+	ike_sa_kill(sa, "cannot send IKE_SA_INIT");
+	return -1;
 }
 
-/* The responder wants another group: start over with it, if we offered it. */
-static void retry_with_group(struct ike_sa *sa, const struct ike_notify *n)
-{
-	uint16_t group;
+/* ---- Responder ---- */
 
-	if (n->len != 2) {
-		ike_sa_kill(sa, "malformed INVALID_KE_PAYLOAD");
-		return;
-	}
-	group = n->data[0] << 8 | n->data[1];
-	if (group == sa->dh_group || !ike_offer_has_dh(&sa->offer, group)) {
-		log_err("%s: the peer asks for DH group %u, which we did not offer",
-			sa->gw->name, group);
-		ike_sa_kill(sa, "no common DH group");
-		return;
-	}
-	log_info("%s: the peer prefers DH group %u, retrying with it",
-		 sa->gw->name, group);
-	ike_offer_promote_dh(&sa->offer, group);
-	sa->dh_group = group;
-	sa->next_msgid = 0;
-	memset(sa->spi_r, 0, 8);
-	if (send_init_request(sa))
-		ike_sa_kill(sa, "cannot send IKE_SA_INIT");
+static enum ike_xchg_status refuse(struct ike_xchg *x, uint16_t type, const void *data,
+				   size_t len)
+{
+	x->refusal = type;
+	x->refusal_len = len;
+	if (len)
+		memcpy(x->refusal_data, data, len);
+	return IKE_XCHG_REFUSE;
 }
 
-void ike_init_response(struct ike_sa *sa, struct ike_rx *rx)
+static enum ike_xchg_status init_process_request(struct ike_xchg *x, struct ike_rx *rx)
 {
-	const struct ike_msg *m = rx->m;
-	const struct ike_payload *sa_pl, *ke_pl, *nonce_pl;
-	struct ike_sa_offer *reply;
-	const uint8_t *ke, *nonce;
-	size_t ke_len, nonce_len;
-	struct ike_notify n;
-	uint16_t group, err_type;
-	char text[128];
-
-	if (!ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD, &n)) {
-		retry_with_group(sa, &n);
-		return;
-	}
-	err_type = ike_msg_error(m);
-	if (err_type) {
-		log_err("%s: IKE_SA_INIT refused: %s", sa->gw->name,
-			ike_error_name(err_type));
-		snprintf(text, sizeof(text), "peer refused: %s",
-			 ike_error_name(err_type));
-		ike_sa_kill(sa, text);
-		return;
-	}
-	sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
-	ke_pl = ike_msg_find(m, IKE_PL_KE, NULL);
-	nonce_pl = ike_msg_find(m, IKE_PL_NONCE, NULL);
-	reply = malloc(sizeof(*reply));
-	if (!sa_pl || !ke_pl || !nonce_pl || !reply ||
-	    ike_decode_sa(sa_pl, reply) ||
-	    ike_decode_ke(ke_pl, &group, &ke, &ke_len) ||
-	    ike_decode_nonce(nonce_pl, &nonce, &nonce_len)) {
-		free(reply);
-		ike_sa_kill(sa, "malformed IKE_SA_INIT response");
-		return;
-	}
-	if (ike_proposal_check_reply(&sa->offer, reply, IKE_PROP_IKE, &sa->suite)) {
-		free(reply);
-		ike_sa_kill(sa, "the peer chose a proposal we did not offer");
-		return;
-	}
-	free(reply);
-	if (group != sa->suite.dh || group != sa->dh_group) {
-		ike_sa_kill(sa, "the peer's KE group is not the one chosen");
-		return;
-	}
-	memcpy(sa->nr, nonce, nonce_len);
-	sa->nr_len = nonce_len;
-	free(sa->init_resp);
-	sa->init_resp = malloc(rx->len);
-	if (!sa->init_resp) {
-		ike_sa_kill(sa, "out of memory");
-		return;
-	}
-	memcpy(sa->init_resp, rx->buf, rx->len);
-	sa->init_resp_len = rx->len;
-	note_peer_support(sa, m);
-	if (derive_keys(sa, ke, ke_len)) {
-		ike_sa_kill(sa, NULL);
-		return;
-	}
-	ike_suite_format(IKE_PROP_IKE, &sa->suite, text, sizeof(text));
-	log_info("%s: IKE_SA_INIT done, %s", sa->gw->name, text);
-	sa->state = IKE_SA_AUTH_SENT;
-	if (ike_auth_request(sa))
-		ike_sa_kill(sa, "cannot send IKE_AUTH");
-}
-
-static struct iked_gateway *gateway_for(const struct sockaddr_storage *from)
-{
-	unsigned int i;
-
-	for (i = 0; i < iked.cfg->n_gw; i++)
-		if (ike_sockaddr_equal(&iked.cfg->gw[i].peer, from, 0))
-			return &iked.cfg->gw[i];
-	return NULL;
-}
-
-void ike_init_respond(struct ike_rx *rx)
-{
+	struct init_xchg *ix = to_init(x);
+	struct ike_sa *sa = x->sa;
+	struct iked_gateway *gw = sa->gw;
 	const struct ike_msg *m = &rx->outer;
-	const struct ike_payload *sa_pl, *ke_pl, *nonce_pl;
-	struct ike_sa_offer *theirs = NULL;
-	struct ike_proposal reply;
-	struct iked_gateway *gw;
+	struct ike_sa_offer *theirs;
 	const uint8_t *ke, *nonce;
 	size_t ke_len, nonce_len;
-	uint8_t buf[4096];
-	struct ike_writer w;
 	struct ike_suite suite;
-	struct ike_sa *sa;
-	char addr[64], text[128];
 	uint16_t group;
+	int err;
 
-	gw = gateway_for(&rx->from);
-	if (!gw) {
-		log_warn("IKE_SA_INIT from %s, which is no configured gateway: ignored",
-			 ike_sockaddr_str(&rx->from, addr, sizeof(addr)));
-		iked.dropped++;
-		return;
-	}
-	sa_pl = ike_msg_find(m, IKE_PL_SA, NULL);
-	ke_pl = ike_msg_find(m, IKE_PL_KE, NULL);
-	nonce_pl = ike_msg_find(m, IKE_PL_NONCE, NULL);
 	theirs = malloc(sizeof(*theirs));
-	if (!sa_pl || !ke_pl || !nonce_pl || !theirs ||
-	    ike_decode_sa(sa_pl, theirs) ||
-	    ike_decode_ke(ke_pl, &group, &ke, &ke_len) ||
-	    ike_decode_nonce(nonce_pl, &nonce, &nonce_len)) {
+	if (!theirs)
+		return IKE_XCHG_FATAL;
+	if (ike_decode_sa(ike_msg_find(m, IKE_PL_SA, NULL), theirs) ||
+	    ike_decode_ke(ike_msg_find(m, IKE_PL_KE, NULL), &group, &ke, &ke_len) ||
+	    ike_decode_nonce(ike_msg_find(m, IKE_PL_NONCE, NULL), &nonce, &nonce_len)) {
+		free(theirs);
 		log_warn("%s: malformed IKE_SA_INIT request, answering INVALID_SYNTAX",
 			 gw->name);
-		ike_send_stateless_notify(rx, IKE_N_INVALID_SYNTAX, NULL, 0);
-		free(theirs);
-		return;
+		return refuse(x, IKE_N_INVALID_SYNTAX, NULL, 0);
 	}
 	/* Prefer the group the initiator already sent a KE for. */
 	ike_offer_promote_dh(theirs, group);
-	if (ike_proposal_select(&gw->proposals, theirs, IKE_PROP_IKE, &suite, &reply)) {
+	err = ike_proposal_select(&gw->proposals, theirs, IKE_PROP_IKE, &suite, &ix->reply);
+	free(theirs);
+	if (err) {
 		log_warn("%s: no acceptable IKE proposal, answering NO_PROPOSAL_CHOSEN",
 			 gw->name);
-		ike_send_stateless_notify(rx, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
-		free(theirs);
-		return;
+		return refuse(x, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 	}
-	free(theirs);
 	if (group != suite.dh) {
 		uint8_t want[2] = { suite.dh >> 8, suite.dh & 0xff };
 
 		log_info("%s: the initiator sent a KE for group %u, asking for %u",
 			 gw->name, group, suite.dh);
-		ike_send_stateless_notify(rx, IKE_N_INVALID_KE_PAYLOAD, want, 2);
-		return;
+		return refuse(x, IKE_N_INVALID_KE_PAYLOAD, want, 2);
 	}
-
-	sa = ike_sa_new(gw, false);
-	if (!sa)
-		return;
-	memcpy(sa->spi_i, m->hdr.spi_i, 8);
-	sa->remote = rx->from;
-	sa->local = rx->local;		/* with the port it came to */
 	sa->suite = suite;
-	sa->dh_group = suite.dh;
-	sa->dh = ike_dh_new(suite.dh);
-	memcpy(sa->ni, nonce, nonce_len);
-	sa->ni_len = nonce_len;
-	sa->nr_len = IKE_NONCE_LEN;
-	sa->init_req = malloc(rx->len);
-	if (!sa->dh || !sa->init_req || ike_random(sa->nr, sa->nr_len)) {
-		ike_sa_kill(sa, "out of resources");
-		return;
+	ix->group = suite.dh;
+	ix->dh = ike_dh_new(suite.dh);
+	memcpy(ix->ni, nonce, nonce_len);
+	ix->ni_len = nonce_len;
+	ix->nr_len = IKE_NONCE_LEN;
+	ix->secret_len = sizeof(ix->secret);
+	if (!ix->dh || ike_random(ix->nr, ix->nr_len))
+		return IKE_XCHG_FATAL;
+	if (ike_dh_shared(ix->dh, ke, ke_len, ix->secret, &ix->secret_len)) {
+		log_warn("%s: the initiator's KE value is invalid", gw->name);
+		return refuse(x, IKE_N_INVALID_SYNTAX, NULL, 0);
 	}
-	memcpy(sa->init_req, rx->buf, rx->len);
-	sa->init_req_len = rx->len;
-	sa->peer_msgid = 0;
+	ix->req = malloc(rx->len);
+	if (!ix->req)
+		return IKE_XCHG_FATAL;
+	memcpy(ix->req, rx->buf, rx->len);
+	ix->req_len = rx->len;
 	note_peer_support(sa, m);
+	return IKE_XCHG_DONE;
+}
 
-	ike_w_init(&w, buf, sizeof(buf));
-	{
-		struct ike_sa_offer one = { .n = 1 };
+static int init_build_response(struct ike_xchg *x, struct ike_writer *w)
+{
+	struct init_xchg *ix = to_init(x);
+	struct ike_sa_offer one = { .n = 1 };
+	struct ike_sa *sa = x->sa;
 
-		one.p[0] = reply;
-		ike_w_sa(&w, &one);
-	}
-	put_ke(sa, &w);
-	ike_w_nonce(&w, sa->nr, sa->nr_len);
-	put_common_notifies(sa, &w);
-	if (gw->auth == IKED_AUTH_CERT)
-		ike_auth_put_certreq(sa, &w);
-	/* Keys are derived after the answer is built: it goes in the clear. */
-	if (ike_send_response(sa, IKE_SA_INIT, 0, &w) ||
-	    derive_keys(sa, ke, ke_len)) {
-		ike_sa_kill(sa, "IKE_SA_INIT failed");
-		return;
-	}
+	one.p[0] = ix->reply;
+	ike_w_sa(w, &one);
+	if (put_ke(w, ix->dh, ix->group))
+		return -1;
+	ike_w_nonce(w, ix->nr, ix->nr_len);
+	put_common_notifies(sa, w);
+	put_certreq(sa, w);
+	return w->err;
+}
+
+/* Our answer is out, in the clear: now the keys. */
+static int init_responded(struct ike_xchg *x, const uint8_t *msg, size_t len)
+{
+	struct init_xchg *ix = to_init(x);
+	struct ike_sa *sa = x->sa;
+	char addr[64], text[128];
+
+	if (finish(sa, ix, ix->secret, ix->secret_len, ix->req, ix->req_len, msg, len))
+		return -1;
 	sa->state = IKE_SA_INIT_DONE;
 	ike_suite_format(IKE_PROP_IKE, &sa->suite, text, sizeof(text));
-	log_info("%s: answered IKE_SA_INIT from %s, %s", gw->name,
+	log_info("%s: answered IKE_SA_INIT from %s, %s", sa->gw->name,
 		 ike_sockaddr_str(&sa->remote, addr, sizeof(addr)), text);
+	return 0;
 }
+
+static int init_sent_either(struct ike_xchg *x, const uint8_t *msg, size_t len)
+{
+	return x->sa->initiator ? init_sent(x, msg, len) : init_responded(x, msg, len);
+}
+
+static void init_destroy(struct ike_xchg *x)
+{
+	struct init_xchg *ix = to_init(x);
+
+	ike_dh_free(ix->dh);
+	free(ix->req);
+}
+
+const struct ike_xchg_ops ikev2_init_ops = {
+	.name = "IKE_SA_INIT",
+	.exchange = IKE_SA_INIT,
+	.size = sizeof(struct init_xchg),
+	.build_request = init_build_request,
+	.process_response = init_process_response,
+	.process_request = init_process_request,
+	.build_response = init_build_response,
+	.sent = init_sent_either,
+	.destroy = init_destroy,
+};

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Our requests and our answers: the per-SA queue behind the window of
+ * one, sending and retransmitting with exponential backoff, binding the
+ * response to the exchange in flight, and the cached answer to the peer's
+ * last request (RFC 7296 2.1: a retransmitted request gets the same
+ * bytes back, to the address the retransmission came from).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "engine/daemon.h"
+#include "engine/exchange.h"
+#include "ike_sa.h"
+#include "ikev2/ikev2.h"
+#include "ikev2/message.h"
+#include "log.h"
+
+struct ike_xchg *ike_xchg_new(const struct ike_xchg_ops *ops, struct ike_sa *sa)
+{
+	struct ike_xchg *x = calloc(1, ops->size);
+
+	if (!x)
+		return NULL;
+	x->ops = ops;
+	x->sa = sa;
+	return x;
+}
+
+void ike_xchg_free(struct ike_xchg *x)
+{
+	size_t size;
+
+	if (!x)
+		return;
+	size = x->ops->size;
+	if (x->ops->destroy)
+		x->ops->destroy(x);
+	/* Exchanges hold nonces and DH state: nothing of them survives. */
+	OPENSSL_cleanse(x, size);
+	free(x);
+}
+
+static void abort_and_free(struct ike_xchg *x)
+{
+	if (x->ops->abort)
+		x->ops->abort(x);
+	ike_xchg_free(x);
+}
+
+void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t out[32])
+{
+	if (!EVP_Digest(buf, len, out, NULL, EVP_sha256(), NULL))
+		memset(out, 0, 32);
+}
+
+static void transmit(struct ike_sa *sa, const uint8_t *msg, size_t len,
+		     const struct sockaddr_storage *to, const struct sockaddr_storage *from)
+{
+	char addr[64];
+	int err;
+
+	err = ike_transmit(msg, len, to, from);
+	if (err)
+		log_warn("%s: sending to %s: %s", sa->gw->name,
+			 ike_sockaddr_str(to, addr, sizeof(addr)), strerror(-err));
+	sa->stats.msgs_out++;
+}
+
+static void request_done(struct ike_exchanges *e)
+{
+	ike_timer_cancel(&e->retransmit);
+	free(e->req);
+	e->req = NULL;
+	e->req_len = 0;
+	e->active = NULL;
+}
+
+static void retransmit(struct ike_timer *t)
+{
+	struct ike_exchanges *e = ike_timer_owner(t, struct ike_exchanges, retransmit);
+	struct ike_sa *sa = ike_timer_owner(e, struct ike_sa, xchg);
+
+	if (!e->active || !e->req)
+		return;
+	if (e->give_up) {
+		log_err("%s: %s failed: %s", sa->gw->name, e->active->ops->name, sa->why);
+		ike_sa_kill(sa, NULL);
+		return;
+	}
+	if (e->tries >= sa->gw->retransmit_tries) {
+		log_warn("%s: no answer to %s (message %u) after %u retransmissions",
+			 sa->gw->name, e->active->ops->name, e->active->msgid, e->tries);
+		ike_sa_kill(sa, "peer not responding");
+		return;
+	}
+	e->tries++;
+	sa->stats.retransmits++;
+	log_info("%s: retransmitting %s, message %u (%u)", sa->gw->name,
+		 e->active->ops->name, e->active->msgid, e->tries);
+	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
+	ike_timer_set(&e->retransmit, (uint64_t)sa->gw->retransmit_base_ms << e->tries,
+		      retransmit);
+}
+
+/* Builds X's request and sends it: X is then the exchange in flight. */
+static int start(struct ike_sa *sa, struct ike_xchg *x)
+{
+	struct ike_exchanges *e = &sa->xchg;
+	uint8_t *inner = malloc(IKE_MAX_MSG), *msg = NULL;
+	bool init = x->ops->exchange == IKE_SA_INIT;
+	struct ike_writer w;
+	size_t len;
+	int err = -ENOMEM;
+
+	if (!inner)
+		goto out;
+	x->msgid = init ? 0 : e->next_msgid;
+	ike_w_init(&w, inner, IKE_MAX_MSG);
+	err = x->ops->build_request(x, &w);
+	if (err)
+		goto out;
+	err = -EINVAL;
+	msg = ikev2_message_build(sa, x->ops->exchange, false, x->msgid, &w, &len);
+	if (!msg)
+		goto out;
+	if (x->ops->sent && (err = x->ops->sent(x, msg, len)))
+		goto out;
+	ikev2_log_sent(sa, x->ops->exchange, false, x->msgid, &w);
+	e->next_msgid = x->msgid + 1;
+	e->active = x;
+	e->req = msg;
+	e->req_len = len;
+	e->tries = 0;
+	e->give_up = false;
+	msg = NULL;
+	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
+	ike_timer_set(&e->retransmit, sa->gw->retransmit_base_ms, retransmit);
+	err = 0;
+out:
+	free(msg);
+	OPENSSL_cleanse(inner, IKE_MAX_MSG);
+	free(inner);
+	return err;
+}
+
+void ike_xchg_kick(struct ike_sa *sa)
+{
+	struct ike_exchanges *e = &sa->xchg;
+	struct ike_xchg *x;
+
+	while (!e->active && !e->busy && e->queue && sa->state != IKE_SA_DEAD) {
+		x = e->queue;
+		if (x->ops->needs_established && sa->state != IKE_SA_ESTABLISHED &&
+		    sa->state != IKE_SA_DELETING)
+			return;
+		e->queue = x->next;
+		e->queued--;
+		x->next = NULL;
+		if (start(sa, x)) {
+			log_err("%s: cannot send %s", sa->gw->name, x->ops->name);
+			abort_and_free(x);
+		}
+	}
+}
+
+int ike_xchg_queue(struct ike_sa *sa, struct ike_xchg *x, bool front)
+{
+	struct ike_exchanges *e = &sa->xchg;
+	struct ike_xchg **p;
+
+	if (sa->state == IKE_SA_DEAD || (sa->state == IKE_SA_DELETING && !front)) {
+		abort_and_free(x);
+		return -EPIPE;
+	}
+	if (e->queued >= iked->cfg->limits.queued_exchanges) {
+		log_warn("%s: %u exchanges queued already; %s not sent", sa->gw->name,
+			 e->queued, x->ops->name);
+		abort_and_free(x);
+		return -ENOSPC;
+	}
+	if (front) {
+		x->next = e->queue;
+		e->queue = x;
+	} else {
+		for (p = &e->queue; *p; p = &(*p)->next)
+			;
+		*p = x;
+	}
+	e->queued++;
+	ike_xchg_kick(sa);
+	return 0;
+}
+
+struct ike_xchg *ike_xchg_find_queued(struct ike_sa *sa, const struct ike_xchg_ops *ops)
+{
+	struct ike_xchg *x;
+
+	for (x = sa->xchg.queue; x; x = x->next)
+		if (x->ops == ops)
+			return x;
+	return NULL;
+}
+
+bool ike_xchg_pending(const struct ike_sa *sa, const struct ike_xchg_ops *ops)
+{
+	const struct ike_xchg *x;
+
+	if (sa->xchg.active && sa->xchg.active->ops == ops)
+		return true;
+	for (x = sa->xchg.queue; x; x = x->next)
+		if (x->ops == ops)
+			return true;
+	return false;
+}
+
+void ike_xchg_flush(struct ike_sa *sa)
+{
+	struct ike_exchanges *e = &sa->xchg;
+	struct ike_xchg *x;
+
+	if ((x = e->active)) {
+		request_done(e);
+		abort_and_free(x);
+	}
+	while ((x = e->queue)) {
+		e->queue = x->next;
+		abort_and_free(x);
+	}
+	e->queued = 0;
+	free(e->resp);
+	e->resp = NULL;
+	e->have_resp = false;
+}
+
+void ike_xchg_response(struct ike_sa *sa, struct ike_rx *rx)
+{
+	struct ike_exchanges *e = &sa->xchg;
+	struct ike_xchg *x = e->active;
+	enum ike_xchg_status st;
+
+	st = x->ops->process_response(x, rx);
+	switch (st) {
+	case IKE_XCHG_IGNORE:
+		ike_sa_drop(sa, IKE_DROP_INVALID, &rx->from, "%s response %u not usable",
+			    x->ops->name, x->msgid);
+		return;
+	case IKE_XCHG_RESEND:
+		request_done(e);
+		if (start(sa, x)) {
+			abort_and_free(x);
+			ike_sa_kill(sa, "cannot send the request again");
+		}
+		return;
+	case IKE_XCHG_DONE:
+	case IKE_XCHG_REFUSE:
+		request_done(e);
+		ike_xchg_free(x);
+		return;
+	case IKE_XCHG_FATAL:
+		request_done(e);
+		ike_xchg_free(x);
+		ike_sa_kill(sa, NULL);
+		return;
+	}
+}
+
+int ike_xchg_respond(struct ike_sa *sa, const struct ike_rx *rx, struct ike_writer *inner,
+		     const uint8_t **out, size_t *out_len)
+{
+	struct ike_exchanges *e = &sa->xchg;
+	const struct ike_header *h = &rx->outer.hdr;
+	uint8_t *msg;
+	size_t len;
+
+	msg = ikev2_message_build(sa, h->exchange, true, h->msgid, inner, &len);
+	if (!msg)
+		return -EINVAL;
+	ikev2_log_sent(sa, h->exchange, true, h->msgid, inner);
+	transmit(sa, msg, len, &rx->from, &rx->local);
+	free(e->resp);
+	e->resp = msg;
+	e->resp_len = len;
+	e->resp_msgid = h->msgid;
+	e->have_resp = true;
+	ike_msg_digest(rx->buf, rx->len, e->req_digest);
+	e->peer_msgid = h->msgid + 1;
+	if (out)
+		*out = msg;
+	if (out_len)
+		*out_len = len;
+	return 0;
+}
+
+void ike_send_stateless_notify(const struct ike_rx *rx, uint16_t type,
+			       const void *data, size_t len, bool keep_spi_r)
+{
+	struct ike_header h = {
+		.version = IKE_VERSION_2,
+		.exchange = rx->outer.hdr.exchange,
+		.flags = IKE_FLAG_RESPONSE,
+		.msgid = rx->outer.hdr.msgid,
+	};
+	uint8_t buf[256];
+	struct ike_writer w;
+	int n;
+
+	/* We answer as the other side of whatever the sender claims to be. */
+	if (!(rx->outer.hdr.flags & IKE_FLAG_INITIATOR))
+		h.flags |= IKE_FLAG_INITIATOR;
+	memcpy(h.spi_i, rx->outer.hdr.spi_i, 8);
+	if (keep_spi_r)
+		memcpy(h.spi_r, rx->outer.hdr.spi_r, 8);
+	ike_w_init(&w, buf, sizeof(buf));
+	ike_w_header(&w, &h);
+	ike_w_notify(&w, 0, NULL, 0, type, data, len);
+	n = ike_w_finish(&w);
+	if (n > 0)
+		ike_transmit(buf, n, &rx->from, &rx->local);
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keeping VPNs up. A VPN counts as covered while an IKE SA we initiated
+ * for it is alive or coming up, or a child of it is installed; since
+ * every setup has a deadline (limits.setup-timeout), a covered VPN whose
+ * setup stalls is uncovered again in bounded time and tried once more.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/sectun.h>
+
+#include "engine/daemon.h"
+#include "ike_sa.h"
+#include "ikev2/exchanges.h"
+#include "kernel.h"
+#include "log.h"
+#include "timer.h"
+#include "vpn.h"
+
+#define MAINTAIN_MS	5000	/* how often VPNs that should be up are checked */
+#define SOON_MS		1000	/* after an SA of ours went */
+#define RETRY_MS	10000	/* between attempts for one VPN */
+
+static struct ike_timer maintain_timer;
+static bool running;
+
+/* An IKE SA of ours that serves VPN, alive or on its way up. */
+static bool vpn_covered(const struct iked_vpn *vpn)
+{
+	struct child_sa *c;
+	struct ike_sa *sa;
+
+	ike_sa_foreach(sa) {
+		if (sa->state == IKE_SA_DEAD)
+			continue;
+		/* Ours for it, coming up or up (even if its child was refused). */
+		if (sa->vpn == vpn)
+			return true;
+		for (c = sa->children; c; c = c->next)
+			if (c->vpn == vpn)
+				return true;
+	}
+	return false;
+}
+
+static void vpn_try(struct iked_vpn *vpn, unsigned int sel)
+{
+	uint64_t now = ike_now_ms();
+
+	if (vpn->held_down || vpn_covered(vpn) ||
+	    (vpn->last_try && now - vpn->last_try < RETRY_MS))
+		return;
+	vpn->last_try = now;
+	ikev2_initiate(vpn, sel);
+}
+
+static void maintain(struct ike_timer *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < iked->cfg->n_vpn; i++)
+		if (iked->cfg->vpn[i].establish == IKED_ESTABLISH_IMMEDIATELY)
+			vpn_try(&iked->cfg->vpn[i], 0);
+	ike_timer_set(t, MAINTAIN_MS, maintain);
+}
+
+void iked_vpn_sa_gone(struct iked_vpn *vpn)
+{
+	uint64_t now = ike_now_ms();
+
+	if (!running || vpn->establish != IKED_ESTABLISH_IMMEDIATELY)
+		return;
+	if (!maintain_timer.armed || maintain_timer.when > now + SOON_MS)
+		ike_timer_set(&maintain_timer, SOON_MS, maintain);
+}
+
+/* On-traffic VPNs with selectors: each selector in the module, without an
+ * SA, so that its traffic raises an acquire naming it. */
+static void traps_install(void)
+{
+	unsigned int i, k;
+	int idx;
+
+	for (i = 0; i < iked->cfg->n_vpn; i++) {
+		struct iked_vpn *vpn = &iked->cfg->vpn[i];
+
+		if (vpn->establish != IKED_ESTABLISH_ON_TRAFFIC)
+			continue;
+		for (k = 0; k < vpn->n_sel; k++) {
+			idx = ike_kernel_add_policy(vpn->bind_if, 0, &vpn->sel[k].local,
+						    &vpn->sel[k].remote);
+			vpn->trap[k] = idx > 0 ? idx : 0;
+			vpn->trap_live[k] = idx > 0;
+		}
+	}
+}
+
+static void traps_remove(void)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < iked->cfg->n_vpn; i++)
+		for (k = 0; k < iked->cfg->vpn[i].n_sel; k++)
+			if (iked->cfg->vpn[i].trap_live[k])
+				ike_kernel_del_policy(iked->cfg->vpn[i].bind_if,
+						      iked->cfg->vpn[i].trap[k]);
+}
+
+int iked_vpns_start(void)
+{
+	traps_install();
+	running = true;
+	maintain(&maintain_timer);
+	return 0;
+}
+
+void iked_vpns_stop(void)
+{
+	running = false;
+	ike_timer_cancel(&maintain_timer);
+	traps_remove();
+}
+
+void iked_vpn_acquire(const struct kernel_event *ev)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < iked->cfg->n_vpn; i++) {
+		struct iked_vpn *vpn = &iked->cfg->vpn[i];
+
+		if (strcmp(vpn->bind_if, ev->ifname) ||
+		    vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY)
+			continue;
+		/* Tunnel-wide, or one of this VPN's traps. */
+		k = 0;
+		if (vpn->n_sel) {
+			while (k < vpn->n_sel && (!ev->policy || vpn->trap[k] != ev->policy))
+				k++;
+			if (k == vpn->n_sel)
+				continue;
+		} else if (ev->policy) {
+			continue;
+		}
+		log_info("VPN %s: traffic on %s with no SA: establishing", vpn->name,
+			 ev->ifname);
+		vpn_try(vpn, k);
+	}
+}
+
+int iked_vpn_up(const char *name, char *msg, size_t len)
+{
+	struct iked_vpn *vpn = iked_config_vpn(iked->cfg, name);
+
+	if (!vpn) {
+		snprintf(msg, len, "no VPN named '%s'", name);
+		return -1;
+	}
+	vpn->held_down = false;
+	if (vpn_covered(vpn)) {
+		snprintf(msg, len, "VPN %s is already up or coming up", name);
+		return 0;
+	}
+	vpn->last_try = 0;
+	vpn_try(vpn, 0);
+	snprintf(msg, len, "VPN %s: initiating", name);
+	return 0;
+}
+
+int iked_vpn_down(const char *name, char *msg, size_t len)
+{
+	struct iked_vpn *vpn = iked_config_vpn(iked->cfg, name);
+	struct ike_sa *sa;
+	unsigned int n = 0;
+
+	if (!vpn) {
+		snprintf(msg, len, "no VPN named '%s'", name);
+		return -1;
+	}
+	vpn->held_down = true;
+	/* The IKE SAs of its gateway go, children and all. */
+	ike_sa_foreach(sa) {
+		if (sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING ||
+		    sa->gw != vpn->gw)
+			continue;
+		ike_sa_delete(sa);
+		n++;
+	}
+	snprintf(msg, len, "VPN %s: %u IKE SA%s deleted", name, n, n == 1 ? "" : "s");
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which VPNs should be up and bringing them up: at start and again while
+ * down (establish-tunnels immediately), on the module's acquire event
+ * (on-traffic, with a trap selector per configured pair), on "sectun ike
+ * up"; and held down by "sectun ike down".
+ */
+#ifndef SECTUN_IKED_VPN_H
+#define SECTUN_IKED_VPN_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "kernel.h"
+
+/* Starts keeping the configuration's VPNs up (traps installed). */
+int iked_vpns_start(void);
+/* Stops it: traps removed, no more initiations. */
+void iked_vpns_stop(void);
+/* An IKE SA we initiated for VPN is gone: look again soon. */
+void iked_vpn_sa_gone(struct iked_vpn *vpn);
+/* The module's acquire: traffic on IFNAME for selector POLICY without an SA. */
+void iked_vpn_acquire(const struct kernel_event *ev);
+
+/* The control socket's "up" and "down". */
+int iked_vpn_up(const char *name, char *msg, size_t len);
+int iked_vpn_down(const char *name, char *msg, size_t len);
+
+#endif
