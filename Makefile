@@ -100,13 +100,18 @@ $(BUILD)/asan/tests/test_replay: tools/tests/test_replay.c kmod/replay.c kmod/re
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(WFLAGS) $(REPLAY_TEST_FLAGS) -o $@ tools/tests/test_replay.c kmod/replay.c -lcmocka
 
+# The engine's state-machine tests run two engines through one harness.
+$(BUILD)/tests/test_engine: $(BUILD)/tools/tests/engine_pair.o
+$(BUILD)/asan/tests/test_engine: $(BUILD)/asan/tools/tests/engine_pair.o
+
 $(BUILD)/tests/%: $(BUILD)/tools/tests/%.o $(BUILD)/libiked.a $(BUILD)/libsectun.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(IKED_LIBS) $(NL_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) -lcmocka $(IKED_LIBS) $(NL_LIBS)
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/tools/tests/%.o $(BUILD)/asan/libiked.a $(BUILD)/asan/libsectun.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(IKED_LIBS) $(NL_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) -lcmocka \
+		$(IKED_LIBS) $(NL_LIBS)
 
 $(BUILD)/sectun: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libsectun.a
 	$(CC) $(CFLAGS) -o $@ $^ $(NL_LIBS)
@@ -125,6 +130,14 @@ FUZZ_LAYER_SRCS := tools/iked/ikev2/codec.c tools/iked/ikev2/describe.c
 $(BUILD)/fuzz/%: tools/iked/fuzz/%.c $(FUZZ_LAYER_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -o $@ $< $(FUZZ_LAYER_SRCS)
+
+# The engine target runs the whole daemon library, two engines through the
+# test harness, no kernel.
+FUZZ_ENGINE_SRCS := $(IKED_SRCS) $(LIB_SRCS) tools/tests/engine_pair.c
+$(BUILD)/fuzz/engine: tools/iked/fuzz/engine.c $(FUZZ_ENGINE_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -Itools/tests -o $@ $< $(FUZZ_ENGINE_SRCS) \
+		$(IKED_LIBS) $(NL_LIBS)
 
 fuzz: deps
 	@$(MAKE) -s --no-print-directory $(FUZZ_SRCS:tools/iked/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -167,10 +180,14 @@ demo: deps
 
 # Figures, not pass/fail: st0 against an xfrm interface in the same VM.
 bench: deps
-	@$(MAKE) -s --no-print-directory all $(BUILD)/bench/sa_flood
+	@$(MAKE) -s --no-print-directory all $(BUILD)/bench/sa_flood $(BUILD)/bench/ike_load
 	@printf '%s\n' $(foreach v,RUNS SECS NSAS NSEL PARTS,$(if $($(v)),"$(v)='$($(v))'")) > $(BUILD)/bench.env
 	@selftests/vm/run-vm.sh -o $(BUILD)/bench-run -t 3000 -T 3600 bench/bench.sh || true
 	@cat $(BUILD)/bench-run/logs/bench_bench.sh.log 2>/dev/null || cat $(BUILD)/bench-run/logs/*.log
+
+$(BUILD)/bench/ike_load: $(BUILD)/selftests/bench/ike_load.o $(BUILD)/libiked.a $(BUILD)/libsectun.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(IKED_LIBS) $(NL_LIBS)
 
 $(BUILD)/bench/sa_flood: $(BUILD)/selftests/bench/sa_flood.o $(BUILD)/libsectun.a
 	@mkdir -p $(dir $@)

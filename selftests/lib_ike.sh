@@ -108,7 +108,9 @@ sw_clear() {
 iked_start() {
 	printf '%s\ncontrol-socket = "%s";\n' "$1" "$SECTUN_IKED_SOCKET" > "$IKE_DIR/iked.conf"
 	shift
-	ip netns exec st sectun-iked -f "$IKE_DIR/iked.conf" -d "$@" 2> "$IKE_DIR/iked.log" &
+	# $IKED_QUIET: without -d, as a daemon runs (rate-limited drop lines).
+	ip netns exec st sectun-iked -f "$IKE_DIR/iked.conf" \
+		$([[ -n ${IKED_QUIET:-} ]] || echo -d) "$@" 2> "$IKE_DIR/iked.log" &
 	IKED_PID=$!
 	at_exit "iked_stop"
 	local i

@@ -11,8 +11,11 @@ RUNS=${RUNS:-3}
 SECS=${SECS:-4}
 NSAS=${NSAS:-100000}
 # Which parts: tput (TCP and UDP per algorithm), sel (1,000 selectors),
-# sas (NSAS SAs); all by default.
-PARTS=${PARTS:-tput sel sas}
+# sas (NSAS SAs), ike (IKE_SA setups a second, sectun-iked against
+# charon as responder); all by default.
+PARTS=${PARTS:-tput sel sas ike}
+NIKE=${NIKE:-200}	# IKE SAs per run of the ike part
+JIKE=${JIKE:-16}	# of them in setup at once
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 load_sectun
@@ -168,6 +171,71 @@ many=()
 for ((i = 0; i < RUNS; i++)); do many+=("$(tcp 172.16.1.1 172.16.2.1)"); done
 m1=$(median "${one[@]}") m2=$(median "${many[@]}")
 row "TCP with $NSAS SAs vs 1 (Mbit/s)" "$m2" "($(spread "${many[@]}"))" "$m1" "($(spread "${one[@]}"))" "$(ratio "$m2" "$m1")"
+fi
+
+# IKE_SA establishment as responder: the same initiator (build/bench/
+# ike_load, sectun-iked's engine without a kernel) against sectun-iked
+# (child SAs into st0) and charon (into xfrm), interleaved. PSK, ECP-256,
+# one child SA each; COOKIE thresholds raised on both, as the load comes
+# from one address.
+if part ike; then
+source "$SRCDIR/selftests/lib_ike.sh"
+mkdir -p "$IKE_DIR"
+netns_add il
+netns_add st
+netns_add sw
+ip link add veth-il netns il type veth peer veth-st netns st
+ip link add veth-il2 netns il type veth peer veth-sw netns sw
+ip -n il addr add 10.8.0.1/24 dev veth-il
+ip -n st addr add 10.8.0.2/24 dev veth-st
+ip -n il addr add 10.8.1.1/24 dev veth-il2
+ip -n sw addr add 10.8.1.2/24 dev veth-sw
+for l in "il veth-il" "il veth-il2" "st veth-st" "sw veth-sw"; do ip -n ${l% *} link set ${l#* } up; done
+ip -n st link add st0 type sectun
+ip -n st link set st0 up
+IKE_PSK="sectun bench secret"
+cat > "$IKE_DIR/load-st.conf" <<-EOF2
+	gateways = ( { name = "r"; address = "10.8.0.2"; local-address = "10.8.0.1";
+		psk = "$IKE_PSK"; proposals = "aes128gcm16-prfsha256-ecp256"; } );
+	vpns = ( { name = "v"; gateway = "r"; bind-interface = "st0"; proposals = "aes128gcm16"; } );
+	EOF2
+sed 's/10.8.0/10.8.1/g' "$IKE_DIR/load-st.conf" > "$IKE_DIR/load-sw.conf"
+cat > "$IKE_DIR/resp.conf" <<-EOF2
+	control-socket = "$IKE_DIR/iked.sock";
+	log-level = "warning";
+	limits = { cookie-threshold = 100000; cookie-threshold-per-address = 100000;
+		half-open-per-address = 100000; };
+	gateways = ( { name = "ld"; address = "10.8.0.1"; local-address = "10.8.0.2";
+		psk = "$IKE_PSK"; proposals = "aes128gcm16-prfsha256-ecp256"; } );
+	vpns = ( { name = "v"; gateway = "ld"; bind-interface = "st0"; proposals = "aes128gcm16";
+		establish-tunnels = "responder-only"; } );
+	EOF2
+CHARON_OPTS="cookie_threshold = 100000
+		cookie_threshold_ip = 100000
+		block_threshold = 100000"
+SW_ADDR=10.8.1.2 ST_ADDR=10.8.1.1 charon_start "$(SW_ADDR=10.8.1.2 ST_ADDR=10.8.1.1 \
+	swanctl_conf_text aes128gcm16-prfsha256-ecp256 psk "local_ts = 0.0.0.0/0
+		remote_ts = 0.0.0.0/0
+		esp_proposals = aes128gcm16" "$IKE_PSK")"
+rate() { "$PY" -c 'import re,sys; m = re.search(r": ([0-9.]+)/s", sys.stdin.read()); print(m.group(1) if m else 0)'; }
+ike_st=() ike_sw=()
+for ((i = 0; i < RUNS; i++)); do
+	ip netns exec st sectun-iked -f "$IKE_DIR/resp.conf" 2> "$IKE_DIR/resp.log" &
+	resp=$!
+	sleep 0.5
+	ike_st+=("$(ip netns exec il "$SRCDIR/build/bench/ike_load" -f "$IKE_DIR/load-st.conf" \
+		-n "$NIKE" -j "$JIKE" | rate)")
+	kill "$resp"; wait "$resp" 2>/dev/null
+	ip netns exec st sectun sa flush st0
+	ike_sw+=("$(ip netns exec il "$SRCDIR/build/bench/ike_load" -f "$IKE_DIR/load-sw.conf" \
+		-n "$NIKE" -j "$JIKE" | rate)")
+	sw swanctl --terminate --ike st --force --timeout 5 > /dev/null 2>&1
+	sw_clear
+	echo "# IKE_SA setups/s, run $i: sectun-iked ${ike_st[-1]}, charon ${ike_sw[-1]}" >&2
+done
+ms=$(median "${ike_st[@]}") mx=$(median "${ike_sw[@]}")
+row "IKE_SA/s as responder vs charon" "$ms" "($(spread "${ike_st[@]}"))" "$mx" \
+	"($(spread "${ike_sw[@]}"))" "$(ratio "$ms" "$mx")"
 fi
 
 echo

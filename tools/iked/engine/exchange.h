@@ -26,6 +26,7 @@
 
 #define IKE_MAX_MSG		(64 * 1024)
 #define IKE_NONCE_LEN		32
+#define IKE_MAX_RESENDS		12	/* answers to one retransmitted request */
 
 struct ike_sa;
 struct ike_xchg;
@@ -36,6 +37,7 @@ struct ike_rx {
 	struct ike_msg inner;
 	const struct ike_msg *m;	/* the payloads to act on */
 	bool authenticated;		/* they came in an SK payload that verified */
+	uint8_t digest[32];		/* of the datagram as it came, for requests */
 	uint8_t *buf;
 	size_t len;
 	struct sockaddr_storage from, local;
@@ -96,6 +98,7 @@ struct ike_exchanges {
 	uint32_t resp_msgid;
 	bool have_resp;
 	uint8_t req_digest[32];		/* of the request it answers */
+	unsigned int resends;		/* of this answer, bounded */
 	bool busy;			/* a message is being handled: start nothing yet */
 };
 

@@ -288,7 +288,9 @@ int ike_xchg_respond(struct ike_sa *sa, const struct ike_rx *rx, struct ike_writ
 	e->resp_len = len;
 	e->resp_msgid = h->msgid;
 	e->have_resp = true;
-	ike_msg_digest(rx->buf, rx->len, e->req_digest);
+	e->resends = 0;
+	/* Taken before SK was opened in place: the bytes as they came. */
+	memcpy(e->req_digest, rx->digest, sizeof(e->req_digest));
 	e->peer_msgid = h->msgid + 1;
 	if (out)
 		*out = msg;

@@ -45,10 +45,27 @@ static struct iked_gateway *gateway_for(const struct sockaddr_storage *from)
 
 static bool same_digest(const struct ike_exchanges *e, const struct ike_rx *rx)
 {
-	uint8_t d[32];
+	return !memcmp(rx->digest, e->req_digest, sizeof(rx->digest));
+}
 
-	ike_msg_digest(rx->buf, rx->len, d);
-	return !memcmp(d, e->req_digest, sizeof(d));
+/*
+ * Our cached answer again, to where the retransmission came from (RFC
+ * 7296 2.11); a few times per request at most, so that replaying one
+ * datagram from spoofed sources does not make us a reflector.
+ */
+static void resend(struct ike_sa *sa, const struct ike_rx *rx)
+{
+	struct ike_exchanges *e = &sa->xchg;
+
+	if (e->resends >= IKE_MAX_RESENDS) {
+		ike_sa_drop(sa, IKE_DROP_ALTERED, &rx->from,
+			    "request %u retransmitted more than %u times",
+			    rx->outer.hdr.msgid, IKE_MAX_RESENDS);
+		return;
+	}
+	e->resends++;
+	ike_transmit(e->resp, e->resp_len, &rx->from, &rx->local);
+	sa->stats.msgs_out++;
 }
 
 /* A stateless answer, if the rate limit allows one to this address. */
@@ -132,12 +149,13 @@ static void init_request(struct ike_rx *rx)
 		drop_nosa(IKE_DROP_MALFORMED, rx, "IKE_SA_INIT request with a bad header");
 		return;
 	}
+	/* Answered from the cache when it comes again, byte for byte. */
+	ike_msg_digest(rx->buf, rx->len, rx->digest);
 	sa = ike_sa_table_find_half_open(&iked->sas, h->spi_i, &rx->from);
 	if (sa) {
 		/* Our answer got lost: the same bytes again (RFC 7296 2.1). */
 		if (sa->xchg.have_resp && !sa->xchg.resp_msgid && same_digest(&sa->xchg, rx)) {
-			ike_transmit(sa->xchg.resp, sa->xchg.resp_len, &rx->from, &rx->local);
-			sa->stats.msgs_out++;
+			resend(sa, rx);
 		} else {
 			ike_sa_drop(sa, IKE_DROP_ALTERED, &rx->from,
 				    "an IKE_SA_INIT other than the one answered, same SPI");
@@ -423,9 +441,9 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 		}
 	} else if (h->msgid != e->peer_msgid) {
 		if (e->have_resp && h->msgid == e->resp_msgid) {
+			ike_msg_digest(rx->buf, rx->len, rx->digest);
 			if (same_digest(e, rx)) {
-				ike_transmit(e->resp, e->resp_len, &rx->from, &rx->local);
-				sa->stats.msgs_out++;
+				resend(sa, rx);
 			} else {
 				ike_sa_drop(sa, IKE_DROP_ALTERED, &rx->from,
 					    "request %u differs from the one answered", h->msgid);
@@ -436,6 +454,9 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 			    h->msgid, e->peer_msgid);
 		return;
 	}
+	/* Before SK is opened in place: the bytes as they came, for the cache. */
+	if (!response)
+		ike_msg_digest(rx->buf, rx->len, rx->digest);
 	if (!authenticate(sa, rx) || !content_ok(sa, rx, response))
 		return;
 	ikev2_log_msg("received", sa, rx->m, &rx->from);

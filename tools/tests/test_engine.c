@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exchange engine's state machine, without the kernel: two engines
+ * (a initiates, b responds) with datagrams carried, dropped, replayed
+ * and forged by the test. Each case checks that the IKE SA is exactly
+ * where it should be afterwards and that what was refused was counted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+
+#include "config.h"
+#include "engine_pair.h"
+#include "ikev2/codec.h"
+#include "ikev2/exchanges.h"
+#include "ikev2/ikev2.h"
+#include "log.h"
+#include "net.h"
+
+#define A_ADDR	"192.0.2.1"
+#define B_ADDR	"192.0.2.2"
+
+#define CONF(local, peer, props, extra, lts, rts, vpn_extra) \
+	"limits = { " extra " };\n" \
+	"gateways = ( { name = \"peer\"; address = \"" peer "\"; local-address = \"" local "\";" \
+	" psk = \"engine test secret\"; proposals = [ " props " ];" \
+	" retransmit-timeout-ms = 500; retransmit-tries = 3; } );\n" \
+	"vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";" \
+	" proposals = \"aes128gcm16\"; establish-tunnels = \"immediately\";" \
+	" traffic-selectors = ( { local = \"" lts "\"; remote = \"" rts "\"; } " vpn_extra " ); } );\n"
+
+/* a's side and b's mirror image. */
+#define CONF_A(props, extra, vpn_extra) \
+	CONF(A_ADDR, B_ADDR, props, extra, "10.1.0.0/16", "10.2.0.0/16", vpn_extra)
+#define CONF_B(props, extra, vpn_extra) \
+	CONF(B_ADDR, A_ADDR, props, extra, "10.2.0.0/16", "10.1.0.0/16", vpn_extra)
+
+#define PROPS	"\"aes128gcm16-prfsha256-x25519\""
+
+struct pair {
+	struct test_peer a, b;
+};
+
+static int setup_with(void **state, const char *a_conf, const char *b_conf)
+{
+	struct pair *p = calloc(1, sizeof(*p));
+
+	ike_log_open(false, getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
+	if (!p || peer_init(&p->a, A_ADDR, a_conf) || peer_init(&p->b, B_ADDR, b_conf))
+		return -1;
+	*state = p;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""),
+			  CONF_B(PROPS, "", ""));
+}
+
+static int setup_cookie_b(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""),
+			  CONF_B(PROPS, "cookie-threshold = 0;", ""));
+}
+
+static int setup_cookie_a(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "cookie-threshold = 0;", ""),
+			  CONF_B(PROPS, "", ""));
+}
+
+/* a offers ECP-256 first; b takes X25519 only: one INVALID_KE_PAYLOAD round. */
+static int setup_invalid_ke_cookie(void **state)
+{
+	return setup_with(state,
+			  CONF_A("\"aes128gcm16-prfsha256-ecp256-x25519\"", "", ""),
+			  CONF_B(PROPS, "cookie-threshold = 0;", ""));
+}
+
+static int setup_limits(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""),
+			  CONF_B(PROPS,
+			       "half-open-per-address = 3; cookie-threshold-per-address = 100;"
+			       " setup-timeout = 10;", ""));
+}
+
+static int setup_two_selectors(void **state)
+{
+	return setup_with(state,
+			  CONF_A(PROPS, "",
+			       ", { local = \"10.11.0.0/16\"; remote = \"10.12.0.0/16\"; }"),
+			  CONF_B(PROPS, "",
+			       ", { local = \"10.12.0.0/16\"; remote = \"10.11.0.0/16\"; }"));
+}
+
+static int teardown(void **state)
+{
+	struct pair *p = *state;
+
+	peer_fini(&p->a);
+	peer_fini(&p->b);
+	free(p);
+	return 0;
+}
+
+static void initiate(struct pair *p)
+{
+	peer_use(&p->a);
+	assert_int_equal(ikev2_initiate(&p->a.cfg.vpn[0], 0), 0);
+}
+
+/* a's and b's only IKE SAs, both up with N children each. */
+static void assert_up(struct pair *p, unsigned int children)
+{
+	struct ike_sa *a = peer_sa(&p->a, 0), *b = peer_sa(&p->b, 0);
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(peer_sa(&p->a, 1));
+	assert_null(peer_sa(&p->b, 1));
+	assert_int_equal(a->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(b->state, IKE_SA_ESTABLISHED);
+	assert_memory_equal(a->spi_i, b->spi_i, 8);
+	assert_memory_equal(a->spi_r, b->spi_r, 8);
+	assert_int_equal(a->n_children, children);
+	assert_int_equal(b->n_children, children);
+	if (children)
+		assert_int_equal(a->children->spi_in, b->children->spi_out);
+}
+
+static void establish(struct pair *p)
+{
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
+/* A message in the clear with SA's SPIs, as a (the initiator) would send it. */
+static size_t forge(const struct ike_sa *sa, uint8_t exchange, uint8_t flags, uint32_t msgid,
+		    bool delete_ike, uint8_t *buf, size_t cap)
+{
+	struct ike_header h = {
+		.version = IKE_VERSION_2, .exchange = exchange, .flags = flags, .msgid = msgid,
+	};
+	struct ike_writer w;
+	int n;
+
+	memcpy(h.spi_i, sa->spi_i, 8);
+	memcpy(h.spi_r, sa->spi_r, 8);
+	ike_w_init(&w, buf, cap);
+	ike_w_header(&w, &h);
+	if (delete_ike)
+		ike_w_delete(&w, IKE_PROTO_IKE, 0, 0, NULL);
+	n = ike_w_finish(&w);
+	assert_true(n > 0);
+	return n;
+}
+
+/* A test exchange that sends whatever payloads the test gives it. */
+struct raw_xchg {
+	struct ike_xchg x;
+	uint8_t type;
+	bool critical;
+	uint8_t body[64];
+	size_t len;
+	uint16_t answer;	/* the first error notify of the response */
+	bool answered;
+};
+
+static int raw_build(struct ike_xchg *x, struct ike_writer *w)
+{
+	struct raw_xchg *r = (struct raw_xchg *)x;
+
+	ike_w_payload(w, r->type, r->critical, r->body, r->len);
+	return w->err;
+}
+
+static struct raw_xchg *last_raw;
+
+static enum ike_xchg_status raw_response(struct ike_xchg *x, struct ike_rx *rx)
+{
+	struct ike_notify n;
+
+	last_raw->answered = true;
+	last_raw->answer = ike_msg_error(rx->m);
+	(void)x;
+	(void)n;
+	return IKE_XCHG_DONE;
+}
+
+static const struct ike_xchg_ops raw_ops = {
+	.name = "test", .exchange = IKE_INFORMATIONAL, .size = sizeof(struct raw_xchg),
+	.needs_established = true, .build_request = raw_build, .process_response = raw_response,
+};
+
+static void test_establish(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *b;
+
+	establish(p);
+	b = peer_sa(&p->b, 0);
+	assert_int_equal(b->xchg.peer_msgid, 2);	/* IKE_SA_INIT, IKE_AUTH */
+	assert_int_equal(p->b.d.sas.n_half, 0);
+	assert_null(b->init);
+}
+
+static void test_two_selectors_queued(void **state)
+{
+	struct pair *p = *state;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	/* The second selector's CREATE_CHILD_SA waited for the window, then went. */
+	assert_up(p, 2);
+	assert_int_equal(peer_sa(&p->a, 0)->xchg.next_msgid, 3);
+}
+
+/* An unencrypted DELETE(IKE) with the live SPIs and the next message ID. */
+static void test_plaintext_delete_ignored(void **state)
+{
+	struct pair *p = *state;
+	struct sockaddr_storage from;
+	struct ike_sa *b;
+	uint8_t buf[128];
+	uint32_t msgid;
+	size_t n;
+
+	establish(p);
+	b = peer_sa(&p->b, 0);
+	msgid = b->xchg.peer_msgid;
+	n = forge(b, IKE_INFORMATIONAL, IKE_FLAG_INITIATOR, msgid, true, buf, sizeof(buf));
+	inject(&p->b, buf, n, &p->a.addr, 500);
+	/* And on port 4500, from 4500: it must not move the peer there either. */
+	make_addr(&from, A_ADDR, 4500);
+	inject(&p->b, buf, n, &from, 4500);
+	/* An empty one from elsewhere. */
+	make_addr(&from, "198.51.100.7", 500);
+	n = forge(b, IKE_INFORMATIONAL, IKE_FLAG_INITIATOR, msgid, false, buf, sizeof(buf));
+	inject(&p->b, buf, n, &from, 500);
+	assert_up(p, 1);
+	assert_int_equal(b->xchg.peer_msgid, msgid);
+	assert_true(ike_sockaddr_equal(&b->remote, &p->a.addr, 1));
+	assert_int_equal(b->stats.dropped[IKE_DROP_UNENCRYPTED], 3);
+	assert_null(peer_pop(&p->b));	/* nothing answered */
+}
+
+/* A plaintext IKE_AUTH right after IKE_SA_INIT is dropped; the real one works. */
+static void test_plaintext_auth_dropped(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	struct ike_sa *b;
+	uint8_t buf[128];
+	size_t n;
+
+	initiate(p);
+	dg = peer_pop(&p->a);		/* IKE_SA_INIT request */
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	b = peer_sa(&p->b, 0);
+	assert_int_equal(b->state, IKE_SA_INIT_DONE);
+	n = forge(b, IKE_AUTH, IKE_FLAG_INITIATOR, 1, false, buf, sizeof(buf));
+	inject(&p->b, buf, n, &p->a.addr, 500);
+	assert_int_equal(b->state, IKE_SA_INIT_DONE);
+	assert_int_equal(b->stats.dropped[IKE_DROP_UNENCRYPTED], 1);
+	assert_int_equal(b->xchg.peer_msgid, 1);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
+/* Our SPIi, message ID 0, INFORMATIONAL: not the answer to IKE_SA_INIT. */
+static void test_wrong_exchange_response(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a;
+	uint8_t buf[128];
+	size_t n;
+
+	initiate(p);
+	a = peer_sa(&p->a, 0);
+	n = forge(a, IKE_INFORMATIONAL, IKE_FLAG_RESPONSE, 0, false, buf, sizeof(buf));
+	inject(&p->a, buf, n, &p->b.addr, 500);
+	assert_int_equal(a->stats.dropped[IKE_DROP_UNEXPECTED], 1);
+	assert_non_null(a->xchg.active);
+	assert_true(a->xchg.retransmit.armed);
+	/* The peer comes up late: our retransmission still gets it. */
+	peer_drop_all(&p->a);
+	advance(&p->a, &p->b, 600);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
+/* A forged NO_PROPOSAL_CHOSEN does not end IKE_SA_INIT if the real answer follows. */
+static void test_forged_init_error(void **state)
+{
+	struct pair *p = *state;
+	struct ike_header h = {
+		.version = IKE_VERSION_2, .exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE,
+	};
+	struct datagram *req;
+	struct ike_writer w;
+	struct ike_sa *a;
+	uint8_t buf[128];
+	int n;
+
+	initiate(p);
+	a = peer_sa(&p->a, 0);
+	req = peer_pop(&p->a);
+	memcpy(h.spi_i, a->spi_i, 8);
+	ike_w_init(&w, buf, sizeof(buf));
+	ike_w_header(&w, &h);
+	ike_w_notify(&w, 0, NULL, 0, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+	n = ike_w_finish(&w);
+	inject(&p->a, buf, n, &p->b.addr, 500);
+	assert_int_equal(a->state, IKE_SA_INIT_SENT);
+	deliver(&p->b, req);
+	datagram_free(req);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+
+	/* Without a real answer, it ends at the next timeout, with that reason. */
+	teardown(state);
+	setup(state);
+	p = *state;
+	initiate(p);
+	a = peer_sa(&p->a, 0);
+	peer_drop_all(&p->a);
+	memcpy(buf + 0, a->spi_i, 8);
+	inject(&p->a, buf, n, &p->b.addr, 500);
+	advance(&p->a, &p->b, 600);
+	assert_null(peer_sa(&p->a, 0));
+	assert_string_equal(p->a.cfg.vpn[0].last_error, "peer refused: NO_PROPOSAL_CHOSEN");
+}
+
+static void test_unsolicited_response(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *b;
+	uint8_t buf[128];
+	size_t n;
+
+	establish(p);
+	b = peer_sa(&p->b, 0);
+	n = forge(b, IKE_INFORMATIONAL, IKE_FLAG_INITIATOR | IKE_FLAG_RESPONSE, 7, false,
+		  buf, sizeof(buf));
+	inject(&p->b, buf, n, &p->a.addr, 500);
+	assert_int_equal(b->stats.dropped[IKE_DROP_UNEXPECTED], 1);
+	assert_up(p, 1);
+}
+
+static void test_out_of_window(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *b;
+	uint8_t buf[128];
+	size_t n;
+
+	establish(p);
+	b = peer_sa(&p->b, 0);
+	n = forge(b, IKE_INFORMATIONAL, IKE_FLAG_INITIATOR, b->xchg.peer_msgid + 5, true,
+		  buf, sizeof(buf));
+	inject(&p->b, buf, n, &p->a.addr, 500);
+	assert_int_equal(b->stats.dropped[IKE_DROP_WINDOW], 1);
+	assert_int_equal(b->xchg.peer_msgid, 2);
+	assert_up(p, 1);
+}
+
+static struct raw_xchg *raw_notify(struct ike_sa *sa)
+{
+	struct raw_xchg *r = (struct raw_xchg *)ike_xchg_new(&raw_ops, sa);
+
+	/* A status notify nobody knows: an INFORMATIONAL that changes nothing. */
+	r->type = IKE_PL_NOTIFY;
+	r->body[2] = 0x9c;
+	r->body[3] = 0x40;
+	r->len = 4;
+	return r;
+}
+
+/* A retransmitted request gets the same bytes back. */
+static void test_duplicate_request(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *req, *resp, *again;
+	struct raw_xchg seen = { 0 };
+	struct ike_sa *a, *b;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	b = peer_sa(&p->b, 0);
+	peer_use(&p->a);
+	last_raw = &seen;
+	assert_int_equal(ike_xchg_queue(a, &raw_notify(a)->x, false), 0);
+	req = peer_pop(&p->a);
+	assert_non_null(req);
+	deliver(&p->b, req);
+	resp = peer_pop(&p->b);
+	assert_non_null(resp);
+	deliver(&p->b, req);		/* our answer "got lost" */
+	again = peer_pop(&p->b);
+	assert_non_null(again);
+	assert_int_equal(again->len, resp->len);
+	assert_memory_equal(again->buf, resp->buf, resp->len);
+	assert_int_equal(b->xchg.peer_msgid, 3);
+	deliver(&p->a, again);
+	assert_true(seen.answered);
+	datagram_free(again);
+	datagram_free(resp);
+	datagram_free(req);
+	assert_up(p, 1);
+}
+
+static void test_altered_retransmission(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *req;
+	struct ike_sa *a, *b;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	a = peer_sa(&p->a, 0);
+	b = peer_sa(&p->b, 0);
+	/* a asks for a second child; b answers; then a "retransmission" with a bit flipped. */
+	peer_use(&p->a);
+	a->vpn->n_sel = 1;
+	assert_int_equal(ikev2_child_queue(a, a->vpn, 0, true), 0);
+	req = peer_pop(&p->a);
+	assert_non_null(req);
+	deliver(&p->b, req);
+	peer_drop_all(&p->b);
+	req->buf[req->len - 1] ^= 1;
+	deliver(&p->b, req);
+	assert_null(peer_pop(&p->b));
+	assert_int_equal(b->stats.dropped[IKE_DROP_ALTERED], 1);
+	datagram_free(req);
+}
+
+/* b asks for a COOKIE; a asks again with it, the same nonce and KE. */
+static void test_cookie_responder(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *first, *cookie, *second;
+	struct ike_msg m1, m2;
+	const struct ike_payload *n1, *n2, *k1, *k2;
+	struct ike_notify n;
+
+	initiate(p);
+	first = peer_pop(&p->a);
+	deliver(&p->b, first);
+	assert_int_equal(p->b.d.sas.n_half, 0);		/* no state for it */
+	assert_int_equal(peer_sa_count(&p->b), 0);
+	assert_int_equal(p->b.d.halfopen.cookies_sent, 1);
+	cookie = peer_pop(&p->b);
+	assert_non_null(cookie);
+	deliver(&p->a, cookie);
+	second = peer_pop(&p->a);
+	assert_non_null(second);
+	assert_int_equal(ike_parse_msg(first->buf, first->len, &m1), 0);
+	assert_int_equal(ike_parse_msg(second->buf, second->len, &m2), 0);
+	assert_int_equal(m2.pl[0].type, IKE_PL_NOTIFY);		/* COOKIE first */
+	assert_int_equal(ike_decode_notify(&m2.pl[0], &n), 0);
+	assert_int_equal(n.type, IKE_N_COOKIE);
+	n1 = ike_msg_find(&m1, IKE_PL_NONCE, NULL);
+	n2 = ike_msg_find(&m2, IKE_PL_NONCE, NULL);
+	k1 = ike_msg_find(&m1, IKE_PL_KE, NULL);
+	k2 = ike_msg_find(&m2, IKE_PL_KE, NULL);
+	assert_int_equal(n1->len, n2->len);
+	assert_memory_equal(n1->body, n2->body, n1->len);
+	assert_int_equal(k1->len, k2->len);
+	assert_memory_equal(k1->body, k2->body, k1->len);
+	assert_memory_equal(first->buf, second->buf, 8);	/* same SPIi */
+	deliver(&p->b, second);
+	datagram_free(first);
+	datagram_free(cookie);
+	datagram_free(second);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	assert_int_equal(p->b.d.halfopen.cookies_accepted, 1);
+}
+
+/* The same with the roles swapped: a demands, b (initiating) follows. */
+static void test_cookie_initiator(void **state)
+{
+	struct pair *p = *state;
+
+	peer_use(&p->b);
+	assert_int_equal(ikev2_initiate(&p->b.cfg.vpn[0], 0), 0);
+	pump(&p->a, &p->b);
+	assert_int_equal(p->a.d.halfopen.cookies_sent, 1);
+	assert_int_equal(p->a.d.halfopen.cookies_accepted, 1);
+	assert_int_equal(peer_sa(&p->a, 0)->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(peer_sa(&p->b, 0)->state, IKE_SA_ESTABLISHED);
+}
+
+/* RFC 4718 2.4: COOKIE, then INVALID_KE_PAYLOAD, the cookie kept throughout. */
+static void test_invalid_ke_with_cookie(void **state)
+{
+	struct pair *p = *state;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	assert_int_equal(peer_sa(&p->a, 0)->suite.dh, IKE_DH_CURVE25519);
+	assert_int_equal(p->b.d.halfopen.cookies_accepted, 2);
+}
+
+/* A half-open SA that never gets IKE_AUTH goes at the setup timeout. */
+static void test_half_open_expiry(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+
+	initiate(p);
+	dg = peer_pop(&p->a);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	peer_drop_all(&p->b);
+	assert_int_equal(p->b.d.sas.n_half, 1);
+	advance(&p->a, &p->b, 29000);
+	assert_int_equal(p->b.d.sas.n_half, 1);
+	advance(&p->a, &p->b, 2000);
+	assert_int_equal(p->b.d.sas.n_half, 0);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+	/* Ours did not get up either: gone at its own deadline. */
+	assert_int_equal(peer_sa_count(&p->a), 0);
+}
+
+/* At most half-open-per-address from one address; the rest dropped, counted. */
+static void test_half_open_limit(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	int i;
+
+	peer_use(&p->a);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(ikev2_initiate(&p->a.cfg.vpn[0], 0), 0);
+	while ((dg = peer_pop(&p->a))) {
+		deliver(&p->b, dg);
+		datagram_free(dg);
+	}
+	assert_int_equal(p->b.d.sas.n_half, 3);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_HALF_OPEN], 2);
+	peer_drop_all(&p->b);
+	advance(&p->a, &p->b, 11000);
+	assert_int_equal(p->b.d.sas.n_half, 0);
+}
+
+static int setup_cookie_per_address(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""),
+			  CONF_B(PROPS, "cookie-threshold-per-address = 2;", ""));
+}
+
+/* Past cookie-threshold-per-address from one address, a COOKIE is asked for. */
+static void test_cookie_per_address(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	int i;
+
+	peer_use(&p->a);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(ikev2_initiate(&p->a.cfg.vpn[0], 0), 0);
+	while ((dg = peer_pop(&p->a))) {
+		deliver(&p->b, dg);
+		datagram_free(dg);
+	}
+	assert_int_equal(p->b.d.sas.n_half, 2);
+	assert_int_equal(p->b.d.halfopen.cookies_sent, 1);
+	/* a's third follows the COOKIE while the two are still half-open: in. */
+	datagram_free(peer_pop(&p->b));
+	datagram_free(peer_pop(&p->b));
+	dg = peer_pop(&p->b);
+	deliver(&p->a, dg);
+	datagram_free(dg);
+	dg = peer_pop(&p->a);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	assert_int_equal(p->b.d.halfopen.cookies_accepted, 1);
+	assert_int_equal(p->b.d.sas.n_half, 3);
+}
+
+/* A retransmitted IKE_SA_INIT is answered from the cache: one SA, same answer. */
+static void test_init_retransmission(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *req, *r1, *r2;
+
+	initiate(p);
+	req = peer_pop(&p->a);
+	deliver(&p->b, req);
+	deliver(&p->b, req);
+	r1 = peer_pop(&p->b);
+	r2 = peer_pop(&p->b);
+	assert_non_null(r2);
+	assert_int_equal(r1->len, r2->len);
+	assert_memory_equal(r1->buf, r2->buf, r1->len);
+	assert_int_equal(peer_sa_count(&p->b), 1);
+	deliver(&p->a, r1);
+	datagram_free(req);
+	datagram_free(r1);
+	datagram_free(r2);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
+/* INVALID_IKE_SPI for unknown SPIs, at most respond-bad-spi a minute. */
+static void test_bad_spi_rate_limit(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa fake = { 0 };
+	struct datagram *dg;
+	uint8_t buf[128];
+	unsigned int answers = 0;
+	size_t n;
+	int i;
+
+	memset(fake.spi_i, 0x11, 8);
+	memset(fake.spi_r, 0x22, 8);
+	n = forge(&fake, IKE_INFORMATIONAL, IKE_FLAG_INITIATOR, 1, false, buf, sizeof(buf));
+	for (i = 0; i < 20; i++)
+		inject(&p->b, buf, n, &p->a.addr, 500);
+	while ((dg = peer_pop(&p->b))) {
+		answers++;
+		datagram_free(dg);
+	}
+	assert_int_equal(answers, 5);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_UNKNOWN_SPI], 20);
+	advance(&p->a, &p->b, 61000);
+	inject(&p->b, buf, n, &p->a.addr, 500);
+	dg = peer_pop(&p->b);
+	assert_non_null(dg);
+	datagram_free(dg);
+}
+
+/* A delete asked for while a request is in flight waits, then goes. */
+static void test_delete_waits_for_window(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	peer_use(&p->a);
+	assert_int_equal(ikev2_child_queue(a, a->vpn, 0, true), 0);
+	assert_non_null(a->xchg.active);
+	ike_sa_delete(a);
+	assert_int_equal(a->state, IKE_SA_DELETING);
+	assert_int_equal(a->xchg.queued, 1);
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa_count(&p->a), 0);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+}
+
+/* A new IKE SA with INITIAL_CONTACT from the same peer replaces the old one. */
+static void test_initial_contact(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *old;
+
+	establish(p);
+	old = peer_sa(&p->b, 0);
+	/* a "restarts": forgets its SA without telling b. */
+	peer_use(&p->a);
+	ike_sa_kill(peer_sa(&p->a, 0), "test");
+	iked_daemon_reap();
+	peer_drop_all(&p->a);
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	assert_ptr_not_equal(peer_sa(&p->b, 0), old);
+}
+
+/* An unknown critical payload inside SK: UNSUPPORTED_CRITICAL_PAYLOAD, inside SK. */
+static void test_critical_in_sk(void **state)
+{
+	struct pair *p = *state;
+	struct raw_xchg *r;
+	struct ike_sa *a;
+	struct raw_xchg seen = { 0 };
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	peer_use(&p->a);
+	r = (struct raw_xchg *)ike_xchg_new(&raw_ops, a);
+	r->type = 200;			/* no such payload type */
+	r->critical = true;
+	r->len = 4;
+	last_raw = &seen;
+	assert_int_equal(ike_xchg_queue(a, &r->x, false), 0);
+	pump(&p->a, &p->b);
+	assert_true(seen.answered);
+	assert_int_equal(seen.answer, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD);
+	assert_up(p, 1);
+}
+
+/* IKE_AUTH with a payload the rules forbid (KE): INVALID_SYNTAX, SA gone. */
+static void test_rules_in_auth(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *b;
+	struct raw_xchg seen = { 0 };
+
+	(void)seen;
+	establish(p);
+	b = peer_sa(&p->b, 0);
+	/* A DELETE is allowed in INFORMATIONAL; a KE is not. */
+	peer_use(&p->a);
+	{
+		struct raw_xchg *r = (struct raw_xchg *)ike_xchg_new(&raw_ops, peer_sa(&p->a, 0));
+
+		r->type = IKE_PL_KE;
+		r->len = 8;
+		last_raw = &seen;
+		assert_int_equal(ike_xchg_queue(peer_sa(&p->a, 0), &r->x, false), 0);
+	}
+	pump(&p->a, &p->b);
+	assert_true(seen.answered);
+	assert_int_equal(seen.answer, IKE_N_INVALID_SYNTAX);
+	assert_int_equal(b->stats.dropped[IKE_DROP_RULES], 1);
+	assert_up(p, 1);
+}
+
+/* A CREATE_CHILD_SA whose SA payload has the given SPI and one AES-GCM transform. */
+static int child_build(struct ike_xchg *x, struct ike_writer *w)
+{
+	struct raw_xchg *r = (struct raw_xchg *)x;
+	struct ike_sa_offer offer = { .n = 1 };
+	struct ike_ts_set tsi = { .n = 1 }, tsr = { .n = 1 };
+	uint8_t nonce[32] = { 1 };
+
+	offer.p[0] = (struct ike_proposal){
+		.num = 1, .protocol = IKE_PROTO_ESP, .spi_len = 4, .n_transforms = 2,
+		.t = { { .type = IKE_TRANS_ENCR, .id = IKE_ENCR_AES_GCM_16, .keylen = 128 },
+		       { .type = IKE_TRANS_ESN, .id = IKE_ESN_NO } },
+	};
+	memcpy(offer.p[0].spi, r->body, 4);
+	iked_ts_any(&tsi.ts[0], AF_INET);
+	iked_ts_any(&tsr.ts[0], AF_INET);
+	ike_w_sa(w, &offer);
+	ike_w_nonce(w, nonce, sizeof(nonce));
+	ike_w_ts(w, IKE_PL_TSI, &tsi);
+	ike_w_ts(w, IKE_PL_TSR, &tsr);
+	return w->err;
+}
+
+static const struct ike_xchg_ops raw_child_ops = {
+	.name = "test child", .exchange = IKE_CREATE_CHILD_SA, .size = sizeof(struct raw_xchg),
+	.needs_established = true, .build_request = child_build, .process_response = raw_response,
+};
+
+static uint16_t ask_child(struct pair *p, uint32_t spi)
+{
+	struct raw_xchg seen = { 0 }, *r;
+	struct ike_sa *a = peer_sa(&p->a, 0);
+
+	peer_use(&p->a);
+	r = (struct raw_xchg *)ike_xchg_new(&raw_child_ops, a);
+	r->body[0] = spi >> 24;
+	r->body[1] = spi >> 16;
+	r->body[2] = spi >> 8;
+	r->body[3] = spi;
+	last_raw = &seen;
+	assert_int_equal(ike_xchg_queue(a, &r->x, false), 0);
+	pump(&p->a, &p->b);
+	assert_true(seen.answered);
+	return seen.answer;
+}
+
+/* Child SPIs 0-255 are reserved (RFC 4303 2.1): no child on one. */
+static void test_reserved_child_spi(void **state)
+{
+	struct pair *p = *state;
+
+	establish(p);
+	assert_int_equal(ask_child(p, 255), IKE_N_NO_PROPOSAL_CHOSEN);
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 1);
+	/* The same request with a usable SPI is fine (b narrows to its selector). */
+	assert_int_equal(ask_child(p, 0x12345678), 0);
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 2);
+}
+
+/* limits.child-sas: the one past it is refused with NO_ADDITIONAL_SAS. */
+static void test_child_limit(void **state)
+{
+	struct pair *p = *state;
+
+	establish(p);
+	assert_int_equal(ask_child(p, 0x1000), 0);
+	assert_int_equal(ask_child(p, 0x1001), IKE_N_NO_ADDITIONAL_SAS);
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 2);
+}
+
+static int setup_child_limit(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""), CONF_B(PROPS, "child-sas = 2;", ""));
+}
+
+/* A zero SPIi in IKE_SA_INIT is reserved: dropped, no state. */
+static void test_zero_spi_init(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *req;
+
+	initiate(p);
+	req = peer_pop(&p->a);
+	memset(req->buf, 0, 8);
+	deliver(&p->b, req);
+	datagram_free(req);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_MALFORMED], 1);
+	assert_null(peer_pop(&p->b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_establish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_selectors_queued, setup_two_selectors,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_plaintext_delete_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plaintext_auth_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_exchange_response, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_init_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsolicited_response, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_altered_retransmission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_responder, setup_cookie_b, teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_initiator, setup_cookie_a, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_ke_with_cookie,
+						setup_invalid_ke_cookie, teardown),
+		cmocka_unit_test_setup_teardown(test_half_open_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_half_open_limit, setup_limits, teardown),
+		cmocka_unit_test_setup_teardown(test_init_retransmission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_per_address, setup_cookie_per_address,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_spi_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_waits_for_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initial_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_critical_in_sk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules_in_auth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserved_child_spi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_limit, setup_child_limit, teardown),
+		cmocka_unit_test_setup_teardown(test_zero_spi_init, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
