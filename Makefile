@@ -47,6 +47,7 @@ IKED_DIRS := tools/iked tools/iked/engine tools/iked/ikev2 tools/iked/crypto too
 IKED_SRCS := $(filter-out tools/iked/main.c,$(foreach d,$(IKED_DIRS),$(wildcard $(d)/*.c)))
 IKED_LIBS = -lcrypto $(shell pkg-config --libs libconfig 2>/dev/null)
 FUZZ_SRCS := $(wildcard tools/iked/fuzz/*.c)
+FUZZ_TARGETS ?= $(FUZZ_SRCS:tools/iked/fuzz/%.c=%)
 FUZZ_SECS ?= 60
 TEST_SRCS := $(wildcard tools/tests/test_*.c)
 UNIT_TESTS := $(TEST_SRCS:tools/tests/%.c=$(BUILD)/tests/%) \
@@ -140,8 +141,8 @@ $(BUILD)/fuzz/engine: tools/iked/fuzz/engine.c $(FUZZ_ENGINE_SRCS) $(HEADERS)
 		$(IKED_LIBS) $(NL_LIBS)
 
 fuzz: deps
-	@$(MAKE) -s --no-print-directory $(FUZZ_SRCS:tools/iked/fuzz/%.c=$(BUILD)/fuzz/%)
-	@for f in $(FUZZ_SRCS:tools/iked/fuzz/%.c=%); do \
+	@$(MAKE) -s --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	@for f in $(FUZZ_TARGETS); do \
 		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECS) s"; \
 		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \

@@ -126,8 +126,10 @@ if [[ -z $debug ]]; then
 	# under the sanitizers.
 	host_test unit-ike-loopback tools/tests/ike_loopback.sh build/sectun-iked
 	host_test unit-ike-loopback-asan tools/tests/ike_loopback.sh build/asan/sectun-iked
-	# The codec under libFuzzer, briefly ("make fuzz" runs it longer).
-	host_test fuzz-codec make -s --no-print-directory fuzz FUZZ_SECS=20
+	# The codec and the engine under libFuzzer, briefly ("make fuzz" runs
+	# them longer).
+	host_test fuzz-codec make -s --no-print-directory fuzz FUZZ_SECS=20 FUZZ_TARGETS=codec
+	host_test fuzz-engine make -s --no-print-directory fuzz FUZZ_SECS=20 FUZZ_TARGETS=engine
 fi
 
 # --- Selftests in the VM --------------------------------------------------

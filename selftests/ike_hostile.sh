@@ -11,8 +11,10 @@
 #      real request is taken;
 #   4. strongSwan as responder demanding a COOKIE: we return it and get in;
 #   5. a flood of 6,000 IKE_SA_INIT from the peer's address with random
-#      ports while strongSwan initiates: COOKIEs, strongSwan gets in, every
-#      half-open SA gone after the setup timeout, bounded memory and log.
+#      ports, half of them with a KE value that is no point (refused, but
+#      only after a key pair is made), while strongSwan initiates: COOKIEs,
+#      strongSwan gets in, every half-open SA gone after the setup
+#      timeout, bounded memory and log.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ike.sh"
 
@@ -111,7 +113,7 @@ charon_start "$(swanctl_conf)"
 # The flood's first half-open SAs outlive it: no gap for anyone to slip in.
 IKED_QUIET=1 iked_start "$(iked_conf responder-only 'setup-timeout = 12;')"
 rss0=$(awk '/VmRSS/ {print $2}' "/proc/$IKED_PID/status")
-sw $CRAFT flood --dst 10.0.0.1 --count 6000 --group 19 --random-ports --rate 1000 \
+sw $CRAFT flood --dst 10.0.0.1 --count 6000 --group 19 --random-ports --rate 1000 --mix \
 	> "$IKE_DIR/flood.log" 2>&1 &
 flood=$!
 # Python takes a while to start in the guest: strongSwan goes once it floods.
@@ -127,6 +129,8 @@ wait "$flood"
 log "$(cat "$IKE_DIR/flood.log")"
 if kill -0 "$IKED_PID" 2>/dev/null; then pass "flood: alive"; else fail "flood: sectun-iked died"; fi
 check_eq "flood: COOKIEs sent" 1 "$(stat "int(j['cookies_sent'] > 100)")"
+check_eq "flood: few refused before COOKIEs were asked" 1 \
+	"$(stat "int(j['dropped'].get('IKE_SA_INIT refused', 0) <= 16)")"
 log "flood: $(stat "'cookies sent %d, accepted %d, half-open %d' % (j['cookies_sent'], j['cookies_accepted'], j['half_open'])")"
 sleep $((flood_start + 14 - $(date +%s)))
 check_eq "flood: every half-open SA gone after the setup timeout" 0 "$(stat "j['half_open']")"

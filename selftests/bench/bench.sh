@@ -213,24 +213,34 @@ cat > "$IKE_DIR/resp.conf" <<-EOF2
 CHARON_OPTS="cookie_threshold = 100000
 		cookie_threshold_ip = 100000
 		block_threshold = 100000"
-SW_ADDR=10.8.1.2 ST_ADDR=10.8.1.1 charon_start "$(SW_ADDR=10.8.1.2 ST_ADDR=10.8.1.1 \
-	swanctl_conf_text aes128gcm16-prfsha256-ecp256 psk "local_ts = 0.0.0.0/0
-		remote_ts = 0.0.0.0/0
-		esp_proposals = aes128gcm16" "$IKE_PSK")"
-rate() { "$PY" -c 'import re,sys; m = re.search(r": ([0-9.]+)/s", sys.stdin.read()); print(m.group(1) if m else 0)'; }
+sw_start_bench() {
+	SW_ADDR=10.8.1.2 ST_ADDR=10.8.1.1 charon_start "$(SW_ADDR=10.8.1.2 ST_ADDR=10.8.1.1 \
+		swanctl_conf_text aes128gcm16-prfsha256-ecp256 psk "local_ts = 0.0.0.0/0
+			remote_ts = 0.0.0.0/0
+			esp_proposals = aes128gcm16" "$IKE_PSK")"
+}
+sw_start_bench
+# load CONF: one run of the initiator; its line to the log, the rate out.
+load() {
+	local out
+	out=$(ip netns exec il "$SRCDIR/build/bench/ike_load" -f "$1" -n "$NIKE" -j "$JIKE")
+	echo "# $(date +%T) $1: $out" >&2
+	"$PY" -c 'import re,sys; m = re.search(r": ([0-9.]+)/s", sys.argv[1]); print(m.group(1) if m else 0)' "$out"
+}
 ike_st=() ike_sw=()
 for ((i = 0; i < RUNS; i++)); do
 	ip netns exec st sectun-iked -f "$IKE_DIR/resp.conf" 2> "$IKE_DIR/resp.log" &
 	resp=$!
-	sleep 0.5
-	ike_st+=("$(ip netns exec il "$SRCDIR/build/bench/ike_load" -f "$IKE_DIR/load-st.conf" \
-		-n "$NIKE" -j "$JIKE" | rate)")
+	wait_for "responder" 10 test -S "$IKE_DIR/iked.sock" || { cat "$IKE_DIR/resp.log" >&2; fail "sectun-iked did not start"; }
+	ike_st+=("$(load "$IKE_DIR/load-st.conf")")
 	kill "$resp"; wait "$resp" 2>/dev/null
+	tail -n 3 "$IKE_DIR/resp.log" | sed 's/^/# responder: /' >&2
 	ip netns exec st sectun sa flush st0
-	ike_sw+=("$(ip netns exec il "$SRCDIR/build/bench/ike_load" -f "$IKE_DIR/load-sw.conf" \
-		-n "$NIKE" -j "$JIKE" | rate)")
-	sw swanctl --terminate --ike st --force --timeout 5 > /dev/null 2>&1
-	sw_clear
+	ike_sw+=("$(load "$IKE_DIR/load-sw.conf")")
+	# Restarted rather than cleared: terminating 200 IKE SAs one by one is slow.
+	pkill -f /usr/lib/ipsec/charon; sleep 0.5; rm -f /var/run/charon.pid /var/run/charon.vici
+	sw ip xfrm state flush; sw ip xfrm policy flush
+	((i + 1 < RUNS)) && sw_start_bench
 	echo "# IKE_SA setups/s, run $i: sectun-iked ${ike_st[-1]}, charon ${ike_sw[-1]}" >&2
 done
 ms=$(median "${ike_st[@]}") mx=$(median "${ike_sw[@]}")

@@ -80,7 +80,8 @@ static const struct known_setting limit_settings[] = {
 	{ "setup-timeout", T_INT }, { "half-open-max", T_INT },
 	{ "half-open-per-address", T_INT }, { "cookie-threshold", T_INT },
 	{ "cookie-threshold-per-address", T_INT }, { "respond-bad-spi", T_INT },
-	{ "child-sas", T_INT }, { "queued-exchanges", T_INT }, { NULL, 0 },
+	{ "child-sas", T_INT }, { "queued-exchanges", T_INT },
+	{ "ike-sas-per-gateway", T_INT }, { NULL, 0 },
 };
 
 static const struct known_setting gateway_settings[] = {
@@ -428,6 +429,7 @@ static int load_limits(struct conf_ctx *c, const config_setting_t *s,
 		.respond_bad_spi = 5,
 		.child_sas = 512,
 		.queued_exchanges = 64,
+		.ike_sas_per_gateway = 256,
 	};
 	if (!s)
 		return 0;
@@ -440,7 +442,8 @@ static int load_limits(struct conf_ctx *c, const config_setting_t *s,
 		       &l->cookie_threshold_per_address) ?:
 	       get_u32(c, s, "respond-bad-spi", 0, 30, &l->respond_bad_spi) ?:
 	       get_u32(c, s, "child-sas", 1, 100000, &l->child_sas) ?:
-	       get_u32(c, s, "queued-exchanges", 4, 1024, &l->queued_exchanges);
+	       get_u32(c, s, "queued-exchanges", 4, 1024, &l->queued_exchanges) ?:
+	       get_u32(c, s, "ike-sas-per-gateway", 1, 1000000, &l->ike_sas_per_gateway);
 }
 
 static int range_to_ts(const struct inet_range *r, struct ike_ts *ts)

@@ -105,6 +105,7 @@ struct iked_limits {
 	uint32_t respond_bad_spi;	/* stateless answers per address a minute */
 	uint32_t child_sas;		/* per IKE SA */
 	uint32_t queued_exchanges;	/* per IKE SA */
+	uint32_t ike_sas_per_gateway;	/* in any state */
 };
 
 struct iked_config {

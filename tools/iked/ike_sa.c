@@ -34,9 +34,12 @@ static void setup_expired(struct ike_timer *t)
 	struct ike_sa *sa = ike_timer_owner(t, struct ike_sa, setup);
 	char why[96];
 
-	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING ||
-	    sa->state == IKE_SA_DEAD)
+	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DEAD)
 		return;
+	if (sa->state == IKE_SA_DELETING) {
+		ike_sa_kill(sa, "deleted (the peer did not answer)");
+		return;
+	}
 	snprintf(why, sizeof(why), "not established within %u s",
 		 iked->cfg->limits.setup_timeout);
 	log_info("%s: IKE SA %s %s", sa->gw->name,
@@ -207,4 +210,7 @@ void ike_sa_delete(struct ike_sa *sa)
 		return;
 	}
 	sa->state = IKE_SA_DELETING;
+	/* Whatever happens to the delete, the SA is gone by then. */
+	ike_timer_set(&sa->setup, (uint64_t)iked->cfg->limits.setup_timeout * 1000,
+		      setup_expired);
 }

@@ -54,8 +54,10 @@ struct ike_init_result {
 	size_t ni_len, nr_len;
 };
 
-/* What the peer announced in IKE_SA_INIT. */
+/* What the peer announced in IKE_SA_INIT, and what its NAT_DETECTION notifies showed. */
 struct ike_peer_support {
+	bool nat_peer;			/* the peer is behind a NAT (RFC 7296 2.23) */
+	bool nat_local;			/* we are */
 	bool fragmentation;
 	uint32_t hash_algs;		/* RFC 7427 bitmask: 1 << hash ID */
 	uint8_t *certreq;		/* CA hashes it asked for */

@@ -87,7 +87,7 @@ static void shutdown_all(void)
 
 	ike_sa_foreach(sa)
 		if (sa->state == IKE_SA_ESTABLISHED)
-			ike_sa_delete(sa);
+			ikev2_delete_ike_now(sa);
 	ike_sa_foreach(sa)
 		ike_sa_kill(sa, "shutdown");
 	iked_daemon_reap();

@@ -38,7 +38,7 @@ void ike_timer_cancel(struct ike_timer *t)
 
 	if (!t->armed)
 		return;
-	for (p = &timers->head; *p; p = &(*p)->next) {
+	for (p = &t->list->head; *p; p = &(*p)->next) {
 		if (*p == t) {
 			*p = t->next;
 			break;
@@ -55,6 +55,7 @@ void ike_timer_set(struct ike_timer *t, uint64_t ms, void (*fn)(struct ike_timer
 	ike_timer_cancel(t);
 	t->when = ike_now_ms() + ms;
 	t->fn = fn;
+	t->list = timers;
 	for (p = &timers->head; *p && (*p)->when <= t->when; p = &(*p)->next)
 		;
 	t->next = *p;

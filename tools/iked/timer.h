@@ -11,15 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ike_timer_list {
+	struct ike_timer *head;		/* sorted by deadline */
+};
+
 struct ike_timer {
 	struct ike_timer *next;
+	struct ike_timer_list *list;	/* the one it is armed on */
 	uint64_t when;			/* CLOCK_MONOTONIC, ms */
 	void (*fn)(struct ike_timer *t);
 	bool armed;
-};
-
-struct ike_timer_list {
-	struct ike_timer *head;		/* sorted by deadline */
 };
 
 uint64_t ike_now_ms(void);

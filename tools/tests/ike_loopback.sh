@@ -157,7 +157,7 @@ stop a; stop b
 
 # 4. No common proposal.
 scenario "proposal mismatch" '"aes128-sha256-modp2048"' '"aes256gcm16-prfsha384-ecp384"' s s
-wait_log b "answering NO_PROPOSAL_CHOSEN" || fail "responder: NO_PROPOSAL_CHOSEN sent"
+wait_log b "answers NO_PROPOSAL_CHOSEN" || fail "responder: NO_PROPOSAL_CHOSEN sent"
 wait_log a "IKE_SA_INIT refused: NO_PROPOSAL_CHOSEN" || fail "initiator: NO_PROPOSAL_CHOSEN received"
 stop a; stop b
 

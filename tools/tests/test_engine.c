@@ -13,12 +13,14 @@
 #include <string.h>
 #include <cmocka.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "engine_pair.h"
 #include "ikev2/codec.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
+#include "ikev2/message.h"
 #include "log.h"
 #include "net.h"
 
@@ -440,6 +442,12 @@ static void test_altered_retransmission(void **state)
 	deliver(&p->b, req);
 	assert_null(peer_pop(&p->b));
 	assert_int_equal(b->stats.dropped[IKE_DROP_ALTERED], 1);
+	/* The genuine retransmission is still answered. */
+	req->buf[req->len - 1] ^= 1;
+	deliver(&p->b, req);
+	datagram_free(req);
+	req = peer_pop(&p->b);
+	assert_non_null(req);
 	datagram_free(req);
 }
 
@@ -512,6 +520,23 @@ static void test_invalid_ke_with_cookie(void **state)
 	assert_int_equal(p->b.d.halfopen.cookies_accepted, 2);
 }
 
+/* a initiates N IKE SAs; each IKE_SA_INIT (through MANGLE, if given) goes to b. */
+static void initiate_n(struct pair *p, int n, void (*mangle)(struct datagram *dg))
+{
+	struct datagram *dg;
+	int i;
+
+	peer_use(&p->a);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ikev2_initiate(&p->a.cfg.vpn[0], 0), 0);
+	while ((dg = peer_pop(&p->a))) {
+		if (mangle)
+			mangle(dg);
+		deliver(&p->b, dg);
+		datagram_free(dg);
+	}
+}
+
 /* A half-open SA that never gets IKE_AUTH goes at the setup timeout. */
 static void test_half_open_expiry(void **state)
 {
@@ -537,16 +562,8 @@ static void test_half_open_expiry(void **state)
 static void test_half_open_limit(void **state)
 {
 	struct pair *p = *state;
-	struct datagram *dg;
-	int i;
 
-	peer_use(&p->a);
-	for (i = 0; i < 5; i++)
-		assert_int_equal(ikev2_initiate(&p->a.cfg.vpn[0], 0), 0);
-	while ((dg = peer_pop(&p->a))) {
-		deliver(&p->b, dg);
-		datagram_free(dg);
-	}
+	initiate_n(p, 5, NULL);
 	assert_int_equal(p->b.d.sas.n_half, 3);
 	assert_int_equal(p->b.d.drops.count[IKE_DROP_HALF_OPEN], 2);
 	peer_drop_all(&p->b);
@@ -565,15 +582,8 @@ static void test_cookie_per_address(void **state)
 {
 	struct pair *p = *state;
 	struct datagram *dg;
-	int i;
 
-	peer_use(&p->a);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(ikev2_initiate(&p->a.cfg.vpn[0], 0), 0);
-	while ((dg = peer_pop(&p->a))) {
-		deliver(&p->b, dg);
-		datagram_free(dg);
-	}
+	initiate_n(p, 3, NULL);
 	assert_int_equal(p->b.d.sas.n_half, 2);
 	assert_int_equal(p->b.d.halfopen.cookies_sent, 1);
 	/* a's third follows the COOKIE while the two are still half-open: in. */
@@ -821,6 +831,382 @@ static void test_zero_spi_init(void **state)
 	assert_null(peer_pop(&p->b));
 }
 
+/* A message sealed with SA's keys (a's), with one payload TYPE of LEN bytes. */
+static struct datagram *seal(struct test_peer *from, struct ike_sa *sa, uint8_t exchange,
+			     uint32_t msgid, uint8_t type, size_t len)
+{
+	struct datagram *dg = calloc(1, sizeof(*dg));
+	uint8_t inner[256] = { 0 };
+	struct ike_writer w;
+
+	peer_use(from);
+	ike_w_init(&w, inner, sizeof(inner));
+	if (type == IKE_PL_IDI) {
+		struct ike_id id = { .type = IKE_ID_IPV4_ADDR, .len = 4, .data = { 192, 0, 2, 1 } };
+
+		ike_w_id(&w, IKE_PL_IDI, &id);
+		ike_w_auth(&w, IKE_AUTH_PSK, inner + 128, 32);
+		ike_w_payload(&w, IKE_PL_KE, false, inner + 128, len);	/* not in IKE_AUTH */
+	} else {
+		ike_w_payload(&w, type, false, inner + 128, len);
+	}
+	dg->buf = ikev2_message_build(sa, exchange, false, msgid, &w, &dg->len);
+	assert_non_null(dg->buf);
+	dg->from = sa->local;
+	dg->to = sa->remote;
+	return dg;
+}
+
+/* An IKE_AUTH with a payload it may not carry: INVALID_SYNTAX in SK, the half-open SA gone. */
+static void test_rules_kill_half_open(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	struct ike_sa *a;
+
+	initiate(p);
+	dg = peer_pop(&p->a);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	dg = peer_pop(&p->b);
+	deliver(&p->a, dg);		/* a now has keys; its own IKE_AUTH is dropped */
+	datagram_free(dg);
+	peer_drop_all(&p->a);
+	a = peer_sa(&p->a, 0);
+	dg = seal(&p->a, a, IKE_AUTH, 1, IKE_PL_IDI, 8);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_RULES], 1);
+	dg = peer_pop(&p->b);		/* the answer: encrypted, so a can read it */
+	assert_non_null(dg);
+	assert_int_equal(dg->buf[16], IKE_PL_SK);
+	datagram_free(dg);
+}
+
+/* An authenticated message on 4500 floats the peer there; a replayed one does not. */
+static void test_float_and_replay(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *req, *again;
+	struct raw_xchg seen = { 0 };
+	struct ike_sa *a, *b;
+	int i;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	b = peer_sa(&p->b, 0);
+	/* An old request replayed from port 4500: answered, nothing moves. */
+	peer_use(&p->a);
+	last_raw = &seen;
+	assert_int_equal(ike_xchg_queue(a, &raw_notify(a)->x, false), 0);
+	req = peer_pop(&p->a);
+	deliver(&p->b, req);
+	again = peer_pop(&p->b);
+	deliver(&p->a, again);		/* a's window is free again */
+	datagram_free(again);
+	((struct sockaddr_in *)&req->from)->sin_port = htons(4500);
+	((struct sockaddr_in *)&req->to)->sin_port = htons(4500);
+	deliver(&p->b, req);
+	again = peer_pop(&p->b);
+	assert_non_null(again);		/* answered where it came from */
+	assert_int_equal(ike_sockaddr_port(&again->to), 4500);
+	datagram_free(again);
+	assert_int_equal(ike_sockaddr_port(&b->remote), 500);
+	/* From elsewhere at most IKE_MAX_RESENDS times; from the peer always. */
+	make_addr(&req->from, "198.51.100.1", 500);
+	for (i = 0; i < IKE_MAX_RESENDS + 3; i++)
+		deliver(&p->b, req);
+	for (i = 0; (again = peer_pop(&p->b)); i++)
+		datagram_free(again);
+	assert_int_equal(i, IKE_MAX_RESENDS - 1);
+	assert_int_equal(b->stats.dropped[IKE_DROP_RESENDS], 4);
+	req->from = a->local;
+	((struct sockaddr_in *)&req->to)->sin_port = htons(500);
+	deliver(&p->b, req);
+	again = peer_pop(&p->b);
+	assert_non_null(again);
+	datagram_free(again);
+	datagram_free(req);
+	/* a moves to 4500 itself, as initiators do after IKE_SA_INIT. */
+	peer_use(&p->a);
+	((struct sockaddr_in *)&a->local)->sin_port = htons(4500);
+	((struct sockaddr_in *)&a->remote)->sin_port = htons(4500);
+	assert_int_equal(ike_xchg_queue(a, &raw_notify(a)->x, false), 0);
+	pump(&p->a, &p->b);
+	assert_int_equal(ike_sockaddr_port(&b->remote), 4500);
+	assert_int_equal(ike_sockaddr_port(&b->local), 4500);
+	assert_up(p, 1);
+}
+
+/* Behind a NAT the peer's authenticated messages move it anywhere. */
+static void test_nat_detected_follow(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	struct ike_sa *b;
+
+	initiate(p);
+	dg = peer_pop(&p->a);
+	((struct sockaddr_in *)&dg->from)->sin_port = htons(61000);	/* "a NAT" */
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	b = peer_sa(&p->b, 0);
+	assert_true(b->peer.nat_peer);
+	assert_false(b->peer.nat_local);
+	dg = peer_pop(&p->b);
+	((struct sockaddr_in *)&dg->to)->sin_port = htons(500);	/* the NAT maps back */
+	deliver(&p->a, dg);
+	datagram_free(dg);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	/* b followed a's authenticated IKE_AUTH from its real port. */
+	assert_int_equal(ike_sockaddr_port(&b->remote), 500);
+}
+
+static int setup_pfs(void **state)
+{
+	return setup_with(state,
+			  "limits = { };\n"
+			  "gateways = ( { name = \"peer\"; address = \"" B_ADDR "\"; local-address = \""
+			  A_ADDR "\"; psk = \"engine test secret\"; proposals = [ " PROPS " ]; } );\n"
+			  "vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";"
+			  " proposals = \"aes128gcm16-ecp256-x25519\"; traffic-selectors = ("
+			  " { local = \"10.1.0.0/16\"; remote = \"10.2.0.0/16\"; },"
+			  " { local = \"10.11.0.0/16\"; remote = \"10.12.0.0/16\"; } ); } );\n",
+			  "limits = { };\n"
+			  "gateways = ( { name = \"peer\"; address = \"" A_ADDR "\"; local-address = \""
+			  B_ADDR "\"; psk = \"engine test secret\"; proposals = [ " PROPS " ]; } );\n"
+			  "vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";"
+			  " proposals = \"aes128gcm16-x25519\"; establish-tunnels = \"responder-only\";"
+			  " traffic-selectors = ("
+			  " { local = \"10.2.0.0/16\"; remote = \"10.1.0.0/16\"; },"
+			  " { local = \"10.12.0.0/16\"; remote = \"10.11.0.0/16\"; } ); } );\n");
+}
+
+/* CREATE_CHILD_SA: b wants another PFS group; a asks again with it. */
+static void test_child_invalid_ke(void **state)
+{
+	struct pair *p = *state;
+	struct child_sa *c;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 2);
+	for (c = peer_sa(&p->a, 0)->children; c; c = c->next)
+		if (c->sel == 1)
+			assert_int_equal(c->suite.dh, IKE_DH_CURVE25519);
+	/* IKE_SA_INIT, IKE_AUTH, the refused CREATE_CHILD_SA and its second try. */
+	assert_int_equal(peer_sa(&p->a, 0)->xchg.next_msgid, 4);
+}
+
+static int setup_half_open_max(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""),
+			  CONF_B(PROPS, "half-open-max = 2; cookie-threshold = 100;"
+				 " cookie-threshold-per-address = 100;", ""));
+}
+
+static void test_half_open_max(void **state)
+{
+	struct pair *p = *state;
+
+	initiate_n(p, 4, NULL);
+	assert_int_equal(p->b.d.sas.n_half, 2);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_HALF_OPEN], 2);
+}
+
+/* limits.queued-exchanges: the rest refused, but a delete still goes in. */
+static void test_queue_limit(void **state)
+{
+	struct pair *p = *state;
+	struct raw_xchg seen = { 0 };
+	struct ike_sa *a;
+	int i, refused = 0;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	peer_use(&p->a);
+	last_raw = &seen;
+	for (i = 0; i < 70; i++)
+		refused += ike_xchg_queue(a, &raw_notify(a)->x, false) != 0;
+	/* One in flight, 64 waiting. */
+	assert_int_equal(refused, 70 - 65);
+	assert_int_equal(a->xchg.queued, 64);
+	assert_int_equal(ikev2_delete_child_queue(a, IKE_PROTO_ESP, 0x1234), 0);
+	assert_int_equal(a->xchg.queued, 65);
+	pump(&p->a, &p->b);
+	assert_int_equal(a->xchg.queued, 0);
+}
+
+/* Forged COOKIEs make a ask again (a few rounds); the real answer still wins. */
+static void test_forged_cookies(void **state)
+{
+	struct pair *p = *state;
+	struct ike_header h = {
+		.version = IKE_VERSION_2, .exchange = IKE_SA_INIT, .flags = IKE_FLAG_RESPONSE,
+	};
+	struct datagram *dg, *last;
+	struct ike_writer w;
+	struct ike_sa *a;
+	uint8_t buf[128], cookie[16];
+	int i, n;
+
+	initiate(p);
+	a = peer_sa(&p->a, 0);
+	memcpy(h.spi_i, a->spi_i, 8);
+	for (i = 0; i < 6; i++) {
+		memset(cookie, i, sizeof(cookie));
+		ike_w_init(&w, buf, sizeof(buf));
+		ike_w_header(&w, &h);
+		ike_w_notify(&w, 0, NULL, 0, IKE_N_COOKIE, cookie, sizeof(cookie));
+		n = ike_w_finish(&w);
+		inject(&p->a, buf, n, &p->b.addr, 500);
+	}
+	/* Four rounds followed, the rest ignored; the same COOKIE twice is one. */
+	inject(&p->a, buf, n, &p->b.addr, 500);
+	assert_int_equal(a->stats.dropped[IKE_DROP_INVALID], 3);
+	/*
+	 * The forgeries came before anything reached b: b sees a's last
+	 * request, ignores the COOKIE it did not ask for, and a gets in. (Had
+	 * b answered an earlier one, IKE_AUTH would fail on the AUTH octets:
+	 * see decisions.rst.)
+	 */
+	last = NULL;
+	while ((dg = peer_pop(&p->a))) {
+		datagram_free(last);
+		last = dg;
+	}
+	deliver(&p->b, last);
+	datagram_free(last);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
+/* A COOKIE from two secrets ago is refused, and a fresh one sent. */
+static void test_cookie_expiry(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+
+	initiate(p);
+	dg = peer_pop(&p->a);
+	deliver(&p->b, dg);			/* COOKIE */
+	datagram_free(dg);
+	dg = peer_pop(&p->b);
+	deliver(&p->a, dg);
+	datagram_free(dg);
+	dg = peer_pop(&p->a);			/* the request with it */
+	advance(&p->a, &p->b, 125000);
+	peer_drop_all(&p->a);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_BAD_COOKIE], 1);
+	assert_int_equal(p->b.d.halfopen.cookies_sent, 2);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+}
+
+/* Refused IKE_SA_INITs cost DH too: past the per-address threshold, COOKIEs. */
+/* An all-zero X25519 value: refused, but after b made its key pair. */
+static void zero_ke(struct datagram *dg)
+{
+	const struct ike_payload *ke;
+	struct ike_msg m;
+
+	assert_int_equal(ike_parse_msg(dg->buf, dg->len, &m), 0);
+	ke = ike_msg_find(&m, IKE_PL_KE, NULL);
+	memset((uint8_t *)ke->body + 4, 0, ke->len - 4);
+}
+
+static void test_refusals_charged(void **state)
+{
+	struct pair *p = *state;
+
+	initiate_n(p, 3, zero_ke);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_REFUSED], 2);
+	assert_int_equal(p->b.d.halfopen.cookies_sent, 1);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+}
+
+/* Many addresses: each gets its five, all together no more than a hundred. */
+static void test_bad_spi_global_limit(void **state)
+{
+	struct pair *p = *state;
+	struct sockaddr_storage from;
+	struct ike_sa fake = { 0 };
+	struct datagram *dg;
+	unsigned int answers = 0;
+	uint8_t buf[128];
+	char ip[32];
+	size_t n;
+	int i, k;
+
+	memset(fake.spi_i, 0x33, 8);
+	memset(fake.spi_r, 0x44, 8);
+	n = forge(&fake, IKE_INFORMATIONAL, IKE_FLAG_INITIATOR, 1, false, buf, sizeof(buf));
+	for (i = 0; i < 40; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i + 1);
+		make_addr(&from, ip, 500);
+		for (k = 0; k < 6; k++)
+			inject(&p->b, buf, n, &from, 500);
+	}
+	while ((dg = peer_pop(&p->b))) {
+		answers++;
+		datagram_free(dg);
+	}
+	/* 1024 hashed buckets: 40 addresses may share a few, never exceed. */
+	assert_true(answers <= 100 && answers >= 90);
+	assert_int_equal(p->b.d.halfopen.answers_sent, answers);
+}
+
+/* Simultaneous deletes: each side's request crosses the other's; both end. */
+static void test_crossing_deletes(void **state)
+{
+	struct pair *p = *state;
+
+	establish(p);
+	peer_use(&p->a);
+	ike_sa_delete(peer_sa(&p->a, 0));
+	peer_use(&p->b);
+	ike_sa_delete(peer_sa(&p->b, 0));
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa_count(&p->a), 0);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+}
+
+/* A hundred drops of one reason: one line; a minute later, the summary. */
+static void test_drop_log_rate_limit(void **state)
+{
+	struct pair *p = *state;
+	char path[] = "/tmp/test_engine_log.XXXXXX", line[512];
+	unsigned int lines = 0, summaries = 0;
+	int fd = mkstemp(path), saved = dup(2), i;
+	FILE *f;
+
+	assert_true(fd >= 0 && saved >= 0);
+	ike_log_set_level(IKE_LOG_INFO);
+	dup2(fd, 2);
+	peer_use(&p->b);
+	for (i = 0; i < 100; i++)
+		ike_drop(&p->b.d.drops, NULL, IKE_DROP_MALFORMED, "-", &p->a.addr, "test %d", i);
+	advance(&p->a, &p->b, 61000);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ike_log_set_level(getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
+	f = fdopen(fd, "r");
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		summaries += !!strstr(line, "99 malformed");
+	}
+	fclose(f);
+	unlink(path);
+	assert_int_equal(lines, 2);
+	assert_int_equal(summaries, 1);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_MALFORMED], 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -852,6 +1238,19 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reserved_child_spi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_limit, setup_child_limit, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_spi_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules_kill_half_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_float_and_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nat_detected_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_invalid_ke, setup_pfs, teardown),
+		cmocka_unit_test_setup_teardown(test_half_open_max, setup_half_open_max, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_cookies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_expiry, setup_cookie_b, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_charged, setup_cookie_per_address,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_spi_global_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crossing_deletes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_log_rate_limit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

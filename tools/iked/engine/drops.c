@@ -30,6 +30,9 @@ static const char *const names[IKE_DROP_MAX] = {
 	[IKE_DROP_HALF_OPEN] = "half-open limit",
 	[IKE_DROP_BAD_COOKIE] = "bad cookie",
 	[IKE_DROP_FRAGMENT] = "fragment",
+	[IKE_DROP_REFUSED] = "IKE_SA_INIT refused",
+	[IKE_DROP_RESENDS] = "retransmission limit",
+	[IKE_DROP_SA_LIMIT] = "IKE SA limit",
 };
 
 const char *ike_drop_name(enum ike_drop_reason r)

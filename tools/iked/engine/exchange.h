@@ -56,6 +56,7 @@ struct ike_xchg_ops {
 	uint8_t exchange;		/* enum ike_exchange */
 	size_t size;			/* of the struct that embeds struct ike_xchg */
 	bool needs_established;		/* as initiator: only once the IKE SA is up */
+	bool always_queued;		/* past limits.queued-exchanges too (deletes) */
 	/* Initiator half. */
 	int (*build_request)(struct ike_xchg *x, struct ike_writer *w);
 	enum ike_xchg_status (*process_response)(struct ike_xchg *x, struct ike_rx *rx);

@@ -43,29 +43,69 @@ void ike_halfopen_fini(struct ike_halfopen *h)
 	OPENSSL_cleanse(h, sizeof(*h));
 }
 
-enum ike_admit ike_halfopen_admit(const struct iked_limits *lim,
-				  const struct ike_sa_table *t,
-				  const struct sockaddr_storage *from, bool has_cookie)
+static struct ike_rate_slot *slot_of(struct ike_rate_slot *slots,
+				     const struct sockaddr_storage *from)
 {
-	unsigned int mine = ike_sa_table_half_open_from(t, from);
+	return &slots[ike_hash_addr(from, NULL, 0) & (IKE_RATE_SLOTS - 1)];
+}
 
-	(void)has_cookie;
+/* A slot's count in the current window (reset once the window is over). */
+static uint32_t recent(struct ike_rate_slot *s, uint64_t now, uint64_t window)
+{
+	if (now - s->start_ms >= window) {
+		s->start_ms = now;
+		s->n = 0;
+	}
+	return s->n;
+}
+
+enum ike_admit ike_halfopen_admit(struct ike_halfopen *h, const struct iked_limits *lim,
+				  const struct ike_sa_table *t,
+				  const struct sockaddr_storage *from)
+{
+	uint64_t now = ike_now_ms(), window = (uint64_t)lim->setup_timeout * 1000;
+	unsigned int mine = ike_sa_table_half_open_from(t, from);
+	uint32_t lately = recent(slot_of(h->inits, from), now, window);
+	uint32_t all = recent(&h->all_inits, now, window);
+
 	if (t->n_half >= lim->half_open_max || mine >= lim->half_open_per_address)
 		return IKE_ADMIT_DROP;
-	if (t->n_half >= lim->cookie_threshold ||
-	    mine >= lim->cookie_threshold_per_address)
+	if (t->n_half >= lim->cookie_threshold || all >= lim->cookie_threshold ||
+	    mine >= lim->cookie_threshold_per_address ||
+	    lately >= lim->cookie_threshold_per_address)
 		return IKE_ADMIT_COOKIE;
 	return IKE_ADMIT_OK;
+}
+
+void ike_halfopen_charge(struct ike_halfopen *h, const struct sockaddr_storage *from)
+{
+	struct ike_rate_slot *s = slot_of(h->inits, from);
+
+	if (s->n < UINT32_MAX)
+		s->n++;
+	if (h->all_inits.n < UINT32_MAX)
+		h->all_inits.n++;
 }
 
 static void rotate(struct ike_halfopen *h)
 {
 	uint64_t now = ike_now_ms();
+	uint32_t v = h->cur.version;
 
 	if (now - h->rotated_ms < ROTATE_MS)
 		return;
-	h->prev = h->cur;
-	if (new_secret(&h->cur, h->prev.version + 1))
+	/*
+	 * After a quiet spell both go: a COOKIE made before it must not come
+	 * back to life as "the previous secret's".
+	 */
+	if (now - h->rotated_ms >= 2 * ROTATE_MS) {
+		if (new_secret(&h->prev, v + 1))
+			return;
+		v++;
+	} else {
+		h->prev = h->cur;
+	}
+	if (new_secret(&h->cur, v + 1))
 		h->cur = h->prev;	/* keep the old one rather than none */
 	h->rotated_ms = now;
 }
@@ -145,13 +185,10 @@ bool ike_stateless_answer_allowed(struct ike_halfopen *h, unsigned int per_minut
 	uint64_t now = ike_now_ms();
 	struct ike_rate_slot *slot;
 
-	slot = &h->answers[ike_hash_addr(from, NULL, 0) & (IKE_RATE_SLOTS - 1)];
-	if (now - slot->start_ms >= MINUTE_MS) {
-		slot->start_ms = now;
-		slot->n = 0;
-	}
+	slot = slot_of(h->answers, from);
 	/* The global bucket is only charged when the address may answer. */
-	if (slot->n >= per_minute || !take(&h->all_answers, now, per_minute * ALL_FACTOR)) {
+	if (recent(slot, now, MINUTE_MS) >= per_minute ||
+	    !take(&h->all_answers, now, per_minute * ALL_FACTOR)) {
 		h->answers_suppressed++;
 		return false;
 	}

@@ -36,6 +36,12 @@ struct ike_halfopen {
 	struct ike_rate_slot answers[IKE_RATE_SLOTS];
 	struct ike_rate_slot all_answers;
 	uint64_t answers_sent, answers_suppressed;
+	/*
+	 * IKE_SA_INITs we spent Diffie-Hellman on lately, by address and in
+	 * all: a refused one leaves no half-open SA, yet cost as much.
+	 */
+	struct ike_rate_slot inits[IKE_RATE_SLOTS];
+	struct ike_rate_slot all_inits;
 };
 
 enum ike_admit {
@@ -47,10 +53,16 @@ enum ike_admit {
 int ike_halfopen_init(struct ike_halfopen *h);
 void ike_halfopen_fini(struct ike_halfopen *h);
 
-/* What a new IKE_SA_INIT from FROM may do now (cookie not yet looked at). */
-enum ike_admit ike_halfopen_admit(const struct iked_limits *lim,
+/*
+ * What a new IKE_SA_INIT from FROM may do now (its COOKIE not yet looked
+ * at): the half-open SAs count, and so do the IKE_SA_INITs answered
+ * lately, refused ones included.
+ */
+enum ike_admit ike_halfopen_admit(struct ike_halfopen *h, const struct iked_limits *lim,
 				  const struct ike_sa_table *t,
-				  const struct sockaddr_storage *from, bool has_cookie);
+				  const struct sockaddr_storage *from);
+/* An IKE_SA_INIT from FROM is about to cost us Diffie-Hellman. */
+void ike_halfopen_charge(struct ike_halfopen *h, const struct sockaddr_storage *from);
 
 /* The COOKIE for this initiator: IKE_COOKIE_LEN bytes into OUT. */
 int ike_cookie_make(struct ike_halfopen *h, const uint8_t *ni, size_t ni_len,

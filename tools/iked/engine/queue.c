@@ -81,6 +81,14 @@ static void request_done(struct ike_exchanges *e)
 	e->active = NULL;
 }
 
+/* Doubling from the gateway's base, but never beyond a minute (or the base). */
+static uint64_t retransmit_interval(const struct ike_sa *sa, unsigned int tries)
+{
+	uint64_t base = sa->gw->retransmit_base_ms, cap = base > 60000 ? base : 60000;
+
+	return tries >= 20 || (base << tries) > cap ? cap : base << tries;
+}
+
 static void retransmit(struct ike_timer *t)
 {
 	struct ike_exchanges *e = ike_timer_owner(t, struct ike_exchanges, retransmit);
@@ -104,8 +112,7 @@ static void retransmit(struct ike_timer *t)
 	log_info("%s: retransmitting %s, message %u (%u)", sa->gw->name,
 		 e->active->ops->name, e->active->msgid, e->tries);
 	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
-	ike_timer_set(&e->retransmit, (uint64_t)sa->gw->retransmit_base_ms << e->tries,
-		      retransmit);
+	ike_timer_set(&e->retransmit, retransmit_interval(sa, e->tries), retransmit);
 }
 
 /* Builds X's request and sends it: X is then the exchange in flight. */
@@ -114,7 +121,7 @@ static int start(struct ike_sa *sa, struct ike_xchg *x)
 	struct ike_exchanges *e = &sa->xchg;
 	uint8_t *inner = malloc(IKE_MAX_MSG), *msg = NULL;
 	bool init = x->ops->exchange == IKE_SA_INIT;
-	struct ike_writer w;
+	struct ike_writer w = { .len = 0 };
 	size_t len;
 	int err = -ENOMEM;
 
@@ -144,7 +151,7 @@ static int start(struct ike_sa *sa, struct ike_xchg *x)
 	err = 0;
 out:
 	free(msg);
-	OPENSSL_cleanse(inner, IKE_MAX_MSG);
+	OPENSSL_cleanse(inner, w.len < IKE_MAX_MSG ? w.len : IKE_MAX_MSG);
 	free(inner);
 	return err;
 }
@@ -178,7 +185,8 @@ int ike_xchg_queue(struct ike_sa *sa, struct ike_xchg *x, bool front)
 		abort_and_free(x);
 		return -EPIPE;
 	}
-	if (e->queued >= iked->cfg->limits.queued_exchanges) {
+	/* Deletes are never turned away: they end work rather than make it. */
+	if (e->queued >= iked->cfg->limits.queued_exchanges && !x->ops->always_queued) {
 		log_warn("%s: %u exchanges queued already; %s not sent", sa->gw->name,
 			 e->queued, x->ops->name);
 		abort_and_free(x);
@@ -245,6 +253,9 @@ void ike_xchg_response(struct ike_sa *sa, struct ike_rx *rx)
 	enum ike_xchg_status st;
 
 	st = x->ops->process_response(x, rx);
+	/* The exchange ended its own SA: the kill freed it with the rest. */
+	if (sa->state == IKE_SA_DEAD)
+		return;
 	switch (st) {
 	case IKE_XCHG_IGNORE:
 		ike_sa_drop(sa, IKE_DROP_INVALID, &rx->from, "%s response %u not usable",

@@ -26,6 +26,7 @@
 #include "ikev2/ikev2.h"
 #include "ikev2/message.h"
 #include "ikev2/rules.h"
+#include "kernel.h"
 #include "log.h"
 
 static const uint8_t zero_spi[8];
@@ -50,20 +51,24 @@ static bool same_digest(const struct ike_exchanges *e, const struct ike_rx *rx)
 
 /*
  * Our cached answer again, to where the retransmission came from (RFC
- * 7296 2.11); a few times per request at most, so that replaying one
- * datagram from spoofed sources does not make us a reflector.
+ * 7296 2.11); to anywhere but the peer's known address a few times per
+ * request at most, so that replaying one datagram from spoofed sources
+ * does not make us a reflector.
  */
 static void resend(struct ike_sa *sa, const struct ike_rx *rx)
 {
 	struct ike_exchanges *e = &sa->xchg;
 
-	if (e->resends >= IKE_MAX_RESENDS) {
-		ike_sa_drop(sa, IKE_DROP_ALTERED, &rx->from,
-			    "request %u retransmitted more than %u times",
-			    rx->outer.hdr.msgid, IKE_MAX_RESENDS);
-		return;
+	/* The peer's own retransmissions are never refused: replays cannot starve it. */
+	if (!ike_sockaddr_equal(&rx->from, &sa->remote, 1)) {
+		if (e->resends >= IKE_MAX_RESENDS) {
+			ike_sa_drop(sa, IKE_DROP_RESENDS, &rx->from,
+				    "request %u retransmitted from elsewhere more than %u times",
+				    rx->outer.hdr.msgid, IKE_MAX_RESENDS);
+			return;
+		}
+		e->resends++;
 	}
-	e->resends++;
 	ike_transmit(e->resp, e->resp_len, &rx->from, &rx->local);
 	sa->stats.msgs_out++;
 }
@@ -100,13 +105,12 @@ static bool admit(struct ike_rx *rx)
 	const uint8_t *ni;
 	struct ike_notify n;
 	size_t ni_len;
-	bool has_cookie;
 
 	if (!pl || ike_decode_nonce(pl, &ni, &ni_len))
 		return false;	/* the rules made sure it is there */
-	has_cookie = !ike_msg_find_notify(&rx->outer, IKE_N_COOKIE, &n);
-	switch (ike_halfopen_admit(&iked->cfg->limits, &iked->sas, &rx->from, has_cookie)) {
+	switch (ike_halfopen_admit(&iked->halfopen, &iked->cfg->limits, &iked->sas, &rx->from)) {
 	case IKE_ADMIT_OK:
+		ike_halfopen_charge(&iked->halfopen, &rx->from);
 		return true;
 	case IKE_ADMIT_DROP:
 		drop_nosa(IKE_DROP_HALF_OPEN, rx, "%zu half-open IKE SAs, %u from this address",
@@ -115,7 +119,7 @@ static bool admit(struct ike_rx *rx)
 	case IKE_ADMIT_COOKIE:
 		break;
 	}
-	if (!has_cookie) {
+	if (ike_msg_find_notify(&rx->outer, IKE_N_COOKIE, &n)) {
 		send_cookie(rx, ni, ni_len);
 		return false;
 	}
@@ -126,7 +130,19 @@ static bool admit(struct ike_rx *rx)
 		return false;
 	}
 	iked->halfopen.cookies_accepted++;
+	ike_halfopen_charge(&iked->halfopen, &rx->from);
 	return true;
+}
+
+/* IKE SAs of GW in any state but dead: a peer's share of the daemon. */
+static unsigned int gateway_sas(const struct iked_gateway *gw)
+{
+	const struct ike_sa *sa;
+	unsigned int n = 0;
+
+	ike_sa_foreach(sa)
+		n += sa->gw == gw && sa->state != IKE_SA_DEAD;
+	return n;
 }
 
 /* A new IKE_SA_INIT request: a retransmission, or a new half-open SA. */
@@ -144,6 +160,12 @@ static void init_request(struct ike_rx *rx)
 	uint8_t buf[4096], type;
 	size_t resp_len;
 
+	/* Nobody else is answered, whatever they send: not even an error. */
+	gw = gateway_for(&rx->from);
+	if (!gw) {
+		drop_nosa(IKE_DROP_NO_GATEWAY, rx, "IKE_SA_INIT from an address no gateway names");
+		return;
+	}
 	if (!(h->flags & IKE_FLAG_INITIATOR) || memcmp(h->spi_r, zero_spi, 8) || h->msgid ||
 	    !memcmp(h->spi_i, zero_spi, 8)) {
 		drop_nosa(IKE_DROP_MALFORMED, rx, "IKE_SA_INIT request with a bad header");
@@ -174,9 +196,9 @@ static void init_request(struct ike_rx *rx)
 		stateless_answer(rx, IKE_N_INVALID_SYNTAX, NULL, 0, false);
 		return;
 	}
-	gw = gateway_for(&rx->from);
-	if (!gw) {
-		drop_nosa(IKE_DROP_NO_GATEWAY, rx, "IKE_SA_INIT from an address no gateway names");
+	if (gateway_sas(gw) >= iked->cfg->limits.ike_sas_per_gateway) {
+		drop_nosa(IKE_DROP_SA_LIMIT, rx, "gateway %s has %u IKE SAs already", gw->name,
+			  iked->cfg->limits.ike_sas_per_gateway);
 		return;
 	}
 	if (!admit(rx))
@@ -195,8 +217,11 @@ static void init_request(struct ike_rx *rx)
 	sa->local = rx->local;		/* with the port it came to */
 	st = ops->process_request(x, rx);
 	if (st == IKE_XCHG_REFUSE) {
-		ike_send_stateless_notify(rx, x->refusal, x->refusal_data, x->refusal_len, false);
+		drop_nosa(IKE_DROP_REFUSED, rx, "gateway %s answers %s: %s", gw->name,
+			  ike_error_name(x->refusal), sa->why);
+		stateless_answer(rx, x->refusal, x->refusal_data, x->refusal_len, false);
 		ike_xchg_free(x);
+		sa->why[0] = 0;
 		ike_sa_kill(sa, NULL);
 		return;
 	}
@@ -244,29 +269,50 @@ static struct ike_sa *find_sa(const struct ike_header *h)
 	return sa;
 }
 
+/* The tunnels of SA's children point at the peer's new address. */
+static void move_tunnels(struct ike_sa *sa)
+{
+	const struct child_sa *c, *o;
+
+	for (c = sa->children; c; c = c->next) {
+		for (o = sa->children; o != c && strcmp(o->vpn->bind_if, c->vpn->bind_if);
+		     o = o->next)
+			;
+		if (o == c)	/* first child on this interface */
+			ike_kernel_set_endpoints(c->vpn->bind_if, &sa->local, &sa->remote);
+	}
+}
+
 /*
- * RFC 7296 2.23: the peer's address follows authenticated messages. Until
- * NAT detection is acted on, the only move allowed is the float of both
- * ports to 4500 that RFC 3947 and MOBIKE peers do after IKE_SA_INIT.
+ * RFC 7296 2.23: an authenticated message that advanced the exchanges
+ * (a new request, the answer to ours; never a retransmission, which may
+ * be a replay) moves the peer's address: to port 4500 with the same
+ * address (the float after IKE_SA_INIT, which RFC 3947 and MOBIKE peers
+ * do whether or not there is a NAT), and anywhere when the peer is
+ * behind a NAT, whose mappings change.
  */
 static void follow_peer(struct ike_sa *sa, const struct ike_rx *rx)
 {
 	uint16_t natt = iked->net.natt_port;
+	bool floats;
 	char a[64];
 
 	if (ike_sockaddr_equal(&rx->from, &sa->remote, 1) &&
 	    ike_sockaddr_equal(&rx->local, &sa->local, 1))
 		return;
-	if (!natt || !ike_sockaddr_equal(&rx->from, &sa->remote, 0) ||
-	    ike_sockaddr_port(&rx->local) != natt || ike_sockaddr_port(&sa->local) == natt) {
+	floats = natt && ike_sockaddr_equal(&rx->from, &sa->remote, 0) &&
+		 ike_sockaddr_port(&rx->local) == natt && ike_sockaddr_port(&sa->local) != natt;
+	if (!floats && !sa->peer.nat_peer) {
 		log_debug("%s: authenticated message from %s: the peer's address is kept",
 			  sa->gw->name, ike_sockaddr_str(&rx->from, a, sizeof(a)));
 		return;
 	}
-	log_debug("%s: the peer floated to %s", sa->gw->name,
-		  ike_sockaddr_str(&rx->from, a, sizeof(a)));
+	log_info("%s: the peer %s %s", sa->gw->name, floats ? "floated to" : "moved to",
+		 ike_sockaddr_str(&rx->from, a, sizeof(a)));
 	sa->remote = rx->from;
 	sa->local = rx->local;
+	if (!floats)
+		move_tunnels(sa);
 }
 
 /* An authenticated request we answer with just an error notify. */
@@ -311,6 +357,17 @@ static void request(struct ike_sa *sa, struct ike_rx *rx)
 	uint16_t err;
 	size_t len;
 
+	/*
+	 * The responder speaks only once our IKE_AUTH is answered: its request
+	 * overtook that answer, which got lost. Left unanswered, and its
+	 * message ID unused, for the retransmission that follows the answer.
+	 */
+	if (sa->state == IKE_SA_AUTH_SENT) {
+		ike_sa_drop(sa, IKE_DROP_STATE, &rx->from,
+			    "request %u before our IKE_AUTH is answered: left for later",
+			    rx->outer.hdr.msgid);
+		return;
+	}
 	err = ops ? request_allowed(sa, exchange) : IKE_N_INVALID_SYNTAX;
 	if (err) {
 		ike_sa_drop(sa, IKE_DROP_STATE, &rx->from, "%s request in state %s, answered %s",
@@ -330,6 +387,11 @@ static void request(struct ike_sa *sa, struct ike_rx *rx)
 	}
 	x->msgid = rx->outer.hdr.msgid;
 	st = ops->process_request(x, rx);
+	if (sa->state == IKE_SA_DEAD) {		/* nothing left to answer for */
+		ike_xchg_free(x);
+		free(buf);
+		return;
+	}
 	ike_w_init(&w, buf, IKE_MAX_MSG);
 	if (ops->build_response(x, &w) || ike_xchg_respond(sa, rx, &w, &msg, &len)) {
 		log_err("%s: cannot answer %s request %u", sa->gw->name, ops->name, x->msgid);
@@ -460,14 +522,18 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 	if (!authenticate(sa, rx) || !content_ok(sa, rx, response))
 		return;
 	ikev2_log_msg("received", sa, rx->m, &rx->from);
-	if (rx->authenticated)
-		follow_peer(sa, rx);
 	e->busy = true;
 	if (response)
 		ike_xchg_response(sa, rx);
 	else
 		request(sa, rx);
 	e->busy = false;
+	/*
+	 * Only after the exchange took the message: a half-open SA moves
+	 * once its IKE_AUTH is good, not on the strength of the SK keys alone.
+	 */
+	if (rx->authenticated && sa->state != IKE_SA_DEAD && sa->state != IKE_SA_INIT_DONE)
+		follow_peer(sa, rx);
 	ike_xchg_kick(sa);
 }
 

@@ -5,6 +5,7 @@
  * choosing SPIs or addresses cannot pile them into one chain.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,7 +111,7 @@ static void grow_half(struct ike_sa_table *t)
 		return;
 	for (i = 0; i < t->half_buckets; i++) {
 		while ((sa = t->half[i])) {
-			size_t b = ike_hash_addr(&sa->remote, sa->spi_i, 8) & (n - 1);
+			size_t b = ike_hash_addr(&sa->half_open_addr, sa->spi_i, 8) & (n - 1);
 
 			t->half[i] = sa->half_next;
 			sa->half_next = fresh[b];
@@ -156,12 +157,10 @@ void ike_sa_table_unhash(struct ike_sa_table *t, struct ike_sa *sa)
 	ike_sa_table_del_half_open(t, sa);
 	if (!sa->hashed)
 		return;
-	for (p = &t->by_spi[spi_bucket(t, our_spi(sa))]; *p; p = &(*p)->spi_next) {
-		if (*p == sa) {
-			*p = sa->spi_next;
-			break;
-		}
-	}
+	for (p = &t->by_spi[spi_bucket(t, our_spi(sa))]; *p != sa; p = &(*p)->spi_next)
+		if (!*p)
+			abort();	/* in no chain: the table is corrupt */
+	*p = sa->spi_next;
 	sa->spi_next = NULL;
 	sa->hashed = false;
 	t->n_hashed--;
@@ -234,13 +233,11 @@ void ike_sa_table_del_half_open(struct ike_sa_table *t, struct ike_sa *sa)
 
 	if (!sa->half_open)
 		return;
-	for (p = &t->half[half_bucket(t, sa->spi_i, &sa->half_open_addr)]; *p;
-	     p = &(*p)->half_next) {
-		if (*p == sa) {
-			*p = sa->half_next;
-			break;
-		}
-	}
+	for (p = &t->half[half_bucket(t, sa->spi_i, &sa->half_open_addr)]; *p != sa;
+	     p = &(*p)->half_next)
+		if (!*p)
+			abort();	/* in no chain: the table is corrupt */
+	*p = sa->half_next;
 	sa->half_next = NULL;
 	sa->half_open = false;
 	t->n_half--;

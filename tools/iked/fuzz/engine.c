@@ -15,26 +15,26 @@
  *                        2 the clock moves: u8 seconds
  *                        3 a and b exchange everything they sent
  *              bit 2    to port 4500 (else 500)
- *              bit 3    from another address (else a's)
+ *              bit 3    from another address (else the peer's)
+ *              bit 4    to a (the initiator), as if from b: forged
+ *                       IKE_SA_INIT answers, COOKIEs, INVALID_KE
+ *              bit 5    raw: the live SPIs of the target's first IKE SA
+ *                       written over the datagram's first 16 bytes
+ * Stage 3 is a with its IKE_SA_INIT out and nothing answered yet.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_pair.h"
+#include "fuzz/check.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "ikev2/message.h"
 #include "log.h"
+#include "net.h"
 #include "random.h"
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();					\
-		}							\
-	} while (0)
 
 #define A_ADDR	"192.0.2.1"
 #define B_ADDR	"192.0.2.2"
@@ -90,6 +90,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* A fresh start: nothing of the last input left in the shared configs. */
+static void reset_runtime(struct iked_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_vpn; i++) {
+		cfg->vpn[i].last_try = 0;
+		cfg->vpn[i].held_down = false;
+		cfg->vpn[i].last_error[0] = 0;
+		memset(cfg->vpn[i].trap, 0, sizeof(cfg->vpn[i].trap));
+		memset(cfg->vpn[i].trap_live, 0, sizeof(cfg->vpn[i].trap_live));
+	}
+}
+
 /* What must hold whatever arrived. */
 static void check_invariants(struct test_peer *p)
 {
@@ -111,8 +125,13 @@ static void check_invariants(struct test_peer *p)
 		for (n = 0, x = sa->xchg.queue; x; x = x->next)
 			n++;
 		CHECK(n == sa->xchg.queued);
-		CHECK(n <= p->d.cfg->limits.queued_exchanges);
 		CHECK(!sa->xchg.active || sa->xchg.req);
+		/* A request in flight is being retransmitted, and only then. */
+		CHECK(!!sa->xchg.active == sa->xchg.retransmit.armed);
+		if (sa->state == IKE_SA_DEAD)
+			CHECK(!sa->setup.armed && !sa->lifetime.armed && !sa->xchg.queue);
+		if (sa->state == IKE_SA_ESTABLISHED)
+			CHECK(!sa->setup.armed && sa->lifetime.armed && sa->keys_ready);
 	}
 	CHECK(half == p->d.sas.n_half);
 	CHECK(hashed == p->d.sas.n_hashed);
@@ -177,6 +196,21 @@ static void sealed(const uint8_t *p, size_t len, const struct sockaddr_storage *
 	free(msg);
 }
 
+/* Bytes as they are, or with the live SPIs over their first 16. */
+static void raw(struct test_peer *to, const uint8_t *p, size_t len,
+		const struct sockaddr_storage *from, uint16_t port, bool live_spis)
+{
+	static uint8_t buf[IKE_MAX_DATAGRAM];
+	struct ike_sa *sa = peer_sa(to, 0);
+
+	memcpy(buf, p, len);
+	if (live_spis && sa && len >= 16) {
+		memcpy(buf, sa->spi_i, 8);
+		memcpy(buf + 8, sa->spi_r, 8);
+	}
+	inject(to, buf, len, from, port);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sockaddr_storage other, from;
@@ -187,15 +221,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	rng = 0x9e3779b97f4a7c15ULL ^ size;
+	reset_runtime(&cfg_a);
+	reset_runtime(&cfg_b);
 	if (peer_start(&a, A_ADDR, &cfg_a) || peer_start(&b, B_ADDR, &cfg_b))
 		abort();
 	make_addr(&other, "198.51.100.9", 500);
-	if (data[0] % 3)
-		set_up(data[0] % 3);
+	if (data[0] % 4 == 3) {
+		peer_use(&a);
+		if (!ikev2_initiate(&a.d.cfg->vpn[0], 0))
+			peer_drop_all(&a);
+	} else if (data[0] % 4) {
+		set_up(data[0] % 4);
+	}
 	while (off < size) {
 		kind = data[off++];
 		port = kind & 4 ? 4500 : 500;
-		from = kind & 8 ? other : a.addr;
+		from = kind & 8 ? other : kind & 16 ? b.addr : a.addr;
 		((struct sockaddr_in *)&from)->sin_port = htons(port);
 		switch (kind & 3) {
 		case 0:
@@ -209,7 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (kind & 1)
 				sealed(data + off, len, &from, port);
 			else
-				inject(&b, data + off, len, &from, port);
+				raw(kind & 16 ? &a : &b, data + off, len, &from, port, kind & 32);
 			off += len;
 			break;
 		case 2:

@@ -18,6 +18,7 @@
 #include "ike_sa.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
+#include "ikev2/payloads.h"
 #include "kernel.h"
 #include "log.h"
 #include "pki/cert.h"
@@ -111,18 +112,6 @@ static void local_id(const struct ike_sa *sa, struct ike_id *id)
 	id->type = alen == 4 ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
 	id->len = alen;
 	memcpy(id->data, addr, alen);
-}
-
-static void put_certreq(struct ike_sa *sa, struct ike_writer *w)
-{
-	uint8_t hashes[IKE_CERTREQ_HASH_LEN * 32];
-	int n;
-
-	if (sa->gw->auth != IKED_AUTH_CERT || !sa->gw->ca_store)
-		return;
-	n = ike_cert_store_certreq(sa->gw->ca_store, hashes, sizeof(hashes));
-	if (n > 0)
-		ike_w_certreq(w, IKE_CERT_X509_SIG, hashes, n);
 }
 
 static void put_certs(struct ike_sa *sa, struct ike_writer *w)
@@ -338,7 +327,7 @@ static int auth_build_request(struct ike_xchg *x, struct ike_writer *w)
 	ike_child_ts(ax->vpn, ax->sel, &tsi, &tsr);
 	ike_w_id(w, IKE_PL_IDI, &id);
 	put_certs(sa, w);
-	put_certreq(sa, w);
+	ikev2_put_certreq(sa, w);
 	if (first_with_gateway(sa))
 		ike_w_notify(w, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (sa->gw->remote_id.type)

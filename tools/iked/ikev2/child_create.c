@@ -18,6 +18,7 @@
 #include "ike_sa.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
+#include "ikev2/payloads.h"
 #include "kernel.h"
 #include "log.h"
 #include "proposal.h"
@@ -49,16 +50,6 @@ struct child_xchg {
 
 #define to_child(x) ((struct child_xchg *)(x))
 
-static int put_ke(struct ike_writer *w, const struct ike_dh *dh, uint16_t group)
-{
-	uint8_t pub[IKE_DH_MAX_PUBLIC_LEN];
-	size_t len = ike_dh_public_len(group);
-
-	if (ike_dh_public(dh, pub, len) < 0)
-		return -1;
-	return ike_w_ke(w, group, pub, len);
-}
-
 /* The PFS secret from the peer's KE, which must be of GROUP; 0 without PFS. */
 static int pfs_secret(struct ike_dh *dh, const struct ike_msg *m, uint16_t group,
 		      uint8_t *secret, size_t *slen)
@@ -87,7 +78,7 @@ static int child_build_request(struct ike_xchg *x, struct ike_writer *w)
 
 	ike_w_sa(w, &cx->offer);
 	ike_w_nonce(w, cx->ni, cx->ni_len);
-	if (cx->dh && put_ke(w, cx->dh, cx->group))
+	if (cx->dh && ikev2_put_ke(w, cx->dh, cx->group))
 		return -1;
 	ike_child_ts(cx->vpn, cx->sel, &tsi, &tsr);
 	ike_w_ts(w, IKE_PL_TSI, &tsi);
@@ -293,6 +284,8 @@ static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike
 		goto out;
 	}
 	if (ike_random(cx->nr, sizeof(cx->nr))) {
+		free(cx->child);
+		cx->child = NULL;
 		st = refuse(cx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		goto out;
 	}
@@ -335,7 +328,7 @@ static int child_build_response(struct ike_xchg *x, struct ike_writer *w)
 	one.p[0] = cx->reply;
 	ike_w_sa(w, &one);
 	ike_w_nonce(w, cx->nr, sizeof(cx->nr));
-	if (cx->dh && put_ke(w, cx->dh, cx->group))
+	if (cx->dh && ikev2_put_ke(w, cx->dh, cx->group))
 		return -1;
 	memset(&tsi, 0, sizeof(tsi));
 	memset(&tsr, 0, sizeof(tsr));

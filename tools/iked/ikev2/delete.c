@@ -16,6 +16,7 @@
 #include "ike_sa.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
+#include "ikev2/message.h"
 #include "log.h"
 
 #define MAX_SPIS	64
@@ -46,6 +47,7 @@ const struct ike_xchg_ops ikev2_delete_ike_ops = {
 	.name = "INFORMATIONAL (delete IKE SA)",
 	.exchange = IKE_INFORMATIONAL,
 	.size = sizeof(struct delete_xchg),
+	.always_queued = true,
 	.build_request = delete_ike_build,
 	.process_response = delete_ike_done,
 };
@@ -66,6 +68,27 @@ int ikev2_delete_ike_queue(struct ike_sa *sa)
 	}
 	snprintf(sa->why, sizeof(sa->why), "deleted");
 	return ike_xchg_queue(sa, x, true);
+}
+
+void ikev2_delete_ike_now(struct ike_sa *sa)
+{
+	uint8_t buf[64], *msg;
+	struct ike_writer w;
+	size_t len;
+
+	/*
+	 * Shutdown: one datagram with the next message ID, waiting for
+	 * nothing. Behind a request still unanswered a peer with a window of
+	 * one may drop it, and then ends the SA on its own timers.
+	 */
+	ike_w_init(&w, buf, sizeof(buf));
+	ike_w_delete(&w, IKE_PROTO_IKE, 0, 0, NULL);
+	msg = ikev2_message_build(sa, IKE_INFORMATIONAL, false, sa->xchg.next_msgid, &w, &len);
+	if (!msg)
+		return;
+	ike_transmit(msg, len, &sa->remote, &sa->local);
+	free(msg);
+	log_info("%s: deleting the IKE SA (shutdown)", sa->gw->name);
 }
 
 static int delete_child_build(struct ike_xchg *x, struct ike_writer *w)
@@ -92,6 +115,7 @@ const struct ike_xchg_ops ikev2_delete_child_ops = {
 	.exchange = IKE_INFORMATIONAL,
 	.size = sizeof(struct delete_xchg),
 	.needs_established = true,
+	.always_queued = true,
 	.build_request = delete_child_build,
 	.process_response = delete_child_done,
 };

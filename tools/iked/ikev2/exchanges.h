@@ -46,6 +46,8 @@ void ikev2_children_wanted(struct ike_sa *sa);
 int ikev2_delete_child_queue(struct ike_sa *sa, uint8_t protocol, uint32_t spi_in);
 /* Tell the peer the IKE SA is gone; SA dies when answered. */
 int ikev2_delete_ike_queue(struct ike_sa *sa);
+/* The same at shutdown: sent at once, nothing waited for. */
+void ikev2_delete_ike_now(struct ike_sa *sa);
 
 /* The module's events about child SAs (soft expiry, hard expiry or removal). */
 void ike_child_soft_expired(const char *ifname, uint32_t spi);

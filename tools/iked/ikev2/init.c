@@ -27,6 +27,7 @@
 #include "ike_sa.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
+#include "ikev2/payloads.h"
 #include "keylog.h"
 #include "log.h"
 #include "pki/cert.h"
@@ -61,8 +62,8 @@ struct init_xchg {
 #define to_init(x) ((struct init_xchg *)(x))
 
 /* SHA-1(SPIi | SPIr | address | port), RFC 7296 2.23. */
-static void natd_hash(const struct ike_sa *sa, const struct sockaddr_storage *ss,
-		      uint8_t out[20])
+static void natd_hash_spis(const uint8_t spi_i[8], const uint8_t spi_r[8],
+			   const struct sockaddr_storage *ss, uint8_t out[20])
 {
 	uint8_t buf[8 + 8 + 16 + 2];
 	const void *addr;
@@ -71,11 +72,56 @@ static void natd_hash(const struct ike_sa *sa, const struct sockaddr_storage *ss
 
 	addr = ike_sockaddr_addr(ss, &alen);
 	port = htons(ike_sockaddr_port(ss));
-	memcpy(buf, sa->spi_i, 8);
-	memcpy(buf + 8, sa->spi_r, 8);
+	memcpy(buf, spi_i, 8);
+	memcpy(buf + 8, spi_r, 8);
 	memcpy(buf + 16, addr, alen);
 	memcpy(buf + 16 + alen, &port, 2);
 	EVP_Digest(buf, 16 + alen + 2, out, NULL, EVP_sha1(), NULL);
+}
+
+static void natd_hash(const struct ike_sa *sa, const struct sockaddr_storage *ss,
+		      uint8_t out[20])
+{
+	natd_hash_spis(sa->spi_i, sa->spi_r, ss, out);
+}
+
+/*
+ * RFC 7296 2.23: the peer's NAT_DETECTION_SOURCE_IP hashes the address it
+ * sent from (several for a multihomed peer: any match means no NAT), its
+ * NAT_DETECTION_DESTINATION_IP the address it sent to. Hashed with the
+ * SPIs of the message's own header (SPIr 0 in the request). Without both,
+ * nothing is concluded.
+ */
+static void detect_nat(struct ike_sa *sa, const struct ike_rx *rx)
+{
+	const struct ike_payload *pl = NULL;
+	bool src = false, src_ok = false, dst = false, dst_ok = false;
+	const struct ike_header *h = &rx->outer.hdr;
+	uint8_t from[20], to[20];
+	struct ike_notify n;
+
+	natd_hash_spis(h->spi_i, h->spi_r, &rx->from, from);
+	natd_hash_spis(h->spi_i, h->spi_r, &rx->local, to);
+	while ((pl = ike_msg_find(rx->m, IKE_PL_NOTIFY, pl))) {
+		if (ike_decode_notify(pl, &n) || n.len != sizeof(from))
+			continue;
+		if (n.type == IKE_N_NAT_DETECTION_SOURCE_IP) {
+			src = true;
+			src_ok |= !memcmp(n.data, from, sizeof(from));
+		} else if (n.type == IKE_N_NAT_DETECTION_DESTINATION_IP) {
+			dst = true;
+			dst_ok |= !memcmp(n.data, to, sizeof(to));
+		}
+	}
+	if (!src || !dst)
+		return;
+	sa->peer.nat_peer = !src_ok;
+	sa->peer.nat_local = !dst_ok;
+	if (sa->peer.nat_peer || sa->peer.nat_local)
+		log_info("%s: NAT detected: %s%s%s", sa->gw->name,
+			 sa->peer.nat_peer ? "the peer is behind one" : "",
+			 sa->peer.nat_peer && sa->peer.nat_local ? ", " : "",
+			 sa->peer.nat_local ? "we are behind one" : "");
 }
 
 /* The notifies both directions carry. */
@@ -98,18 +144,6 @@ static void put_common_notifies(struct ike_sa *sa, struct ike_writer *w)
 	 */
 	ike_w_notify(w, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, hashes,
 		     sizeof(hashes));
-}
-
-static void put_certreq(struct ike_sa *sa, struct ike_writer *w)
-{
-	uint8_t hashes[IKE_CERTREQ_HASH_LEN * 32];
-	int n;
-
-	if (sa->gw->auth != IKED_AUTH_CERT || !sa->gw->ca_store)
-		return;
-	n = ike_cert_store_certreq(sa->gw->ca_store, hashes, sizeof(hashes));
-	if (n > 0)
-		ike_w_certreq(w, IKE_CERT_X509_SIG, hashes, n);
 }
 
 /* What the peer said it supports. */
@@ -138,16 +172,6 @@ static void note_peer_support(struct ike_sa *sa, const struct ike_msg *m)
 			sa->peer.certreq_len = pl->len - 1;
 		}
 	}
-}
-
-static int put_ke(struct ike_writer *w, const struct ike_dh *dh, uint16_t group)
-{
-	uint8_t pub[IKE_DH_MAX_PUBLIC_LEN];
-	size_t len = ike_dh_public_len(group);
-
-	if (ike_dh_public(dh, pub, len) < 0)
-		return -1;
-	return ike_w_ke(w, group, pub, len);
 }
 
 /* Keys from the DH secret; both IKE_SA_INIT messages kept for IKE_AUTH. */
@@ -219,7 +243,7 @@ static int init_build_request(struct ike_xchg *x, struct ike_writer *w)
 	if (ix->cookie_len)
 		ike_w_notify(w, 0, NULL, 0, IKE_N_COOKIE, ix->cookie, ix->cookie_len);
 	ike_w_sa(w, &ix->offer);
-	if (put_ke(w, ix->dh, ix->group))
+	if (ikev2_put_ke(w, ix->dh, ix->group))
 		return -1;
 	ike_w_nonce(w, ix->ni, ix->ni_len);
 	put_common_notifies(sa, w);
@@ -246,6 +270,9 @@ static enum ike_xchg_status follow_cookie(struct init_xchg *ix, const struct ike
 	struct ike_sa *sa = ix->x.sa;
 
 	if (!n->len || n->len > MAX_COOKIE || ix->rounds >= MAX_ROUNDS)
+		return IKE_XCHG_IGNORE;
+	/* The same COOKIE again answers a retransmission of ours: nothing new. */
+	if (n->len == ix->cookie_len && !memcmp(n->data, ix->cookie, n->len))
 		return IKE_XCHG_IGNORE;
 	ix->rounds++;
 	memcpy(ix->cookie, n->data, n->len);
@@ -332,6 +359,7 @@ static enum ike_xchg_status init_process_response(struct ike_xchg *x, struct ike
 	ix->nr_len = nonce_len;
 	sa->suite = suite;
 	note_peer_support(sa, m);
+	detect_nat(sa, rx);
 	bad = finish(sa, ix, secret, slen, ix->req, ix->req_len, rx->buf, rx->len);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	if (bad)
@@ -402,6 +430,7 @@ static enum ike_xchg_status init_process_request(struct ike_xchg *x, struct ike_
 	struct ike_sa *sa = x->sa;
 	struct iked_gateway *gw = sa->gw;
 	const struct ike_msg *m = &rx->outer;
+
 	struct ike_sa_offer *theirs;
 	const uint8_t *ke, *nonce;
 	size_t ke_len, nonce_len;
@@ -416,8 +445,7 @@ static enum ike_xchg_status init_process_request(struct ike_xchg *x, struct ike_
 	    ike_decode_ke(ike_msg_find(m, IKE_PL_KE, NULL), &group, &ke, &ke_len) ||
 	    ike_decode_nonce(ike_msg_find(m, IKE_PL_NONCE, NULL), &nonce, &nonce_len)) {
 		free(theirs);
-		log_warn("%s: malformed IKE_SA_INIT request, answering INVALID_SYNTAX",
-			 gw->name);
+		snprintf(sa->why, sizeof(sa->why), "malformed SA, KE or nonce");
 		return refuse(x, IKE_N_INVALID_SYNTAX, NULL, 0);
 	}
 	/* Prefer the group the initiator already sent a KE for. */
@@ -425,16 +453,20 @@ static enum ike_xchg_status init_process_request(struct ike_xchg *x, struct ike_
 	err = ike_proposal_select(&gw->proposals, theirs, IKE_PROP_IKE, &suite, &ix->reply);
 	free(theirs);
 	if (err) {
-		log_warn("%s: no acceptable IKE proposal, answering NO_PROPOSAL_CHOSEN",
-			 gw->name);
+		snprintf(sa->why, sizeof(sa->why), "no acceptable IKE proposal");
 		return refuse(x, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 	}
 	if (group != suite.dh) {
 		uint8_t want[2] = { suite.dh >> 8, suite.dh & 0xff };
 
-		log_info("%s: the initiator sent a KE for group %u, asking for %u",
-			 gw->name, group, suite.dh);
+		snprintf(sa->why, sizeof(sa->why), "a KE for group %u, asking for %u",
+			 group, suite.dh);
 		return refuse(x, IKE_N_INVALID_KE_PAYLOAD, want, 2);
+	}
+	/* A KE of the wrong size is refused before we spend a key pair on it. */
+	if (ke_len != ike_dh_public_len(group)) {
+		snprintf(sa->why, sizeof(sa->why), "a %zu-byte KE for group %u", ke_len, group);
+		return refuse(x, IKE_N_INVALID_SYNTAX, NULL, 0);
 	}
 	sa->suite = suite;
 	ix->group = suite.dh;
@@ -446,7 +478,7 @@ static enum ike_xchg_status init_process_request(struct ike_xchg *x, struct ike_
 	if (!ix->dh || ike_random(ix->nr, ix->nr_len))
 		return IKE_XCHG_FATAL;
 	if (ike_dh_shared(ix->dh, ke, ke_len, ix->secret, &ix->secret_len)) {
-		log_warn("%s: the initiator's KE value is invalid", gw->name);
+		snprintf(sa->why, sizeof(sa->why), "an invalid KE value");
 		return refuse(x, IKE_N_INVALID_SYNTAX, NULL, 0);
 	}
 	ix->req = malloc(rx->len);
@@ -455,6 +487,7 @@ static enum ike_xchg_status init_process_request(struct ike_xchg *x, struct ike_
 	memcpy(ix->req, rx->buf, rx->len);
 	ix->req_len = rx->len;
 	note_peer_support(sa, m);
+	detect_nat(sa, rx);
 	return IKE_XCHG_DONE;
 }
 
@@ -466,11 +499,11 @@ static int init_build_response(struct ike_xchg *x, struct ike_writer *w)
 
 	one.p[0] = ix->reply;
 	ike_w_sa(w, &one);
-	if (put_ke(w, ix->dh, ix->group))
+	if (ikev2_put_ke(w, ix->dh, ix->group))
 		return -1;
 	ike_w_nonce(w, ix->nr, ix->nr_len);
 	put_common_notifies(sa, w);
-	put_certreq(sa, w);
+	ikev2_put_certreq(sa, w);
 	return w->err;
 }
 
