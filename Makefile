@@ -145,7 +145,7 @@ fuzz: deps
 	@for f in $(FUZZ_TARGETS); do \
 		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECS) s"; \
-		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \
+		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus-$$f $$(test -d tools/iked/fuzz/corpus-$$f && echo tools/iked/fuzz/corpus-$$f) 2>&1 | \
 			grep -E '^(stat::number_of_executed_units|Done|==[0-9]+==ERROR|SUMMARY)' ; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
