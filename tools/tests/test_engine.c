@@ -928,6 +928,23 @@ static void test_float_and_replay(void **state)
 	assert_non_null(again);
 	datagram_free(again);
 	datagram_free(req);
+	/*
+	 * To our 4500 but from another port of the peer: no NAT was seen, so
+	 * that is not the peer floating (an on-path copy, say): kept.
+	 */
+	peer_use(&p->a);
+	((struct sockaddr_in *)&a->local)->sin_port = htons(5555);
+	((struct sockaddr_in *)&a->remote)->sin_port = htons(4500);
+	assert_int_equal(ike_xchg_queue(a, &raw_notify(a)->x, false), 0);
+	req = peer_pop(&p->a);
+	deliver(&p->b, req);
+	datagram_free(req);
+	assert_int_equal(ike_sockaddr_port(&b->remote), 500);
+	assert_int_equal(ike_sockaddr_port(&b->local), 500);
+	again = peer_pop(&p->b);
+	assert_non_null(again);
+	deliver(&p->a, again);
+	datagram_free(again);
 	/* a moves to 4500 itself, as initiators do after IKE_SA_INIT. */
 	peer_use(&p->a);
 	((struct sockaddr_in *)&a->local)->sin_port = htons(4500);
@@ -1128,6 +1145,41 @@ static void test_refusals_charged(void **state)
 	assert_int_equal(peer_sa_count(&p->b), 0);
 }
 
+static int setup_cookie_replay(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""),
+			  CONF_B(PROPS, "cookie-threshold = 0; half-open-per-address = 4;", ""));
+}
+
+/*
+ * One valid COOKIE replayed with a bad KE: each replay would cost a DH, so
+ * one address gets half-open-per-address of them a window, no more.
+ */
+static void test_cookie_replay_capped(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	int i;
+
+	initiate(p);
+	dg = peer_pop(&p->a);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	dg = peer_pop(&p->b);			/* the COOKIE */
+	deliver(&p->a, dg);
+	datagram_free(dg);
+	dg = peer_pop(&p->a);			/* the request with it */
+	assert_non_null(dg);
+	zero_ke(dg);
+	for (i = 0; i < 10; i++)
+		deliver(&p->b, dg);
+	datagram_free(dg);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_REFUSED], 4);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_HALF_OPEN], 6);
+	assert_int_equal(p->b.d.halfopen.cookies_accepted, 4);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+}
+
 /* Many addresses: each gets its five, all together no more than a hundred. */
 static void test_bad_spi_global_limit(void **state)
 {
@@ -1247,6 +1299,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forged_cookies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cookie_expiry, setup_cookie_b, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_charged, setup_cookie_per_address,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_replay_capped, setup_cookie_replay,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_spi_global_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crossing_deletes, setup, teardown),

@@ -68,7 +68,12 @@ enum ike_admit ike_halfopen_admit(struct ike_halfopen *h, const struct iked_limi
 	uint32_t lately = recent(slot_of(h->inits, from), now, window);
 	uint32_t all = recent(&h->all_inits, now, window);
 
-	if (t->n_half >= lim->half_open_max || mine >= lim->half_open_per_address)
+	/*
+	 * LATELY caps the work one address can buy: a valid COOKIE can be
+	 * replayed for as long as its secret lives, each replay a DH.
+	 */
+	if (t->n_half >= lim->half_open_max || mine >= lim->half_open_per_address ||
+	    lately >= lim->half_open_per_address)
 		return IKE_ADMIT_DROP;
 	if (t->n_half >= lim->cookie_threshold || all >= lim->cookie_threshold ||
 	    mine >= lim->cookie_threshold_per_address ||

@@ -300,8 +300,10 @@ static void follow_peer(struct ike_sa *sa, const struct ike_rx *rx)
 	if (ike_sockaddr_equal(&rx->from, &sa->remote, 1) &&
 	    ike_sockaddr_equal(&rx->local, &sa->local, 1))
 		return;
+	/* Without a NAT between us, the peer floats from its port 4500 too. */
 	floats = natt && ike_sockaddr_equal(&rx->from, &sa->remote, 0) &&
-		 ike_sockaddr_port(&rx->local) == natt && ike_sockaddr_port(&sa->local) != natt;
+		 ike_sockaddr_port(&rx->local) == natt && ike_sockaddr_port(&sa->local) != natt &&
+		 (sa->peer.nat_peer || ike_sockaddr_port(&rx->from) == natt);
 	if (!floats && !sa->peer.nat_peer) {
 		log_debug("%s: authenticated message from %s: the peer's address is kept",
 			  sa->gw->name, ike_sockaddr_str(&rx->from, a, sizeof(a)));
@@ -529,10 +531,12 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 		request(sa, rx);
 	e->busy = false;
 	/*
-	 * Only after the exchange took the message: a half-open SA moves
-	 * once its IKE_AUTH is good, not on the strength of the SK keys alone.
+	 * Only after the exchange took the message: an SA being set up moves
+	 * once IKE_AUTH is good (either role), not on the strength of SK keys
+	 * from an unauthenticated IKE_SA_INIT alone.
 	 */
-	if (rx->authenticated && sa->state != IKE_SA_DEAD && sa->state != IKE_SA_INIT_DONE)
+	if (rx->authenticated && sa->state != IKE_SA_DEAD && sa->state != IKE_SA_INIT_DONE &&
+	    sa->state != IKE_SA_AUTH_SENT)
 		follow_peer(sa, rx);
 	ike_xchg_kick(sa);
 }

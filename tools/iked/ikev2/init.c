@@ -46,6 +46,7 @@ struct init_xchg {
 	uint8_t cookie[MAX_COOKIE];
 	size_t cookie_len;
 	unsigned int rounds;
+	bool warned;			/* a bad INVALID_KE_PAYLOAD was logged */
 	uint8_t *req;			/* the request as last sent */
 	size_t req_len;
 	/* Both. */
@@ -292,8 +293,11 @@ static enum ike_xchg_status follow_invalid_ke(struct init_xchg *ix, const struct
 		return IKE_XCHG_IGNORE;
 	group = n->data[0] << 8 | n->data[1];
 	if (group == ix->group || !ike_offer_has_dh(&ix->offer, group)) {
-		log_warn("%s: the peer asks for DH group %u, which we did not offer",
-			 sa->gw->name, group);
+		/* Unauthenticated, so said once per exchange, not once per datagram. */
+		if (!ix->warned)
+			log_warn("%s: the peer asks for DH group %u, which we did not offer",
+				 sa->gw->name, group);
+		ix->warned = true;
 		return IKE_XCHG_IGNORE;
 	}
 	dh = ike_dh_new(group);
@@ -331,9 +335,10 @@ static enum ike_xchg_status init_process_response(struct ike_xchg *x, struct ike
 		return follow_invalid_ke(ix, &n);
 	err = ike_msg_error(m);
 	if (err) {
-		log_warn("%s: IKE_SA_INIT refused: %s (unauthenticated: waiting one more "
-			 "retransmission time for a real answer)", sa->gw->name,
-			 ike_error_name(err));
+		if (!sa->xchg.give_up)
+			log_warn("%s: IKE_SA_INIT refused: %s (unauthenticated: waiting one "
+				 "more retransmission time for a real answer)", sa->gw->name,
+				 ike_error_name(err));
 		snprintf(sa->why, sizeof(sa->why), "peer refused: %s", ike_error_name(err));
 		sa->xchg.give_up = true;
 		return IKE_XCHG_IGNORE;

@@ -14,6 +14,14 @@
 #include "ikev2/message.h"
 #include "log.h"
 
+/* A message is kept until answered or replaced: only its own length. */
+static uint8_t *fit(uint8_t *buf, size_t len)
+{
+	uint8_t *small = realloc(buf, len);
+
+	return small ?: buf;
+}
+
 uint8_t *ikev2_message_build(struct ike_sa *sa, uint8_t exchange, bool response,
 			     uint32_t msgid, struct ike_writer *inner, size_t *out_len)
 {
@@ -45,7 +53,7 @@ uint8_t *ikev2_message_build(struct ike_sa *sa, uint8_t exchange, bool response,
 			goto fail;
 		buf[16] = ilen ? inner->first : IKE_PL_NONE;
 		*out_len = len;
-		return buf;
+		return fit(buf, len);
 	}
 	if (!sa->keys_ready)
 		goto fail;
@@ -59,7 +67,7 @@ uint8_t *ikev2_message_build(struct ike_sa *sa, uint8_t exchange, bool response,
 	if (ike_sk_seal(&sa->keys, sa->initiator, buf, len, body, ilen))
 		goto fail;
 	*out_len = len;
-	return buf;
+	return fit(buf, len);
 fail:
 	log_err("%s: cannot build a message", sa->gw ? sa->gw->name : "-");
 	free(buf);
