@@ -9,7 +9,9 @@
 #   make demo       two sites talking through st0, in a QEMU guest
 #   make vm-shell   an interactive guest with the module and tools
 #   make check-debug  the selftests on a debug kernel (KASAN, lockdep, kmemleak)
-#   make install    module, tools and man pages
+#   make install    module, tools, man pages, completion and systemd units
+#   make dkms-install   the module's source under DKMS (rebuilt for every kernel)
+#   make deb        Debian packages sectun and sectun-dkms in build/deb/
 
 KVER ?= $(shell ls /lib/modules 2>/dev/null | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -17,6 +19,11 @@ CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/sectun
 BUILD := build
 PREFIX ?= /usr/local
 DESTDIR ?=
+UNITDIR ?= /lib/systemd/system
+# One version for the packages and DKMS: debian/changelog's.
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+# What DKMS needs to build the module: the Kbuild files, sources, uapi headers.
+DKMS_FILES = Kbuild $(filter-out %.mod.c,$(wildcard kmod/Kbuild kmod/*.c kmod/*.h include/uapi/linux/*.h))
 
 export KVER SECTUN_CACHE := $(CACHE)
 
@@ -27,7 +34,8 @@ DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd6
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file \
 	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy python3-cryptography \
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
-	iptables nftables conntrack libcap2-bin util-linux procps socat
+	iptables nftables conntrack libcap2-bin util-linux procps socat \
+	dkms dh-dkms debhelper lintian bash-completion adduser
 
 SHELL := /bin/bash
 CC ?= cc
@@ -45,7 +53,8 @@ CLI_SRCS := $(wildcard tools/sectun/*.c)
 # engine, IKEv2, crypto and PKI in their folders).
 IKED_DIRS := tools/iked tools/iked/engine tools/iked/ikev2 tools/iked/crypto tools/iked/pki
 IKED_SRCS := $(filter-out tools/iked/main.c,$(foreach d,$(IKED_DIRS),$(wildcard $(d)/*.c)))
-IKED_LIBS = -lcrypto $(shell pkg-config --libs libconfig 2>/dev/null)
+CONF_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
+IKED_LIBS = -lcrypto $(CONF_LIBS)
 FUZZ_SRCS := $(wildcard tools/iked/fuzz/*.c)
 FUZZ_TARGETS ?= $(FUZZ_SRCS:tools/iked/fuzz/%.c=%)
 FUZZ_SECS ?= 60
@@ -57,7 +66,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 .SECONDARY:
 
 .PHONY: all module tools unit-tests deps bench check check-static check-unit check-vm \
-	check-debug demo vm-shell install clean fuzz
+	check-debug demo vm-shell install install-tools install-dkms-source dkms-install \
+	deb clean fuzz
 
 all: module tools
 
@@ -73,11 +83,11 @@ HEADERS := $(wildcard include/uapi/linux/*.h tools/lib/*.h tools/*/*.h tools/ike
 # Userspace: one object per source, normal and sanitized builds side by side.
 $(BUILD)/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -c -o $@ $<
 
 $(BUILD)/libsectun.a: $(LIB_SRCS:%.c=$(BUILD)/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -115,10 +125,10 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/tools/tests/%.o $(BUILD)/asan/libiked.a $(B
 		$(IKED_LIBS) $(NL_LIBS)
 
 $(BUILD)/sectun: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libsectun.a
-	$(CC) $(CFLAGS) -o $@ $^ $(NL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CONF_LIBS)
 
 $(BUILD)/sectun-iked: $(BUILD)/tools/iked/main.o $(BUILD)/libiked.a $(BUILD)/libsectun.a
-	$(CC) $(CFLAGS) -o $@ $^ $(IKED_LIBS) $(NL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(IKED_LIBS) $(NL_LIBS)
 
 # The daemon under ASan/UBSan, for the loopback exchange tests.
 $(BUILD)/asan/sectun-iked: $(BUILD)/asan/tools/iked/main.o $(BUILD)/asan/libiked.a $(BUILD)/asan/libsectun.a
@@ -197,14 +207,46 @@ $(BUILD)/bench/sa_flood: $(BUILD)/selftests/bench/sa_flood.o $(BUILD)/libsectun.
 vm-shell: all
 	@selftests/vm/run-vm.sh -s -o $(BUILD)/vm-shell
 
-install: all
+install: all install-tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install INSTALL_MOD_PATH=$(DESTDIR)
+
+# Everything but the module (the Debian package "sectun" is this).
+install-tools: tools
 	install -D -m 0755 $(BUILD)/sectun $(DESTDIR)$(PREFIX)/sbin/sectun
-	[ ! -f $(BUILD)/sectun-iked ] || install -D -m 0755 $(BUILD)/sectun-iked $(DESTDIR)$(PREFIX)/sbin/sectun-iked
+	install -D -m 0755 $(BUILD)/sectun-iked $(DESTDIR)$(PREFIX)/sbin/sectun-iked
 	for m in Documentation/man/*.[58]; do \
-		[ -f "$$m" ] && install -D -m 0644 $$m \
-			$(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$$(basename $$m); \
-	done; true
+		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$$(basename $$m); \
+	done
+	install -D -m 0644 tools/completion/sectun \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/sectun
+	for u in tools/systemd/*.service.in; do \
+		mkdir -p $(DESTDIR)$(UNITDIR) && \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $${u%.in}) && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $${u%.in}) || exit 1; \
+	done
+
+# The module's source where DKMS looks for it, /usr/src/sectun-VERSION.
+install-dkms-source:
+	for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)/usr/src/sectun-$(VERSION)/$$f || exit 1; \
+	done
+
+dkms-install: install-dkms-source
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DESTDIR)/usr/src/sectun-$(VERSION)/dkms.conf
+	dkms add -m sectun -v $(VERSION)
+	dkms build -m sectun -v $(VERSION)
+	dkms install -m sectun -v $(VERSION)
+
+# Built with Debian's tools from a copy of the tree (dpkg-buildpackage
+# writes its results beside the source, which must stay inside build/).
+deb: deps
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/sectun-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 cp --parents -t $(BUILD)/deb/sectun-$(VERSION) 2>/dev/null || \
+		tar --exclude=./build --exclude=.git -cf - . | tar -C $(BUILD)/deb/sectun-$(VERSION) -xf -
+	cd $(BUILD)/deb/sectun-$(VERSION) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	ls $(BUILD)/deb/*.deb
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -112,7 +112,51 @@ static_sparse() {
 	! grep -qE 'warning:|error:' <<< "$out"
 }
 
+# --- Packaging: the Debian packages, DKMS, the systemd units -------------
+
+static_deb() {
+	make -s --no-print-directory deb || return 1
+	# Errors and warnings fail; the informational tags accepted are listed
+	# in Documentation/packaging.rst.
+	local out
+	out=$(lintian -I --pedantic build/deb/sectun_*.deb build/deb/sectun-dkms_*.deb 2>&1 |
+		grep -v '^running with root privileges')
+	echo "lintian:"; echo "$out"
+	! grep -qE '^[EW]:' <<< "$out"
+}
+
+# DKMS builds the module from the source the sectun-dkms package installs,
+# for the installed kernel, as it would after a kernel update.
+static_dkms() {
+	local deb root=$build/dkms
+	deb=$(ls build/deb/sectun-dkms_*.deb 2>/dev/null) || { make -s --no-print-directory deb || return 1; }
+	deb=$(ls build/deb/sectun-dkms_*.deb) || return 1
+	rm -rf "$root" && mkdir -p "$root/tree" && dpkg-deb -x "$deb" "$root/root" || return 1
+	local ver
+	ver=$(ls "$root/root/usr/src" | sed -n 's/^sectun-//p')
+	dkms build -m sectun -v "$ver" -k "$kver" --dkmstree "$root/tree" \
+		--sourcetree "$root/root/usr/src" || return 1
+	modinfo "$root/tree/sectun/$ver/$kver/x86_64/module/sectun.ko"* | grep -E '^(filename|vermagic|alias)'
+	# What package.sh loads in the guest, where compiling takes minutes:
+	# DKMS's own prebuilt form, which the package's postinst picks up.
+	dkms mktarball -m sectun -v "$ver" -k "$kver" --dkmstree "$root/tree" \
+		--sourcetree "$root/root/usr/src" --archive "$root/sectun-$ver.dkms.tar.gz"
+}
+
+# The units as installed, checked by systemd itself; the exposure score
+# is printed for the record.
+static_units() {
+	local dir=$build/units-verify
+	rm -rf "$dir"
+	make -s --no-print-directory install-tools PREFIX="$dir" UNITDIR="$dir/units" > /dev/null || return 1
+	systemd-analyze verify --man=no "$dir/units/sectun-iked.service" "$dir/units/sectun@st0.service" || return 1
+	systemd-analyze security --offline=yes "$dir/units/sectun-iked.service" 2>&1 | tail -n 1
+}
+
 if [[ -z $debug ]]; then
+	host_test static-deb static_deb
+	host_test static-dkms static_dkms
+	host_test static-units static_units
 	host_test static-checkpatch static_checkpatch
 	host_test static-kbuild-w1 static_w1
 	host_test static-sparse static_sparse
@@ -124,6 +168,7 @@ if [[ -z $debug ]]; then
 	done
 	# Two daemons on loopback, no module: the IKEv2 exchanges, plain and
 	# under the sanitizers.
+	host_test unit-completion tools/tests/completion.sh
 	host_test unit-ike-loopback tools/tests/ike_loopback.sh build/sectun-iked
 	host_test unit-ike-loopback-asan tools/tests/ike_loopback.sh build/asan/sectun-iked
 	# The codec and the engine under libFuzzer, briefly ("make fuzz" runs
@@ -139,6 +184,12 @@ vm_tests=()
 for t in $all_vm_tests; do
 	wanted "$t" && vm_tests+=("$t")
 done
+
+# package.sh installs the .deb files: built from this tree, now.
+if [[ " ${vm_tests[*]:-} " == *" package.sh "* ]] && ! wanted static-dkms; then
+	{ make -s --no-print-directory deb && static_dkms; } > "$logdir/deb.log" 2>&1 ||
+		{ cat "$logdir/deb.log"; exit 1; }
+fi
 
 if ((${#vm_tests[@]})); then
 	vm_args=(-o "$build/vm")

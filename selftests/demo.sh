@@ -106,4 +106,8 @@ say "sectun ike status, as 'show security ike/ipsec security-associations'"
 SECTUN_IKED_SOCKET=/tmp/demo/site-a.sock a sectun ike status detail
 echo
 a sectun sa show st0
-finish
+_run_cleanups
+echo
+echo "Shown: two sites joined by st0 tunnels, first with manual keys (ESP on the"
+echo "wire, Junos-style counters), then with IKEv2 SAs that sectun-iked negotiated"
+echo "at both ends, LAN traffic through each."

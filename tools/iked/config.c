@@ -72,7 +72,7 @@ struct known_setting {
 };
 
 static const struct known_setting root_settings[] = {
-	{ "control-socket", T_STR }, { "log-level", T_STR },
+	{ "control-socket", T_STR }, { "log-level", T_STR }, { "user", T_STR },
 	{ "gateways", T_LIST }, { "vpns", T_LIST }, { "limits", T_GROUP }, { NULL, 0 },
 };
 
@@ -633,6 +633,8 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 			  cfg->control, sizeof(cfg->control), false) ?:
 	      copy_string(&c, config_root_setting(&lc), "log-level",
 			  cfg->log_level, sizeof(cfg->log_level), false) ?:
+	      copy_string(&c, config_root_setting(&lc), "user",
+			  cfg->user, sizeof(cfg->user), false) ?:
 	      load_limits(&c, config_lookup(&lc, "limits"), &cfg->limits) ?:
 	      load_list(&c, &lc, "gateways", &gws, &n_gw) ?:
 	      load_list(&c, &lc, "vpns", &vpns, &n_vpn);

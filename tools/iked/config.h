@@ -25,7 +25,7 @@ struct ike_cert_store;
 #define IKED_PATH_MAX		256
 #define IKED_PSK_MAX		255
 #define IKED_DEFAULT_CONF	"/etc/sectun/iked.conf"
-#define IKED_DEFAULT_CONTROL	"/run/sectun-iked.sock"
+#define IKED_DEFAULT_CONTROL	"/run/sectun/iked.sock"
 
 enum iked_auth_kind {
 	IKED_AUTH_PSK,
@@ -114,6 +114,8 @@ struct iked_config {
 	struct iked_vpn *vpn;
 	char control[IKED_PATH_MAX];
 	char log_level[16];
+	/* Who the daemon runs as once its sockets are open; "" = the default. */
+	char user[64];
 	struct iked_limits limits;
 };
 

@@ -36,6 +36,7 @@ static char control_path[108];
 int ike_control_open(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char *slash;
 	mode_t old;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -51,6 +52,15 @@ int ike_control_open(const char *path)
 		return -EADDRINUSE;
 	}
 	close(control_fd);
+	control_fd = -1;
+	/* The default lives in /run/sectun, which systemd makes for us. */
+	slash = strrchr(sun.sun_path, '/');
+	if (slash && slash != sun.sun_path) {
+		*slash = '\0';
+		if (mkdir(sun.sun_path, 0755) && errno != EEXIST)
+			return -errno;
+		*slash = '/';
+	}
 	control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (control_fd < 0)
 		return -errno;
@@ -403,6 +413,12 @@ static void run_command(char *line, FILE *out)
 	}
 	if (!strcmp(words[0], "statistics")) {
 		statistics(out, n > 1 && !strcmp(words[1], "json"));
+		return;
+	}
+	if (!strcmp(words[0], "vpns") && n == 1) {
+		/* Names only, for scripts and shell completion. */
+		for (unsigned int i = 0; i < iked->cfg->n_vpn; i++)
+			fprintf(out, "%s\n", iked->cfg->vpn[i].name);
 		return;
 	}
 	if (!strcmp(words[0], "up") && n == 2)

@@ -24,6 +24,8 @@
 #include "kernel.h"
 #include "keylog.h"
 #include "log.h"
+#include "privdrop.h"
+#include "sdnotify.h"
 #include "vpn.h"
 
 static const char *conf_path = IKED_DEFAULT_CONF;
@@ -97,7 +99,9 @@ int iked_reload(char *msg, size_t len)
 {
 	struct iked_config fresh;
 
+	iked_sd_notify("RELOADING=1");
 	if (load_config(&fresh)) {
+		iked_sd_notify("READY=1");
 		snprintf(msg, len, "the new configuration has errors (see the log); kept the old one");
 		return -1;
 	}
@@ -110,6 +114,7 @@ int iked_reload(char *msg, size_t len)
 	iked_vpns_start();
 	snprintf(msg, len, "reloaded: %u gateways, %u VPNs", config.n_gw, config.n_vpn);
 	log_info("%s", msg);
+	iked_sd_notify("READY=1");
 	return 0;
 }
 
@@ -267,11 +272,15 @@ int main(int argc, char **argv)
 		log_err("control socket %s: %s", config.control, strerror(-opt));
 		goto out;
 	}
+	if (iked_drop_privileges(config.user))
+		goto out;
 	iked_vpns_start();
+	iked_sd_notify("READY=1");
 	log_info("sectun-iked started: %u gateways, %u VPNs, port %lu", config.n_gw,
 		 config.n_vpn, port);
 	ret = loop(sigfd) ? 1 : 0;
 	log_info("sectun-iked stopping");
+	iked_sd_notify("STOPPING=1");
 	shutdown_all();
 	iked_vpns_stop();
 out:

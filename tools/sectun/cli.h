@@ -35,6 +35,11 @@ int cli_nl_fail(struct cli *cli, const char *what, int err);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Run one command line (argv[0] the command); returns its exit status. */
+int cli_run(struct cli *cli, int argc, char **argv);
+/* sectun -batch PATH ("-": standard input); FORCE goes on past errors. */
+int cli_batch(struct cli *cli, const char *path, bool force);
+
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_set(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);

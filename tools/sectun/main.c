@@ -80,15 +80,19 @@ static const struct cli_cmd commands[] = {
 	  "Hold a UDP socket with ESP-in-UDP decapsulation (UDP_ENCAP_ESPINUDP)\n"
 	  "on port P (default 4500) until interrupted, for manually keyed tunnels\n"
 	  "with 'encap udp'. Anything else that arrives on it (IKE) is dropped.\n" },
-	{ "ike", cmd_ike, "status [detail] | statistics | up VPN | down VPN | reload",
-	  "Talk to sectun-iked over its control socket ($SECTUN_IKED_SOCKET,\n"
-	  "default /run/sectun-iked.sock).\n"
+	{ "ike", cmd_ike,
+	  "[-f CONF] status [detail] | statistics | vpns | up VPN | down VPN\n"
+	  "           | reload",
+	  "Talk to sectun-iked over its control socket: $SECTUN_IKED_SOCKET, else\n"
+	  "the control-socket of CONF (default /etc/sectun/iked.conf), else\n"
+	  "/run/sectun/iked.sock.\n"
 	  "  status   IKE SAs and their child SAs, as 'show security ike\n"
 	  "           security-associations' and 'show security ipsec\n"
 	  "           security-associations' show them; 'detail' adds algorithms,\n"
 	  "           identities, selectors, lifetimes, exchanges and counters;\n"
 	  "           -j for JSON\n"
 	  "  statistics  half-open SAs, cookies, and messages dropped by reason\n"
+	  "  vpns     the names of the configured VPNs, one a line\n"
 	  "  up       establish VPN now          down  delete its IKE and child SAs\n"
 	  "  reload   re-read iked.conf (established SAs are restarted)\n" },
 	{ "monitor", cmd_monitor, "",
@@ -113,8 +117,14 @@ static void print_overview(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "Usage: sectun [-j] COMMAND [ARGS]\n\n"
-		"  -j, --json   print JSON instead of text\n\nCommands:\n");
+	fprintf(out, "Usage: sectun [-j] COMMAND [ARGS]\n"
+		"       sectun [-j] [-force] -batch FILE\n\n"
+		"  -j, --json   print JSON instead of text\n"
+		"  -b, -batch FILE  run the commands in FILE (- for standard input),\n"
+		"               one a line, in one process; stop at the first that\n"
+		"               fails, naming its line\n"
+		"  -force       with -batch: go on past failures (exit status 1)\n"
+		"\nCommands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  sectun %s %s\n", commands[i].name,
 			commands[i].usage);
@@ -181,11 +191,20 @@ int cli_nl_fail(struct cli *cli, const char *what, int err)
 	return 1;
 }
 
+int cli_run(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_cmd *c = find_cmd(argv[0]);
+
+	if (!c)
+		return cli_usage(NULL, "no command '%s'", argv[0]);
+	return c->run(cli, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { .prog = argv[0] };
-	const struct cli_cmd *c;
-	bool want_help = false;
+	bool want_help = false, force = false;
+	const char *batch = NULL;
 	int i, n = 0, ret;
 
 	/* -j is accepted anywhere, as "sectun -j show" or "sectun show -j". */
@@ -194,12 +213,26 @@ int main(int argc, char **argv)
 			cli.json = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			want_help = true;
-		else
+		else if (n == 0 && !strcmp(argv[i], "-force"))
+			force = true;
+		else if (n == 0 && (!strcmp(argv[i], "-batch") || !strcmp(argv[i], "-b"))) {
+			if (++i == argc)
+				return cli_usage(NULL, "-batch needs a file");
+			batch = argv[i];
+		} else
 			argv[++n] = argv[i];
 	}
 	argc = n + 1;
 	argv[argc] = NULL;
 
+	if (batch) {
+		if (argc > 1)
+			return cli_usage(NULL, "-batch takes no command on the line");
+		ret = cli_batch(&cli, batch, force);
+		goto out;
+	}
+	if (force)
+		return cli_usage(NULL, "-force goes with -batch");
 	if (argc < 2) {
 		print_overview(want_help ? stdout : stderr);
 		return want_help ? 0 : EXIT_USAGE;
@@ -209,10 +242,8 @@ int main(int argc, char **argv)
 
 		return cmd_help(&cli, 2, help_argv);
 	}
-	c = find_cmd(argv[1]);
-	if (!c)
-		return cli_usage(NULL, "no command '%s'", argv[1]);
-	ret = c->run(&cli, argc - 1, argv + 1);
+	ret = cli_run(&cli, argc - 1, argv + 1);
+out:
 	if (cli.nl_open)
 		sectun_nl_close(&cli.nl);
 	return ret;
