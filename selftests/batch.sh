@@ -38,21 +38,22 @@ per_call=$((separate_ms / separate))
 log "1,000 selectors with -batch: $batch_ms ms; $separate separate calls: $separate_ms ms" \
 	"($per_call ms each, so 1,000 would take about $per_call s):" \
 	"$((per_call * 1000 / (batch_ms > 0 ? batch_ms : 1)))x faster in one process"
-if ((batch_ms * 10 < per_call * 1000)); then
-	pass "-batch is at least ten times faster than separate calls"
+# Measured 69x; five times is a margin a loaded machine keeps.
+if ((batch_ms * 5 < per_call * 1000)); then
+	pass "-batch is at least five times faster than separate calls"
 else
-	fail "-batch is at least ten times faster than separate calls ($batch_ms ms vs $((per_call * 1000)) ms)"
+	fail "-batch is at least five times faster than separate calls ($batch_ms ms vs $((per_call * 1000)) ms)"
 fi
 check B sectun policy flush st0
 
 # --- a bad line: its number, and nothing after it ---
 cat > "$dir/bad.batch" <<'EOF'
-# three good lines, a bad one, two more
+# three good lines, a bad one, two more \
 policy add st0 local 10.9.1.0/24 remote 172.16.0.0/16
-policy add st0 local 10.9.2.0/24 \
-	remote 172.16.0.0/16
+policy add st0 local 10.9.2.0/24\
+remote 172.16.0.0/16
 
-policy add st0 local "10.9.3.0/24" remote '172.16.0.0/16'
+policy add st0 local "10.9.3.0/24" remote '172.16.0.0/16' # a comment \
 policy add st0 local 10.9.4.0/24 remote not-an-address
 policy add st0 local 10.9.5.0/24 remote 172.16.0.0/16
 policy add st0 local 10.9.6.0/24 remote 172.16.0.0/16

@@ -40,6 +40,8 @@ mount --bind /sys "$root/sys"
 mount --rbind /dev "$root/dev"
 mount -t tmpfs tmpfs "$root/tmp"
 mount -t tmpfs tmpfs "$root/run"
+# (the tree may be under /tmp, now the fresh tmpfs: make its mount point)
+mkdir -p "$root$SRCDIR"
 mount --bind "$SRCDIR" "$root$SRCDIR"
 # This kernel's module directory holds only its index files and the
 # headers link: depmod (which DKMS runs) then reads one module, not the
@@ -139,7 +141,7 @@ pid=$(iked_pid)
 check_that "sectun-iked is running" test -n "$pid"
 at_exit "kill ${pid:-0} 2>/dev/null"
 wait_for "READY=1" 10 grep -q READY=1 "$notify"
-check_eq "the daemon told the service manager it is ready" 1 "$(grep -c 'READY=1' "$notify")"
+check_eq "the daemon told the service manager it is ready, once" 1 "$(grep -c '^READY=1$' "$notify")"
 
 if wait_for "the tunnel" 30 bash -c "chroot $root /usr/sbin/sectun ike status | grep -q 'UP'" &&
 	wait_for "a child SA" 10 bash -c "ip netns exec st chroot $root /usr/sbin/sectun sa show st0 | grep -q outbound"; then
@@ -150,6 +152,20 @@ else
 	fail "the tunnel is up (sectun ike found the daemon through iked.conf)"
 fi
 ike_traffic_check "installed packages"
+
+# The installed completion, against this daemon and this module.
+complete_in_guest() { # WORDS...: what completing the last (empty) word offers
+	ip netns exec st chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin bash -c '
+		source /usr/share/bash-completion/bash_completion
+		source /usr/share/bash-completion/completions/sectun
+		COMP_WORDS=("$@" ""); COMP_CWORD=$#; COMP_LINE="$* "; COMP_POINT=${#COMP_LINE}
+		_sectun
+		printf "%s\n" "${COMPREPLY[@]}" | sort | xargs' sh "$@"
+}
+spi_in=$(st sectun -j sa show st0 in | jget "'0x%08x' % j[0]['spi']")
+check_eq "completion offers the VPN the daemon has" to-sw "$(complete_in_guest sectun ike up)"
+check_eq "completion offers the inbound SPI st0 has" "$spi_in" \
+	"$(complete_in_guest sectun sa show st0 in spi)"
 
 # --- What the daemon can still do ------------------------------------
 if [[ -n $pid ]]; then
@@ -168,11 +184,13 @@ fi
 out=$(R sectun ike reload 2>&1)
 echo "# $out"
 check_eq "reload as sectun re-reads iked.conf (root:sectun 0640)" "reloaded: 1 gateways, 1 VPNs" "$out"
+check_eq "the reload was announced (RELOADING=1, then READY=1 again)" "1 2" \
+	"$(grep -c '^RELOADING=1$' "$notify") $(grep -c '^READY=1$' "$notify")"
 wait_for "the tunnel again" 30 bash -c "ip netns exec st chroot $root /usr/sbin/sectun sa show st0 | grep -q outbound"
 ike_traffic_check "after reload"
 check_eq "the daemon logged to syslog that it dropped privileges" 1 \
 	"$(tr '<' '\n' < "$syslog" | grep -c 'running as sectun with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only')"
 kill "$pid"
 wait_for "the daemon to stop" 10 bash -c "! kill -0 $pid"
-check_eq "it said it was stopping" 1 "$(grep -c 'STOPPING=1' "$notify")"
+check_eq "it said it was stopping" 1 "$(grep -c '^STOPPING=1$' "$notify")"
 finish

@@ -33,10 +33,34 @@
 static int control_fd = -1;
 static char control_path[108];
 
+/*
+ * The socket's directory, made if missing. One that exists must be ours
+ * (or root's), a real directory, and writable by nobody else unless
+ * sticky: root unlinks and binds in it, and the CLI trusts what answers.
+ */
+static int socket_dir_ok(const char *dir)
+{
+	struct stat st;
+
+	if (!mkdir(dir, 0755))
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (lstat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || (st.st_uid && st.st_uid != geteuid()) ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+		log_err("%s: not a directory of ours that only we can write", dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int ike_control_open(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char *slash;
+	int err;
 	mode_t old;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -57,9 +81,10 @@ int ike_control_open(const char *path)
 	slash = strrchr(sun.sun_path, '/');
 	if (slash && slash != sun.sun_path) {
 		*slash = '\0';
-		if (mkdir(sun.sun_path, 0755) && errno != EEXIST)
-			return -errno;
+		err = socket_dir_ok(sun.sun_path);
 		*slash = '/';
+		if (err)
+			return err;
 	}
 	control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (control_fd < 0)
@@ -69,8 +94,7 @@ int ike_control_open(const char *path)
 	old = umask(0077);
 	if (bind(control_fd, (struct sockaddr *)&sun, sizeof(sun)) ||
 	    listen(control_fd, 8)) {
-		int err = -errno;
-
+		err = -errno;
 		umask(old);
 		close(control_fd);
 		control_fd = -1;

@@ -86,6 +86,18 @@ static int become(const struct passwd *pw)
 	return 0;
 }
 
+/* Root without a user to become: still only the two capabilities. */
+static int keep_root(void)
+{
+	int err = drop_bounding_set();
+
+	if (!err)
+		err = set_caps(KEPT_CAPS);
+	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
+	return err;
+}
+
 int iked_drop_privileges(const char *user)
 {
 	bool named = user && user[0];
@@ -97,7 +109,7 @@ int iked_drop_privileges(const char *user)
 	if (!named)
 		user = IKED_DEFAULT_USER;
 	if (named && !strcmp(user, "root"))
-		return 0;
+		return 0;	/* asked for: root with what it was started with */
 	errno = 0;
 	pw = getpwnam(user);
 	if (!pw) {
@@ -105,8 +117,13 @@ int iked_drop_privileges(const char *user)
 			log_err("user %s: %s", user, errno ? strerror(errno) : "no such user");
 			return -ENOENT;
 		}
-		log_warn("no user '%s': staying root with every capability "
-			 "(set 'user' in the configuration)", user);
+		err = keep_root();
+		if (err) {
+			log_err("cannot give up capabilities: %s", strerror(-err));
+			return err;
+		}
+		log_warn("no user '%s': staying root, with CAP_NET_ADMIN and "
+			 "CAP_NET_BIND_SERVICE only (set 'user' in the configuration)", user);
 		return 0;
 	}
 	if (!pw->pw_uid) {

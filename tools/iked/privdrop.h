@@ -6,9 +6,10 @@
 #define IKED_DEFAULT_USER	"sectun"
 
 /*
- * Become USER ("" or NULL: IKED_DEFAULT_USER if it exists, else stay root
- * with a warning; "root": stay root) with only the capabilities the daemon
- * needs. Call once every socket is open. Returns 0 or -errno (logged).
+ * Become USER ("" or NULL: IKED_DEFAULT_USER if it exists, else stay uid
+ * 0 with a warning) with only the capabilities the daemon needs; "root":
+ * stay as started. Call once every socket is open. Returns 0 or -errno
+ * (logged).
  */
 int iked_drop_privileges(const char *user);
 

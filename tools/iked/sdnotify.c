@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The systemd readiness protocol (sd_notify(3)) without libsystemd: one
- * datagram to $NOTIFY_SOCKET, a path or an abstract name ("@...").
+ * datagram to $NOTIFY_SOCKET, a path or an abstract name ("@..."), its
+ * assignments ending in a newline as sd_notify allows.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@ int iked_sd_notify(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char msg[256];
 	socklen_t len;
 	ssize_t sent;
 	size_t plen;
@@ -35,8 +37,8 @@ int iked_sd_notify(const char *state)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
-		      (struct sockaddr *)&sun, len);
+	snprintf(msg, sizeof(msg), "%s\n", state);
+	sent = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
 	close(fd);
 	return sent < 0 ? -errno : 0;
 }

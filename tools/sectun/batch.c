@@ -2,8 +2,9 @@
 /*
  * sectun -batch FILE: one command a line, in one process and over one
  * netlink socket, as iproute2's "ip -batch" runs them. Words split on
- * blanks; single or double quotes group; '#' starts a comment; a
- * backslash at the end of a line continues it.
+ * blanks; single or double quotes group; an unquoted '#' starting a word
+ * starts a comment; a backslash at the end of a line continues it; -j on
+ * a line applies to that line.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,16 +24,16 @@ static int split_words(char *line, char **words, int max, const char **why)
 	for (;;) {
 		char quote = 0;
 
-		while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
+		while (*in == ' ' || *in == '\t' || *in == '\r')
 			in++;
-		if (!*in || *in == '#')
+		if (!*in)
 			return n;
 		if (n == max - 1) {
 			*why = "too many words";
 			return -1;
 		}
 		words[n++] = out;
-		while (*in && (quote || !strchr(" \t\r\n", *in))) {
+		while (*in && (quote || !strchr(" \t\r", *in))) {
 			if (quote && *in == quote) {
 				quote = 0;
 				in++;
@@ -52,37 +53,95 @@ static int split_words(char *line, char **words, int max, const char **why)
 	}
 }
 
-/* Read one logical line (continuations joined); NULL at the end. */
-static char *read_line(FILE *f, char **buf, unsigned int *lineno)
+/* Where a comment starts: an unquoted '#' at the start of a word. */
+static char *comment_start(char *line)
 {
-	size_t len = 0;
+	bool word_start = true;
+	char quote = 0, *p;
+
+	for (p = line; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (*p == '#' && word_start) {
+			return p;
+		}
+		word_start = !quote && (*p == ' ' || *p == '\t');
+	}
+	return NULL;
+}
+
+/*
+ * One logical line into *BUF: its comment cut, a backslash at the end
+ * joining the next line (a comment does not continue). Returns 1, 0 at
+ * the end of the file, or -1 with *WHY.
+ */
+static int read_line(FILE *f, char **buf, unsigned int *lineno, const char **why)
+{
+	size_t len = 0, cap = 0;
+	char *part = NULL;
+	bool any = false;
 
 	for (;;) {
-		char *part = NULL;
-		size_t cap = 0;
 		ssize_t n = getline(&part, &cap, f);
-		char *grown;
+		bool more;
+		char *c, *grown;
 
 		if (n < 0) {
 			free(part);
-			return len ? *buf : NULL;
+			if (ferror(f)) {
+				*why = strerror(errno);
+				return -1;
+			}
+			return any;
 		}
+		any = true;
 		(*lineno)++;
+		if (strlen(part) != (size_t)n) {
+			free(part);
+			*why = "a NUL byte in the line";
+			return -1;
+		}
 		while (n && (part[n - 1] == '\n' || part[n - 1] == '\r'))
 			part[--n] = '\0';
-		grown = realloc(*buf, len + n + 2);
+		c = comment_start(part);
+		if (c)
+			n = c - part;
+		more = !c && n && part[n - 1] == '\\';
+		if (more)
+			part[n - 1] = ' ';	/* the words either side stay apart */
+		grown = realloc(*buf, len + n + 1);
 		if (!grown) {
 			free(part);
-			return NULL;
+			*why = strerror(ENOMEM);
+			return -1;
 		}
 		*buf = grown;
-		memcpy(*buf + len, part, n + 1);
-		free(part);
+		memcpy(*buf + len, part, n);
 		len += n;
-		if (!len || (*buf)[len - 1] != '\\')
-			return *buf;
-		(*buf)[--len] = ' ';
+		(*buf)[len] = '\0';
+		if (!more) {
+			free(part);
+			return 1;
+		}
 	}
+}
+
+/* -j on a line applies to that line; the words passed on drop it. */
+static int take_json(char **words, int n, bool *json)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(words[i], "-j") || !strcmp(words[i], "--json"))
+			*json = true;
+		else
+			words[kept++] = words[i];
+	}
+	words[kept] = NULL;
+	return kept;
 }
 
 int cli_batch(struct cli *cli, const char *path, bool force)
@@ -99,29 +158,36 @@ int cli_batch(struct cli *cli, const char *path, bool force)
 	}
 	for (;;) {
 		unsigned int first = lineno + 1;
+		bool json = cli->json;
 		const char *why = NULL;
-		int n, rc;
+		int n, rc, got;
 
-		if (!read_line(f, &buf, &lineno))
+		got = read_line(f, &buf, &lineno, &why);
+		if (!got)
 			break;
-		n = split_words(buf, words, BATCH_MAX_WORDS, &why);
-		if (!n)
+		n = got < 0 ? -1 : split_words(buf, words, BATCH_MAX_WORDS, &why);
+		if (n > 0)
+			n = take_json(words, n, &cli->json);
+		if (!n) {
+			cli->json = json;
 			continue;
+		}
 		if (n < 0) {
 			fprintf(stderr, "sectun: %s:%u: %s\n", path, first, why);
 			rc = EXIT_USAGE;
 		} else {
-			words[n] = NULL;
 			cli->nl.err_msg[0] = '\0';
 			rc = cli_run(cli, n, words);
 			if (rc)
 				fprintf(stderr, "sectun: %s:%u: '%s' failed\n", path,
 					first, words[0]);
 		}
+		cli->json = json;
 		if (rc) {
 			failed++;
 			ret = 1;
-			if (!force)
+			/* A file that cannot be read further ends the batch. */
+			if (!force || got < 0)
 				break;
 		}
 	}

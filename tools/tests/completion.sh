@@ -22,6 +22,7 @@ sectun() {
 		printf 'st0: inbound ESP SA, SPI 0x00001001\n  serves selector 1\n'
 		printf 'st0: inbound ESP SA, SPI 0xc845fb29, soft-expired\n' ;;
 	"ike vpns") printf 'to-branch\nto-dc\n' ;;
+	"ike -f /etc/other.conf vpns") printf 'other\n' ;;
 	*) return 1 ;;
 	esac
 }
@@ -59,6 +60,7 @@ expect "sectun policy add st0 local 10.0.0.0/8 proto " "any gre icmp ipv6-icmp s
 expect "sectun ike " "-f down reload statistics status up vpns"
 expect "sectun ike up " "to-branch to-dc"
 expect "sectun -j ike down to-" "to-branch to-dc"
+expect "sectun ike -f /etc/other.conf up " "other"
 expect "sectun ike status " "detail"
 expect "sectun help i" "ike"
 
