@@ -17,6 +17,7 @@
 #include "crypto/crypto.h"
 #include "engine/daemon.h"
 #include "ike_sa.h"
+#include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "kernel.h"
 #include "keylog.h"
@@ -173,7 +174,8 @@ struct child_sa *ike_child_from_reply(struct ike_sa *sa, struct iked_vpn *vpn,
 
 uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 			  const struct ike_ts_set *tsi, const struct ike_ts_set *tsr,
-			  bool with_dh, struct child_sa **out, struct ike_proposal *reply)
+			  bool with_dh, const struct child_sa *rekeys,
+			  struct child_sa **out, struct ike_proposal *reply)
 {
 	struct ike_sa_offer *mine = malloc(sizeof(*mine));
 	uint16_t err = IKE_N_NO_PROPOSAL_CHOSEN;
@@ -183,7 +185,8 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 	unsigned int i, sel = 0;
 	struct child_sa *c;
 
-	if (sa->n_children >= iked->cfg->limits.child_sas) {
+	/* A rekey replaces a child: it never counts against the limit. */
+	if (!rekeys && sa->n_children >= iked->cfg->limits.child_sas) {
 		log_warn("%s: %u child SAs already: refusing another", sa->gw->name,
 			 sa->n_children);
 		free(mine);
@@ -194,7 +197,7 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 	for (i = 0; i < iked->cfg->n_vpn; i++) {
 		struct iked_vpn *vpn = &iked->cfg->vpn[i];
 
-		if (vpn->gw != sa->gw)
+		if (vpn->gw != sa->gw || (rekeys && vpn != rekeys->vpn))
 			continue;
 		if (ike_child_offer(vpn, 0, with_dh, mine) ||
 		    ike_proposal_select(mine, theirs, kind_of(vpn), &suite, reply))
@@ -249,8 +252,9 @@ static bool tunnel_wide(const struct child_sa *c)
 
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n)
 {
-	struct child_keys i2r, r2i;
+	struct child_keys i2r, r2i, *in, *out;
 	uint8_t keymat[2 * (36 + 64)];
+	bool own_policy = false;
 	size_t elen, alen;
 	char l[96], r[96];
 	int err;
@@ -266,16 +270,19 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	}
 	split_keymat(keymat, elen, alen, &i2r, &r2i);
 	OPENSSL_cleanse(keymat, sizeof(keymat));
-	ike_keylog_child(c, sa->initiator ? &r2i : &i2r, sa->initiator ? &i2r : &r2i);
+	in = n->we_initiated ? &r2i : &i2r;
+	out = n->we_initiated ? &i2r : &r2i;
+	ike_keylog_child(c, in, out);
 
 	err = ike_kernel_set_endpoints(c->vpn->bind_if, &sa->local, &sa->remote);
-	if (!err && !tunnel_wide(c)) {
+	/* A replacement comes with the index of the child it replaces. */
+	if (!err && !tunnel_wide(c) && !c->policy) {
 		uint32_t trap = c->vpn->n_sel ? c->vpn->trap[c->sel] : 0;
 
 		/*
 		 * The negotiated selector replaces the trap, at its index. A
-		 * replacement child, made while the old one still holds the
-		 * index, gets an index of its own.
+		 * further child for a selector that has one gets an index of
+		 * its own.
 		 */
 		if (trap && c->vpn->trap_live[c->sel] &&
 		    !ike_kernel_del_policy(c->vpn->bind_if, trap)) {
@@ -286,33 +293,116 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 					    &c->local, &c->remote);
 		if (err > 0) {
 			c->policy = err;
+			own_policy = true;
 			err = 0;
 		}
 	}
+	c->soft_seconds = c->vpn->lifetime ? ike_soft_lifetime(c->vpn->lifetime) : 0;
 	if (!err)
-		err = ike_kernel_add_child(c, sa->initiator ? &r2i : &i2r,
-					   sa->initiator ? &i2r : &r2i,
-					   c->vpn->replay_window, c->vpn->lifetime,
-					   c->vpn->lifetime_kb);
+		err = ike_kernel_add_child(c, in, out, c->vpn->replay_window,
+					   c->vpn->lifetime, c->vpn->lifetime_kb);
 	OPENSSL_cleanse(&i2r, sizeof(i2r));
 	OPENSSL_cleanse(&r2i, sizeof(r2i));
 	if (err) {
-		if (c->policy)
+		if (own_policy) {
 			ike_kernel_del_policy(c->vpn->bind_if, c->policy);
-		c->policy = 0;
-		ike_child_restore_trap(c);
+			c->policy = 0;
+			ike_child_restore_trap(c);
+		}
 		return -1;
 	}
+	c->sa = sa;
+	c->vpn->sas_created++;
 	c->installed = true;
 	c->created = time(NULL);
 	c->next = sa->children;
 	sa->children = c;
 	sa->n_children++;
-	log_info("%s: VPN %s up on %s: SPIs in %08x out %08x, %s <-> %s", sa->gw->name,
+	log_info("%s: VPN %s up on %s: SPIs in %08x out %08x%s, %s <-> %s", sa->gw->name,
 		 c->vpn->name, c->vpn->bind_if, c->spi_in, c->spi_out,
+		 c->out_standby ? " (standby)" : "",
 		 ike_ts_format(&c->local, l, sizeof(l)),
 		 ike_ts_format(&c->remote, r, sizeof(r)));
 	return 0;
+}
+
+/*
+ * A replaced child that no delete has taken away in CHILD_STANDBY_MS: its
+ * successor carries the traffic from now on, and we delete it ourselves,
+ * so that a peer that never deletes cannot pile replaced SAs up.
+ */
+static void replaced_expired(struct ike_timer *t)
+{
+	struct child_sa *c = ike_timer_owner(t, struct child_sa, timer);
+
+	if (c->state != CHILD_REKEYED)
+		return;
+	log_info("%s: no delete came for child SA %08x, which was replaced: deleting it",
+		 c->vpn->gw->name, c->spi_in);
+	ike_child_successor_current(c->sa, c);
+	ike_kernel_del_out(c);
+	c->state = CHILD_RETIRING;
+	if (ikev2_delete_child_queue(c->sa, c->protocol, c->spi_in))
+		ike_child_retire(c, 0);
+}
+
+void ike_child_take_over(struct child_sa *old, struct child_sa *new)
+{
+	new->rekeys = old->rekeys + 1;
+	old->policy = 0;
+	old->owns_trap = false;
+	old->state = CHILD_REKEYED;
+	old->replaced_by = new->spi_in;
+	old->rekey_pending = false;
+	ike_timer_set(&old->timer, CHILD_STANDBY_MS, replaced_expired);
+}
+
+void ike_child_make_current(struct child_sa *c)
+{
+	if (!c->out_standby || ike_kernel_make_current(c))
+		return;
+	c->out_standby = false;
+}
+
+static void linger_over(struct ike_timer *t)
+{
+	struct child_sa *c = ike_timer_owner(t, struct child_sa, timer);
+
+	ike_sa_unlink_child(c->sa, c);
+	ike_child_remove(c);
+}
+
+void ike_child_retire(struct child_sa *c, unsigned int linger_ms)
+{
+	if (c->state != CHILD_RETIRING) {
+		c->state = CHILD_RETIRING;
+		ike_kernel_del_out(c);
+	}
+	if (!linger_ms) {
+		ike_timer_cancel(&c->timer);
+		ike_sa_unlink_child(c->sa, c);
+		ike_child_remove(c);
+		return;
+	}
+	ike_timer_set(&c->timer, linger_ms, linger_over);
+}
+
+void ike_child_successor_current(struct ike_sa *sa, struct child_sa *old)
+{
+	struct child_sa *next = ike_child_by_spi_in(sa, old->replaced_by);
+
+	if (next)
+		ike_child_make_current(next);
+}
+
+struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->spi_in == spi)
+			return c;
+	return NULL;
 }
 
 /* Another installed child of C's VPN for C's selector. */

@@ -9,10 +9,16 @@
 #include "ikev2/codec.h"
 #include "ike_sa.h"
 
-/* The nonces (and PFS secret) a child's KEYMAT is made from. */
+/*
+ * The nonces (and PFS secret) a child's KEYMAT is made from, and whether
+ * we initiated the exchange that made it: KEYMAT's first half is for the
+ * initiator-to-responder direction of that exchange (RFC 7296 2.17), not
+ * of the IKE SA.
+ */
 struct child_nonces {
 	const uint8_t *ni, *nr, *g_ir;
 	size_t ni_len, nr_len, g_len;
+	bool we_initiated;
 };
 
 /*
@@ -37,14 +43,49 @@ void ike_child_ts(const struct iked_vpn *vpn, unsigned int sel,
 		  struct ike_ts_set *local, struct ike_ts_set *remote);
 /*
  * Responder: the first VPN of SA's gateway that accepts THEIRS and the
- * initiator's selectors (TSI its side, TSR ours). Returns 0 with *OUT
- * set and REPLY the proposal to answer, or the notify to answer with.
+ * initiator's selectors (TSI its side, TSR ours); only REKEYS's VPN, and
+ * past the child limit, for a rekey. Returns 0 with *OUT set and REPLY
+ * the proposal to answer, or the notify to answer with.
  */
 uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 			  const struct ike_ts_set *tsi, const struct ike_ts_set *tsr,
-			  bool with_dh, struct child_sa **out, struct ike_proposal *reply);
-/* Derives the keys (KEYMAT from SK_d and N), installs, links. */
+			  bool with_dh, const struct child_sa *rekeys,
+			  struct child_sa **out, struct ike_proposal *reply);
+/*
+ * Derives the keys (KEYMAT from SK_d and N), installs, links. A child
+ * that replaces another comes with the other's selector index in
+ * c->policy (and owns_trap), and with c->out_standby when its outbound
+ * SA must wait.
+ */
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n);
+/*
+ * NEW, installed, replaces OLD: OLD gives up its selector index, and if
+ * no delete takes it away in CHILD_STANDBY_MS, NEW is made current and
+ * OLD deleted.
+ */
+void ike_child_take_over(struct child_sa *old, struct child_sa *new);
+/* C's outbound SA, on standby, carries the traffic from now on. */
+void ike_child_make_current(struct child_sa *c);
+/*
+ * C was replaced and its delete is out or done: its outbound SA goes now,
+ * its inbound SA once LINGER_MS are over (0: now, and C with it).
+ */
+void ike_child_retire(struct child_sa *c, unsigned int linger_ms);
+/* OLD, replaced, is about to go: its successor's outbound SA is made current. */
+void ike_child_successor_current(struct ike_sa *sa, struct child_sa *old);
+/* The child of SA with inbound SPI, or NULL. */
+struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
+
+/* How long a replaced inbound SA stays for packets in flight. */
+#define CHILD_LINGER_MS		2000
+/*
+ * The rekey responder switches to the new outbound SA when the old one's
+ * delete comes (RFC 7296 2.8); if none does, after this, and deletes the
+ * old one itself.
+ */
+#define CHILD_STANDBY_MS	5000
+/* A rekey the peer was too busy for (TEMPORARY_FAILURE) is tried again after this. */
+#define CHILD_REKEY_RETRY_MS	1000
 /* Puts the on-traffic trap back once C no longer holds its index. */
 void ike_child_restore_trap(struct child_sa *c);
 

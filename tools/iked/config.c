@@ -73,7 +73,7 @@ struct known_setting {
 
 static const struct known_setting root_settings[] = {
 	{ "control-socket", T_STR }, { "log-level", T_STR }, { "user", T_STR },
-	{ "gateways", T_LIST }, { "vpns", T_LIST }, { "limits", T_GROUP }, { NULL, 0 },
+	{ "rekey-jitter", T_INT }, { "gateways", T_LIST }, { "vpns", T_LIST }, { "limits", T_GROUP }, { NULL, 0 },
 };
 
 static const struct known_setting limit_settings[] = {
@@ -369,7 +369,7 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 	      get_proposals(c, s, IKE_PROP_IKE, "aes256gcm16-prfsha384-ecp384",
 			    &gw->proposals, gw->proposal_text,
 			    sizeof(gw->proposal_text)) ?:
-	      get_u32(c, s, "lifetime", 180, 86400, &gw->lifetime) ?:
+	      get_u32(c, s, "lifetime", IKED_LIFETIME_MIN, 86400, &gw->lifetime) ?:
 	      get_bool(c, s, "fragmentation", &gw->fragmentation) ?:
 	      get_u32(c, s, "retransmit-timeout-ms", 100, 60000,
 		      &gw->retransmit_base_ms) ?:
@@ -496,7 +496,7 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 		    const config_setting_t *s, struct iked_vpn *vpn)
 {
 	static const char *const establish[] = {
-		"on-traffic", "immediately", "responder-only", NULL
+		"on-traffic", "immediately", "responder-only", "responder-only-no-rekey", NULL
 	};
 	static const char *const protocols[] = { "esp", "ah", NULL };
 	const config_setting_t *sels;
@@ -511,7 +511,7 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 	      copy_string(c, s, "name", vpn->name, sizeof(vpn->name), true) ?:
 	      copy_string(c, s, "bind-interface", vpn->bind_if,
 			  sizeof(vpn->bind_if), true) ?:
-	      get_u32(c, s, "lifetime", 180, 86400, &vpn->lifetime) ?:
+	      get_u32(c, s, "lifetime", IKED_LIFETIME_MIN, 86400, &vpn->lifetime) ?:
 	      get_u32(c, s, "replay-window", 0, 65536, &vpn->replay_window);
 	if (err)
 		return err;
@@ -540,7 +540,7 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 	if (v) {
 		k = parse_keyword(v, establish);
 		if (k < 0)
-			return conf_fail(c, s, "establish-tunnels: on-traffic, immediately or responder-only");
+			return conf_fail(c, s, "establish-tunnels: on-traffic, immediately, responder-only or responder-only-no-rekey");
 		vpn->establish = k;
 	}
 	{
@@ -618,6 +618,7 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->control, sizeof(cfg->control), "%s", IKED_DEFAULT_CONTROL);
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	cfg->rekey_jitter = 10;
 	config_init(&lc);
 	if (!config_read_file(&lc, path)) {
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
@@ -635,6 +636,8 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 			  cfg->log_level, sizeof(cfg->log_level), false) ?:
 	      copy_string(&c, config_root_setting(&lc), "user",
 			  cfg->user, sizeof(cfg->user), false) ?:
+	      get_u32(&c, config_root_setting(&lc), "rekey-jitter", 0, 50,
+		      &cfg->rekey_jitter) ?:
 	      load_limits(&c, config_lookup(&lc, "limits"), &cfg->limits) ?:
 	      load_list(&c, &lc, "gateways", &gws, &n_gw) ?:
 	      load_list(&c, &lc, "vpns", &vpns, &n_vpn);

@@ -36,7 +36,14 @@ enum iked_establish {
 	IKED_ESTABLISH_ON_TRAFFIC,	/* Junos default */
 	IKED_ESTABLISH_IMMEDIATELY,
 	IKED_ESTABLISH_RESPONDER_ONLY,
+	IKED_ESTABLISH_RESPONDER_ONLY_NO_REKEY,	/* and never the one to rekey */
 };
+
+/*
+ * Lifetimes as short as this are for tests that want to see rekeys; Junos
+ * takes 180 s at the least.
+ */
+#define IKED_LIFETIME_MIN	5
 
 struct iked_gateway {
 	char name[IKED_NAME_MAX];
@@ -90,6 +97,8 @@ struct iked_vpn {
 	bool trap_live[IKE_MAX_TS];	/* the trap itself is in the module now */
 	uint64_t last_try;		/* runtime: our last initiation, ms */
 	bool held_down;			/* runtime: "sectun ike down" */
+	/* Runtime counters, for status (Junos: IPsec SAs created/deleted). */
+	uint64_t sas_created, sas_deleted, child_rekeys;
 };
 
 /*
@@ -116,6 +125,8 @@ struct iked_config {
 	char log_level[16];
 	/* Who the daemon runs as once its sockets are open; "" = the default. */
 	char user[64];
+	/* Percent of a lifetime by which rekeys start earlier at random. */
+	uint32_t rekey_jitter;
 	struct iked_limits limits;
 };
 

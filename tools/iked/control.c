@@ -196,6 +196,27 @@ static void summary_text(FILE *out)
 		fprintf(out, "messages dropped: %s\n", d);
 }
 
+/* Seconds (rounded up) until the monotonic time DUE, in ms. */
+static uint64_t ms_left(uint64_t due)
+{
+	uint64_t now = ike_now_ms();
+
+	return due > now ? (due - now + 999) / 1000 : 0;
+}
+
+static const char *child_state_name(const struct child_sa *c)
+{
+	switch (c->state) {
+	case CHILD_INSTALLED:
+		return c->out_standby ? "installed, outbound on standby" : "installed";
+	case CHILD_REKEYED:
+		return "rekeyed, waiting for its delete";
+	case CHILD_RETIRING:
+		return "deleted, inbound SA kept for packets in flight";
+	}
+	return "?";
+}
+
 static void status_text(FILE *out, bool detail)
 {
 	char a[64], b[64], c[128], d[128], e[512], si[17], sr[17];
@@ -215,6 +236,10 @@ static void status_text(FILE *out, bool detail)
 	for (unsigned int i = 0; i < iked->cfg->n_vpn; i++) {
 		const struct iked_vpn *vpn = &iked->cfg->vpn[i];
 
+		if (detail)
+			fprintf(out, "VPN %s: IPsec SAs created: %" PRIu64 ", deleted: %" PRIu64
+				", rekeyed: %" PRIu64 "\n", vpn->name, vpn->sas_created,
+				vpn->sas_deleted, vpn->child_rekeys);
 		if (vpn_up(vpn))
 			continue;
 		fprintf(out, "VPN %s: down%s%s\n", vpn->name,
@@ -246,6 +271,12 @@ static void status_text(FILE *out, bool detail)
 					ike_id_format(&sa->peer_id, d, sizeof(d)));
 				fprintf(out, "  lifetime: %u s, %ld s left\n", sa->gw->lifetime,
 					remaining(sa->established, sa->gw->lifetime));
+				fprintf(out, "  rekeys: %u", sa->rekeys);
+				if (sa->rekey_due)
+					fprintf(out, ", next in %" PRIu64 " s",
+						ms_left(sa->rekey_due));
+				fprintf(out, "%s\n", sa->rekeyed ?
+					", replaced: waiting for its delete" : "");
 			}
 			fprintf(out, "  messages: %" PRIu64 " in, %" PRIu64 " out, %" PRIu64
 				" retransmitted, %" PRIu64 " dropped\n", sa->stats.msgs_in,
@@ -271,6 +302,8 @@ static void status_text(FILE *out, bool detail)
 				ch->protocol == IKE_PROTO_AH ? "AH" : "ESP", c, ch->spi_out,
 				remaining(ch->created, ch->vpn->lifetime));
 			if (detail) {
+				fprintf(out, "    state: %s  rekeys: %u\n", child_state_name(ch),
+					ch->rekeys);
 				fprintf(out, "    bind-interface: %s  anti-replay window: %u\n",
 					ch->vpn->bind_if, ch->vpn->replay_window);
 				fprintf(out, "    local selector: %s\n    remote selector: %s\n",
@@ -366,6 +399,11 @@ static void status_json(FILE *out)
 			json_kv_u64(&j, "lifetime_left",
 				    remaining(sa->established, sa->gw->lifetime));
 		}
+		json_kv_u64(&j, "rekeys", sa->rekeys);
+		if (sa->rekey_due)
+			json_kv_u64(&j, "rekey_in", ms_left(sa->rekey_due));
+		if (sa->rekeyed)
+			json_kv_str(&j, "replaced", "rekeyed, waiting for its delete");
 		json_kv_u64(&j, "messages_in", sa->stats.msgs_in);
 		json_kv_u64(&j, "messages_out", sa->stats.msgs_out);
 		json_kv_u64(&j, "retransmits", sa->stats.retransmits);
@@ -399,6 +437,8 @@ static void status_json(FILE *out)
 			json_kv_str(&j, "local_ts", ike_ts_format(&ch->local, a, sizeof(a)));
 			json_kv_str(&j, "remote_ts", ike_ts_format(&ch->remote, a, sizeof(a)));
 			json_kv_u64(&j, "policy", ch->policy);
+			json_kv_str(&j, "state", child_state_name(ch));
+			json_kv_u64(&j, "rekeys", ch->rekeys);
 			json_kv_u64(&j, "lifetime_left",
 				    remaining(ch->created, ch->vpn->lifetime));
 			json_obj_close(&j);

@@ -17,6 +17,7 @@
 #include "ike_sa.h"
 #include "ikev2/exchanges.h"
 #include "kernel.h"
+#include "keylog.h"
 #include "log.h"
 #include "pki/cert.h"
 #include "random.h"
@@ -29,11 +30,15 @@ const uint8_t *ike_sa_our_spi(const struct ike_sa *sa)
 	return sa->initiator ? sa->spi_i : sa->spi_r;
 }
 
-static void setup_expired(struct ike_timer *t)
+void ike_sa_setup_expired(struct ike_timer *t)
 {
 	struct ike_sa *sa = ike_timer_owner(t, struct ike_sa, setup);
 	char why[96];
 
+	if (sa->rekeyed && sa->state == IKE_SA_ESTABLISHED) {
+		ike_sa_kill(sa, "rekeyed, and the peer never deleted it");
+		return;
+	}
 	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DEAD)
 		return;
 	if (sa->state == IKE_SA_DELETING) {
@@ -47,29 +52,35 @@ static void setup_expired(struct ike_timer *t)
 	ike_sa_kill(sa, sa->why[0] ? NULL : why);
 }
 
+int ike_sa_fresh_spi(uint8_t spi[8])
+{
+	int tries = 0;
+
+	do {
+		if (ike_random(spi, 8) || ++tries > 16)
+			return -1;
+	} while (!memcmp(spi, zero_spi, 8) || ike_sa_table_spi_used(&iked->sas, spi));
+	return 0;
+}
+
 struct ike_sa *ike_sa_new(struct iked_gateway *gw, bool initiator)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
-	uint8_t *spi;
-	int tries = 0;
 
 	if (!sa)
 		return NULL;
 	sa->gw = gw;
 	sa->initiator = initiator;
-	spi = initiator ? sa->spi_i : sa->spi_r;
-	do {
-		if (ike_random(spi, 8) || ++tries > 16) {
-			free(sa);
-			return NULL;
-		}
-	} while (!memcmp(spi, zero_spi, 8) || ike_sa_table_spi_used(&iked->sas, spi));
+	if (ike_sa_fresh_spi(initiator ? sa->spi_i : sa->spi_r)) {
+		free(sa);
+		return NULL;
+	}
 	if (ike_sa_table_add(&iked->sas, sa)) {
 		free(sa);
 		return NULL;
 	}
 	ike_timer_set(&sa->setup, (uint64_t)iked->cfg->limits.setup_timeout * 1000,
-		      setup_expired);
+		      ike_sa_setup_expired);
 	return sa;
 }
 
@@ -82,6 +93,46 @@ static void lifetime_expired(struct ike_timer *t)
 	ike_sa_delete(sa);
 }
 
+uint32_t ike_soft_lifetime(uint32_t lifetime)
+{
+	uint32_t soft = lifetime - lifetime / 10, jitter, r = 0;
+
+	if (lifetime - soft < 2)
+		soft = lifetime > 3 ? lifetime - 2 : 1;
+	jitter = (uint64_t)lifetime * iked->cfg->rekey_jitter / 100;
+	if (jitter && !ike_random(&r, sizeof(r)) && r % (jitter + 1) < soft)
+		soft -= r % (jitter + 1);
+	return soft;
+}
+
+static void rekey_due(struct ike_timer *t)
+{
+	struct ike_sa *sa = ike_timer_owner(t, struct ike_sa, rekey);
+
+	sa->rekey_due = 0;
+	ikev2_ike_rekey_start(sa);
+}
+
+/* Whether one of the gateway's VPNs leaves every rekey to the peer. */
+static bool peer_rekeys(const struct iked_gateway *gw)
+{
+	unsigned int i;
+
+	for (i = 0; i < iked->cfg->n_vpn; i++)
+		if (iked->cfg->vpn[i].gw == gw &&
+		    iked->cfg->vpn[i].establish == IKED_ESTABLISH_RESPONDER_ONLY_NO_REKEY)
+			return true;
+	return false;
+}
+
+void ike_sa_rekey_in(struct ike_sa *sa, uint64_t ms)
+{
+	if (peer_rekeys(sa->gw))
+		return;
+	sa->rekey_due = ike_now_ms() + ms;
+	ike_timer_set(&sa->rekey, ms, rekey_due);
+}
+
 void ike_sa_established(struct ike_sa *sa)
 {
 	char a[128];
@@ -91,6 +142,7 @@ void ike_sa_established(struct ike_sa *sa)
 	ike_timer_cancel(&sa->setup);
 	ike_sa_table_del_half_open(&iked->sas, sa);
 	ike_timer_set(&sa->lifetime, (uint64_t)sa->gw->lifetime * 1000, lifetime_expired);
+	ike_sa_rekey_in(sa, (uint64_t)ike_soft_lifetime(sa->gw->lifetime) * 1000);
 	sa->why[0] = 0;
 	if (sa->vpn)
 		sa->vpn->last_error[0] = 0;
@@ -130,6 +182,15 @@ struct child_sa *ike_child_find_in(uint32_t spi, struct ike_sa **owner)
 	return NULL;
 }
 
+void ike_child_move(struct child_sa *c, struct ike_sa *from, struct ike_sa *to)
+{
+	ike_sa_unlink_child(from, c);
+	c->sa = to;
+	c->next = to->children;
+	to->children = c;
+	to->n_children++;
+}
+
 void ike_sa_unlink_child(struct ike_sa *sa, struct child_sa *c)
 {
 	struct child_sa **p;
@@ -146,8 +207,11 @@ void ike_sa_unlink_child(struct ike_sa *sa, struct child_sa *c)
 
 void ike_child_remove(struct child_sa *c)
 {
-	if (c->installed)
+	ike_timer_cancel(&c->timer);
+	if (c->installed) {
 		ike_kernel_del_child(c);
+		c->vpn->sas_deleted++;
+	}
 	if (c->policy)
 		ike_kernel_del_policy(c->vpn->bind_if, c->policy);
 	ike_child_restore_trap(c);
@@ -176,9 +240,86 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	ike_xchg_flush(sa);
 	ike_timer_cancel(&sa->setup);
 	ike_timer_cancel(&sa->lifetime);
+	ike_timer_cancel(&sa->rekey);
 	ike_sa_table_unhash(&iked->sas, sa);
 	if (sa->vpn)
 		iked_vpn_sa_gone(sa->vpn);
+}
+
+/*
+ * What waits in OLD's queue goes to NEW's: but a delete of OLD, which
+ * stays, and a rekey of OLD, which is done.
+ */
+static void move_queue(struct ike_sa *old, struct ike_sa *new)
+{
+	struct ike_xchg **p = &old->xchg.queue, **tail = &new->xchg.queue, *x;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	while ((x = *p)) {
+		if (x->ops == &ikev2_delete_ike_ops) {
+			p = &x->next;
+			continue;
+		}
+		*p = x->next;
+		old->xchg.queued--;
+		if (x->ops == &ikev2_ike_rekey_ops) {
+			ike_xchg_free(x);
+			continue;
+		}
+		x->next = NULL;
+		x->sa = new;
+		*tail = x;
+		tail = &x->next;
+		new->xchg.queued++;
+	}
+}
+
+struct ike_sa *ike_sa_successor(struct ike_sa *old, bool initiator, const uint8_t spi_i[8],
+				const uint8_t spi_r[8], const struct ike_suite *suite,
+				const struct ike_keys *keys)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	struct child_sa *c;
+
+	if (!sa)
+		return NULL;
+	sa->gw = old->gw;
+	sa->initiator = initiator;
+	memcpy(sa->spi_i, spi_i, 8);
+	memcpy(sa->spi_r, spi_r, 8);
+	if (ike_sa_table_spi_used(&iked->sas, initiator ? spi_i : spi_r) ||
+	    ike_sa_table_add(&iked->sas, sa)) {
+		free(sa);
+		return NULL;
+	}
+	sa->local = old->local;
+	sa->remote = old->remote;
+	sa->suite = *suite;
+	sa->keys = *keys;
+	sa->keys_ready = true;
+	sa->peer = old->peer;
+	sa->peer.certreq = NULL;
+	sa->peer.certreq_len = 0;
+	sa->auth_sent = old->auth_sent;
+	sa->auth_received = old->auth_received;
+	sa->peer_id = old->peer_id;
+	sa->rekeys = old->rekeys + 1;
+	/* Who keeps the VPN up is not who initiated this rekey. */
+	sa->vpn = old->vpn;
+	old->vpn = NULL;
+	sa->children = old->children;
+	sa->n_children = old->n_children;
+	old->children = NULL;
+	old->n_children = 0;
+	for (c = sa->children; c; c = c->next)
+		c->sa = sa;
+	move_queue(old, sa);
+	old->rekeyed = true;
+	ike_timer_cancel(&old->rekey);
+	ike_keylog_ike_sa(sa);
+	ike_sa_established(sa);
+	return sa;
 }
 
 void ike_sa_free(struct ike_sa *sa)
@@ -212,5 +353,5 @@ void ike_sa_delete(struct ike_sa *sa)
 	sa->state = IKE_SA_DELETING;
 	/* Whatever happens to the delete, the SA is gone by then. */
 	ike_timer_set(&sa->setup, (uint64_t)iked->cfg->limits.setup_timeout * 1000,
-		      setup_expired);
+		      ike_sa_setup_expired);
 }

@@ -29,8 +29,20 @@ enum ike_sa_state {
 	IKE_SA_DEAD,		/* to be freed */
 };
 
+/*
+ * A child SA's part in make-before-break rekeying (RFC 7296 2.8): the
+ * replaced pair stays until its delete is done, and its inbound SA a
+ * little longer, for packets already on their way.
+ */
+enum child_state {
+	CHILD_INSTALLED,	/* carries traffic (or will: out_standby) */
+	CHILD_REKEYED,		/* replaced by replaced_by; waits for its delete */
+	CHILD_RETIRING,		/* deleted: only its inbound SA is left, briefly */
+};
+
 struct child_sa {
 	struct child_sa *next;
+	struct ike_sa *sa;		/* the IKE SA that carries it */
 	struct iked_vpn *vpn;
 	uint8_t protocol;		/* IKE_PROTO_ESP or IKE_PROTO_AH */
 	uint32_t spi_in, spi_out;	/* network order on the wire; host here */
@@ -41,6 +53,20 @@ struct child_sa {
 	bool owns_trap;			/* that index is the VPN's on-traffic trap */
 	bool installed;
 	time_t created;
+	enum child_state state;
+	bool rekey_pending;		/* our rekey of it is queued or in flight */
+	bool out_standby;		/* outbound installed but not yet current */
+	uint32_t replaced_by;		/* REKEYED: the successor's inbound SPI */
+	uint32_t soft_seconds;		/* when the module raises its soft expiry */
+	unsigned int rekeys;		/* rekeys in its line so far */
+	/*
+	 * A rekey of the peer's crossed ours (RFC 7296 2.8.1): the child it
+	 * made (inbound SPI) and the lower nonce of that exchange.
+	 */
+	uint32_t peer_rekey;
+	uint8_t peer_rekey_nonce[IKE_NONCE_MAX];
+	size_t peer_rekey_nonce_len;
+	struct ike_timer timer;		/* standby: switch anyway; retiring: go */
 };
 
 /*
@@ -95,7 +121,12 @@ struct ike_sa {
 	struct child_sa *children;
 	unsigned int n_children;
 	struct ike_timer setup;		/* established in time, or gone */
-	struct ike_timer lifetime;
+	struct ike_timer lifetime;	/* hard: the SA is deleted */
+	struct ike_timer rekey;		/* soft: time to rekey */
+	uint64_t rekey_due;		/* when it fires, ms (status) */
+	unsigned int rekeys;		/* IKE SA rekeys in its line so far */
+	/* Rekeyed: a successor took its children; it waits for its delete. */
+	bool rekeyed;
 	time_t established;
 	struct ike_sa_stats stats;
 	char why[128];			/* the last failure, for status */
@@ -113,6 +144,26 @@ const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);
 /* Established (responder: authenticated): no longer half-open. */
 void ike_sa_established(struct ike_sa *sa);
 /*
+ * The IKE SA that replaces OLD after a rekey (RFC 7296 2.18): new SPIs
+ * (ours first in the table), INITIATOR as the rekey's initiator, suite
+ * and keys given; OLD's peer, identities, VPN and children (and what
+ * waits in its queue) move over, message IDs start at 0. NULL if our SPI
+ * is taken or memory is short; OLD is then untouched.
+ */
+struct ike_sa *ike_sa_successor(struct ike_sa *old, bool initiator, const uint8_t spi_i[8],
+				const uint8_t spi_r[8], const struct ike_suite *suite,
+				const struct ike_keys *keys);
+/* The rekey timer, MS from now (unless the peer is left to rekey). */
+void ike_sa_rekey_in(struct ike_sa *sa, uint64_t ms);
+/* A fresh SPI of ours (random, not 0, not in use); 0 or -1. */
+int ike_sa_fresh_spi(uint8_t spi[8]);
+/*
+ * When a lifetime's soft end comes: 90% of it, at least 2 s before its
+ * end, and up to rekey-jitter percent earlier at random (RFC 7296 2.8:
+ * so that two ends rarely start together). Seconds.
+ */
+uint32_t ike_soft_lifetime(uint32_t lifetime);
+/*
  * Kernel SAs removed, exchanges aborted, timers stopped, out of the
  * tables (no message finds it); freed by iked_daemon_reap().
  */
@@ -127,6 +178,10 @@ void ike_sa_delete(struct ike_sa *sa);
 const char *ike_sa_state_name(enum ike_sa_state s);
 /* Out of the kernel and freed; the caller unlinked it. */
 void ike_child_remove(struct child_sa *c);
+/* C now belongs to TO (an IKE SA that replaced FROM). */
+void ike_child_move(struct child_sa *c, struct ike_sa *from, struct ike_sa *to);
+/* The setup (or delete, or rekey) deadline of an IKE SA, reached. */
+void ike_sa_setup_expired(struct ike_timer *t);
 /* Unlinks C from SA's children (not freed). */
 void ike_sa_unlink_child(struct ike_sa *sa, struct child_sa *c);
 /* The child that owns inbound SPI on some SA, or NULL. */

@@ -294,9 +294,10 @@ static int add_one(const struct child_sa *c, int dir, uint32_t spi,
 	if (dir == SECTUN_DIR_IN)
 		nla_put_u32(msg, SECTUN_SA_A_REPLAY_WINDOW, replay_window);
 	if (lifetime) {
-		/* Soft at 90%: the daemon's cue to rekey before the end. */
+		/* The soft expiry is the daemon's cue to rekey before the end. */
 		nla_put_u32(msg, SECTUN_SA_A_HARD_SECONDS, lifetime);
-		nla_put_u32(msg, SECTUN_SA_A_SOFT_SECONDS, lifetime - lifetime / 10);
+		if (c->soft_seconds && c->soft_seconds < lifetime)
+			nla_put_u32(msg, SECTUN_SA_A_SOFT_SECONDS, c->soft_seconds);
 	}
 	if (lifetime_kb) {
 		nla_put_u64(msg, SECTUN_SA_A_HARD_BYTES, lifetime_kb * 1024);
@@ -304,9 +305,28 @@ static int add_one(const struct child_sa *c, int dir, uint32_t spi,
 	}
 	if (c->policy)
 		nla_put_u32(msg, SECTUN_SA_A_POLICY, c->policy);
+	if (dir == SECTUN_DIR_OUT && c->out_standby)
+		nla_put_u8(msg, SECTUN_SA_A_STANDBY, 1);
 	nla_nest_end(msg, nest);
 	return request(msg, dir == SECTUN_DIR_IN ? "adding an inbound SA" :
 			    "adding an outbound SA", c->vpn->bind_if);
+}
+
+/* A message of CMD for C's SA of DIR and SPI, its SA nest left open; NULL on failure. */
+static struct nl_msg *sa_msg(uint8_t cmd, const struct child_sa *c, int dir, uint32_t spi,
+			     struct nlattr **nest)
+{
+	struct nl_msg *msg = dev_msg(cmd, c->vpn->bind_if);
+
+	if (!msg || !(*nest = nla_nest_start(msg, SECTUN_A_SA))) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	nla_put_u32(msg, SECTUN_SA_A_SPI, spi);
+	nla_put_u8(msg, SECTUN_SA_A_DIR, dir);
+	nla_put_u8(msg, SECTUN_SA_A_PROTO,
+		   c->protocol == IKE_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP);
+	return msg;
 }
 
 static int del_one(const struct child_sa *c, int dir, uint32_t spi)
@@ -317,16 +337,9 @@ static int del_one(const struct child_sa *c, int dir, uint32_t spi)
 
 	if (dry_run)
 		return 0;
-	msg = dev_msg(SECTUN_CMD_DEL_SA, c->vpn->bind_if);
-
-	if (!msg || !(nest = nla_nest_start(msg, SECTUN_A_SA))) {
-		nlmsg_free(msg);
+	msg = sa_msg(SECTUN_CMD_DEL_SA, c, dir, spi, &nest);
+	if (!msg)
 		return -ENOMEM;
-	}
-	nla_put_u32(msg, SECTUN_SA_A_SPI, spi);
-	nla_put_u8(msg, SECTUN_SA_A_DIR, dir);
-	nla_put_u8(msg, SECTUN_SA_A_PROTO,
-		   c->protocol == IKE_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP);
 	nla_nest_end(msg, nest);
 	err = sectun_nl_request(&req_nl, msg, NULL, NULL, NULL);
 	nlmsg_free(msg);
@@ -349,6 +362,28 @@ int ike_kernel_add_child(const struct child_sa *c, const struct child_keys *in,
 	if (err)
 		del_one(c, SECTUN_DIR_IN, c->spi_in);
 	return err;
+}
+
+int ike_kernel_make_current(const struct child_sa *c)
+{
+	struct nlattr *nest;
+	struct nl_msg *msg;
+
+	if (dry_run)
+		return 0;
+	msg = sa_msg(SECTUN_CMD_SET_SA, c, SECTUN_DIR_OUT, c->spi_out, &nest);
+	if (!msg)
+		return -ENOMEM;
+	nla_put_u8(msg, SECTUN_SA_A_CURRENT, 1);
+	nla_nest_end(msg, nest);
+	return request(msg, "switching to a new outbound SA", c->vpn->bind_if);
+}
+
+void ike_kernel_del_out(const struct child_sa *c)
+{
+	if (del_one(c, SECTUN_DIR_OUT, c->spi_out))
+		log_warn("removing outbound SA %08x from %s: %s", c->spi_out,
+			 c->vpn->bind_if, req_nl.err_msg);
 }
 
 void ike_kernel_del_child(const struct child_sa *c)

@@ -47,10 +47,17 @@ int ike_kernel_set_endpoints(const char *ifname, const struct sockaddr_storage *
 int ike_kernel_add_policy(const char *ifname, uint32_t index,
 			  const struct ike_ts *local, const struct ike_ts *remote);
 int ike_kernel_del_policy(const char *ifname, uint32_t index);
-/* Both directions of CHILD, with IN and OUT keys. */
+/*
+ * Both directions of CHILD, with IN and OUT keys; soft expiry at
+ * child->soft_seconds, the outbound SA on standby if child->out_standby.
+ */
 int ike_kernel_add_child(const struct child_sa *child, const struct child_keys *in,
 			 const struct child_keys *out, uint32_t replay_window,
 			 uint32_t lifetime, uint64_t lifetime_kb);
 void ike_kernel_del_child(const struct child_sa *child);
+/* CHILD's outbound SA, installed on standby, becomes its selector's current one. */
+int ike_kernel_make_current(const struct child_sa *child);
+/* Only CHILD's outbound SA goes (it was replaced). */
+void ike_kernel_del_out(const struct child_sa *child);
 
 #endif

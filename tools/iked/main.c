@@ -62,8 +62,8 @@ static void on_kernel_event(const struct kernel_event *ev)
 		  ev->policy);
 	if (ev->kind == KEV_ACQUIRE)
 		iked_vpn_acquire(ev);
-	if (ev->kind == KEV_SOFT_EXPIRE && ev->dir == SECTUN_DIR_OUT)
-		ike_child_soft_expired(ev->ifname, ev->spi);
+	if (ev->kind == KEV_SOFT_EXPIRE)
+		ike_child_soft_expired(ev->ifname, ev->spi, ev->dir);
 	if (ev->kind == KEV_HARD_EXPIRE || ev->kind == KEV_DELETED)
 		ike_child_gone(ev->ifname, ev->spi, ev->dir);
 }

@@ -130,7 +130,8 @@ void iked_vpn_acquire(const struct kernel_event *ev)
 		struct iked_vpn *vpn = &iked->cfg->vpn[i];
 
 		if (strcmp(vpn->bind_if, ev->ifname) ||
-		    vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY)
+		    vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY ||
+		    vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY_NO_REKEY)
 			continue;
 		/* Tunnel-wide, or one of this VPN's traps. */
 		k = 0;

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "config.h"
 #include "engine_pair.h"
 #include "ikev2/codec.h"
@@ -1259,6 +1260,208 @@ static void test_drop_log_rate_limit(void **state)
 	assert_int_equal(p->b.d.drops.count[IKE_DROP_MALFORMED], 100);
 }
 
+/* The children of P's I-th SA that carry traffic (not replaced, not retiring). */
+static unsigned int live_children(struct test_peer *p, unsigned int i, struct child_sa **one)
+{
+	struct ike_sa *sa = peer_sa(p, i);
+	unsigned int n = 0;
+	struct child_sa *c;
+
+	for (c = sa ? sa->children : NULL; c; c = c->next) {
+		if (c->state != CHILD_INSTALLED)
+			continue;
+		n++;
+		if (one)
+			*one = c;
+	}
+	return n;
+}
+
+/* One live pair at each end, the same pair; its SPIs returned. */
+static void assert_one_pair(struct pair *p, uint32_t *spi_a, uint32_t *spi_b)
+{
+	struct child_sa *a = NULL, *b = NULL;
+
+	assert_int_equal(live_children(&p->a, 0, &a), 1);
+	assert_int_equal(live_children(&p->b, 0, &b), 1);
+	assert_int_equal(a->spi_in, b->spi_out);
+	assert_int_equal(a->spi_out, b->spi_in);
+	assert_false(a->out_standby);
+	assert_false(b->out_standby);
+	if (spi_a)
+		*spi_a = a->spi_in;
+	if (spi_b)
+		*spi_b = b->spi_in;
+}
+
+/* The module's soft expiry of P's first child, as its event would say it. */
+static void soft_expire(struct test_peer *p)
+{
+	struct child_sa *c = NULL;
+
+	peer_use(p);
+	live_children(p, 0, &c);
+	assert_non_null(c);
+	ike_child_soft_expired("st0", c->spi_out, 1 /* SECTUN_DIR_OUT */);
+}
+
+/* Make-before-break: the initiator of the rekey keeps the old inbound SA a moment. */
+static void rekey_child_from(struct pair *p, struct test_peer *by, struct test_peer *other)
+{
+	uint32_t old_a, old_b, new_a, new_b;
+
+	establish(p);
+	assert_one_pair(p, &old_a, &old_b);
+	soft_expire(by);
+	pump(&p->a, &p->b);
+	assert_one_pair(p, &new_a, &new_b);
+	assert_int_not_equal(new_a, old_a);
+	assert_int_not_equal(new_b, old_b);
+	/* The rekey's initiator: old inbound still there; the other end: gone. */
+	assert_int_equal(peer_sa(by, 0)->n_children, 2);
+	assert_int_equal(peer_sa(other, 0)->n_children, 1);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	assert_int_equal(peer_sa(by, 0)->n_children, 1);
+	assert_int_equal(peer_sa(by, 0)->children->rekeys, 1);
+	assert_int_equal(peer_sa(other, 0)->children->rekeys, 1);
+	assert_int_equal(by->cfg.vpn[0].child_rekeys, 1);
+	assert_int_equal(other->cfg.vpn[0].child_rekeys, 1);
+}
+
+static void test_child_rekey_initiator(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_child_from(p, &p->a, &p->b);
+}
+
+/* The IKE SA's responder rekeys: KEYMAT roles follow the CREATE_CHILD_SA. */
+static void test_child_rekey_responder(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_child_from(p, &p->b, &p->a);
+}
+
+/* Both ends rekey at once (RFC 7296 2.8.1): one pair survives, the same at both. */
+static void test_child_rekey_collision(void **state)
+{
+	struct pair *p = *state;
+	uint32_t old_a, new_a;
+
+	establish(p);
+	assert_one_pair(p, &old_a, NULL);
+	soft_expire(&p->a);
+	soft_expire(&p->b);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_one_pair(p, &new_a, NULL);
+	assert_int_not_equal(new_a, old_a);
+	assert_int_equal(peer_sa(&p->a, 0)->n_children, 1);
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 1);
+}
+
+/* Standby never switched by a delete: the responder switches on its own. */
+static void test_child_rekey_no_delete(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	struct child_sa *c;
+
+	establish(p);
+	soft_expire(&p->a);
+	/* The request, then b's answer; a's delete of the old pair is lost. */
+	dg = peer_pop(&p->a);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	dg = peer_pop(&p->b);
+	deliver(&p->a, dg);
+	datagram_free(dg);
+	peer_drop_all(&p->a);
+	for (c = peer_sa(&p->b, 0)->children; c && c->state != CHILD_INSTALLED; c = c->next)
+		;
+	assert_non_null(c);
+	assert_true(c->out_standby);
+	advance(&p->a, &p->b, CHILD_STANDBY_MS + 10);
+	assert_false(c->out_standby);
+	/* b deletes the replaced pair itself; both end with the new one alone. */
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	assert_one_pair(p, NULL, NULL);
+	assert_int_equal(peer_sa(&p->a, 0)->n_children, 1);
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 1);
+}
+
+/* An IKE SA rekey by P: new SPIs, children moved, message IDs from 0. */
+static void rekey_ike_from(struct pair *p, struct test_peer *by)
+{
+	uint8_t spi_i[8], spi_r[8];
+	struct ike_sa *a, *b;
+	uint32_t child_a;
+
+	establish(p);
+	assert_one_pair(p, &child_a, NULL);
+	memcpy(spi_i, peer_sa(&p->a, 0)->spi_i, 8);
+	memcpy(spi_r, peer_sa(&p->a, 0)->spi_r, 8);
+	peer_use(by);
+	assert_int_equal(ikev2_ike_rekey_start(peer_sa(by, 0)), 0);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	a = peer_sa(&p->a, 0);
+	b = peer_sa(&p->b, 0);
+	assert_memory_not_equal(a->spi_i, spi_i, 8);
+	assert_memory_not_equal(a->spi_r, spi_r, 8);
+	assert_int_equal(a->rekeys, 1);
+	assert_int_equal(b->rekeys, 1);
+	assert_true(peer_sa(by, 0)->initiator);
+	assert_false(peer_sa(by == &p->a ? &p->b : &p->a, 0)->initiator);
+	/* a started the VPN and keeps it, whoever rekeyed. */
+	assert_ptr_equal(a->vpn, &p->a.cfg.vpn[0]);
+	assert_null(b->vpn);
+	assert_int_equal(a->children->spi_in, child_a);
+	assert_int_equal(a->xchg.next_msgid + b->xchg.next_msgid, 0);
+	/* The new SA's keys work: a child rekey over it. */
+	soft_expire(&p->b);
+	pump(&p->a, &p->b);
+	assert_one_pair(p, NULL, NULL);
+	assert_int_equal(peer_sa(&p->b, 0)->xchg.next_msgid, 2);	/* rekey, delete */
+}
+
+static void test_ike_rekey_initiator(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_ike_from(p, &p->a);
+}
+
+static void test_ike_rekey_responder(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_ike_from(p, &p->b);
+}
+
+/* Both rekey the IKE SA at once: both refused, tried again apart; one SA left. */
+static void test_ike_rekey_collision(void **state)
+{
+	struct pair *p = *state;
+	int i;
+
+	establish(p);
+	peer_use(&p->a);
+	ikev2_ike_rekey_start(peer_sa(&p->a, 0));
+	peer_use(&p->b);
+	ikev2_ike_rekey_start(peer_sa(&p->b, 0));
+	for (i = 0; i < 20; i++) {
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, 250);
+	}
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	assert_int_equal(peer_sa(&p->a, 0)->rekeys, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1305,6 +1508,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_spi_global_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crossing_deletes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_log_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_rekey_initiator, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_rekey_responder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_rekey_collision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_rekey_no_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ike_rekey_initiator, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ike_rekey_responder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ike_rekey_collision, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

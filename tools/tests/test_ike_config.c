@@ -115,7 +115,7 @@ static void test_errors(void **state)
 		     "not hex");
 	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; proposals = \"aes999\"; } );",
 		     "proposals");
-	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; lifetime = 10; } );",
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; lifetime = 4; } );",
 		     "out of range");
 	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"other\"; bind-interface = \"st0\"; } );",
 		     "no gateway named 'other'");

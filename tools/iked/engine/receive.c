@@ -350,7 +350,7 @@ static uint16_t request_allowed(const struct ike_sa *sa, uint8_t exchange)
 static void request(struct ike_sa *sa, struct ike_rx *rx)
 {
 	uint8_t exchange = rx->outer.hdr.exchange;
-	const struct ike_xchg_ops *ops = ikev2_responder_ops(exchange);
+	const struct ike_xchg_ops *ops = ikev2_responder_ops(exchange, rx->m);
 	enum ike_xchg_status st;
 	struct ike_writer w;
 	const uint8_t *msg;

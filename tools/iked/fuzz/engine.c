@@ -13,7 +13,9 @@
  *                        1 sealed: exchange, flags, msgid delta, first
  *                          payload type (u8 each), u16 length, the chain
  *                        2 the clock moves: u8 seconds
- *                        3 a and b exchange everything they sent
+ *                        3 a and b exchange everything they sent; with
+ *                          bit 5, a rekey starts instead (bits 6-7: a's
+ *                          child, b's child, a's IKE SA, b's IKE SA)
  *              bit 2    to port 4500 (else 500)
  *              bit 3    from another address (else the peer's)
  *              bit 4    to a (the initiator), as if from b: forged
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sectun.h>
 
 #include "engine_pair.h"
 #include "fuzz/check.h"
@@ -109,7 +112,7 @@ static void check_invariants(struct test_peer *p)
 {
 	const struct ike_sa *sa;
 	size_t half = 0, hashed = 0;
-	unsigned int n;
+	unsigned int n, live;
 	const struct child_sa *c;
 	const struct ike_xchg *x;
 
@@ -118,10 +121,15 @@ static void check_invariants(struct test_peer *p)
 		hashed += sa->hashed;
 		CHECK(sa->state != IKE_SA_DEAD || (!sa->hashed && !sa->half_open));
 		CHECK(!sa->half_open || sa->state == IKE_SA_INIT_DONE);
-		for (n = 0, c = sa->children; c; c = c->next)
+		for (n = 0, live = 0, c = sa->children; c; c = c->next) {
 			n++;
+			live += c->state == CHILD_INSTALLED && !c->out_standby;
+			/* A replaced child goes in bounded time. */
+			CHECK(c->state == CHILD_INSTALLED || c->timer.armed ||
+			      c->state == CHILD_RETIRING);
+		}
 		CHECK(n == sa->n_children);
-		CHECK(n <= p->d.cfg->limits.child_sas);
+		CHECK(live <= p->d.cfg->limits.child_sas);
 		for (n = 0, x = sa->xchg.queue; x; x = x->next)
 			n++;
 		CHECK(n == sa->xchg.queued);
@@ -129,9 +137,12 @@ static void check_invariants(struct test_peer *p)
 		/* A request in flight is being retransmitted, and only then. */
 		CHECK(!!sa->xchg.active == sa->xchg.retransmit.armed);
 		if (sa->state == IKE_SA_DEAD)
-			CHECK(!sa->setup.armed && !sa->lifetime.armed && !sa->xchg.queue);
+			CHECK(!sa->setup.armed && !sa->lifetime.armed && !sa->rekey.armed &&
+			      !sa->xchg.queue);
+		/* A rekeyed SA waits, bounded by its setup timer, for its delete. */
 		if (sa->state == IKE_SA_ESTABLISHED)
-			CHECK(!sa->setup.armed && sa->lifetime.armed && sa->keys_ready);
+			CHECK((!sa->setup.armed || sa->rekeyed) && sa->lifetime.armed &&
+			      sa->keys_ready);
 	}
 	CHECK(half == p->d.sas.n_half);
 	CHECK(hashed == p->d.sas.n_hashed);
@@ -196,6 +207,22 @@ static void sealed(const uint8_t *p, size_t len, const struct sockaddr_storage *
 	free(msg);
 }
 
+/* A rekey as the timers would start it: a child's (by a or b), or the IKE SA's. */
+static void start_rekey(unsigned int what)
+{
+	struct test_peer *p = what & 1 ? &b : &a;
+	struct ike_sa *sa;
+
+	peer_use(p);
+	sa = peer_sa(p, 0);
+	if (!sa)
+		return;
+	if (what & 2)
+		ikev2_ike_rekey_start(sa);
+	else if (sa->children)
+		ike_child_soft_expired("st0", sa->children->spi_out, SECTUN_DIR_OUT);
+}
+
 /* Bytes as they are, or with the live SPIs over their first 16. */
 static void raw(struct test_peer *to, const uint8_t *p, size_t len,
 		const struct sockaddr_storage *from, uint16_t port, bool live_spis)
@@ -258,7 +285,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				advance(&a, &b, (uint64_t)data[off++] * 1000);
 			break;
 		case 3:
-			pump(&a, &b);
+			if (kind & 32)
+				start_rekey(kind >> 6);
+			else
+				pump(&a, &b);
 			break;
 		}
 		check_invariants(&a);

@@ -308,6 +308,7 @@ static struct child_nonces first_child_nonces(const struct ike_sa *sa)
 	return (struct child_nonces){
 		.ni = sa->init->ni, .ni_len = sa->init->ni_len,
 		.nr = sa->init->nr, .nr_len = sa->init->nr_len,
+		.we_initiated = sa->initiator,
 	};
 }
 
@@ -428,7 +429,7 @@ static enum ike_xchg_status auth_process_request(struct ike_xchg *x, struct ike_
 	    !ike_child_decode_ts(m, &tsi, &tsr))
 		ax->child_err = IKE_N_NO_PROPOSAL_CHOSEN;
 	else
-		ax->child_err = ike_child_accept(sa, theirs, &tsi, &tsr, false, &ax->child,
+		ax->child_err = ike_child_accept(sa, theirs, &tsi, &tsr, false, NULL, &ax->child,
 						 &ax->reply);
 	free(theirs);
 	if (ax->child_err)

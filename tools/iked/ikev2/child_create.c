@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CREATE_CHILD_SA for a new child SA (RFC 7296 1.3.1), both halves: a
- * VPN's further traffic selectors, each its own child (a Junos proxy ID),
- * with the VPN's PFS group when it has one. Rekeying (REKEY_SA, or IKE
- * proposals for an IKE SA rekey) is refused with NO_ADDITIONAL_SAS until
- * the rekey exchanges exist.
+ * CREATE_CHILD_SA for a child SA, both halves: a new one (RFC 7296 1.3.1)
+ * for a VPN's further traffic selectors, each its own child (a Junos
+ * proxy ID), or the replacement of one (1.3.3, REKEY_SA), with the VPN's
+ * PFS group when it has one. Rekeys are make-before-break (2.8): the
+ * initiator uses the new pair as soon as it is installed and deletes the
+ * old one; the responder keeps sending on the old one until that delete
+ * comes. Two rekeys of one child that cross (2.8.1) both complete, and
+ * the one whose exchange holds the lowest nonce is deleted by its
+ * initiator.
  */
 #include <arpa/inet.h>
+#include <linux/sectun.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +28,7 @@
 #include "log.h"
 #include "proposal.h"
 #include "random.h"
+#include "ts.h"
 
 #define MAX_KE_ROUNDS	2
 
@@ -31,6 +37,10 @@ struct child_xchg {
 	struct iked_vpn *vpn;
 	unsigned int sel;
 	bool replace;			/* for a selector that has a child already */
+	/* A rekey: the replaced child's inbound SPI (initiator) or the child. */
+	uint32_t rekey_spi;
+	struct ike_ts_set rekey_tsi, rekey_tsr;
+	struct child_sa *old;		/* responder, while the request is handled */
 	/* Initiator. */
 	struct ike_sa_offer offer;
 	uint32_t spi_in;
@@ -75,12 +85,19 @@ static int child_build_request(struct ike_xchg *x, struct ike_writer *w)
 {
 	struct child_xchg *cx = to_child(x);
 	struct ike_ts_set tsi, tsr;
+	uint32_t be = htonl(cx->rekey_spi);
 
+	if (cx->rekey_spi) {
+		ike_w_notify(w, cx->vpn->protocol, &be, 4, IKE_N_REKEY_SA, NULL, 0);
+		tsi = cx->rekey_tsi;
+		tsr = cx->rekey_tsr;
+	} else {
+		ike_child_ts(cx->vpn, cx->sel, &tsi, &tsr);
+	}
 	ike_w_sa(w, &cx->offer);
 	ike_w_nonce(w, cx->ni, cx->ni_len);
 	if (cx->dh && ikev2_put_ke(w, cx->dh, cx->group))
 		return -1;
-	ike_child_ts(cx->vpn, cx->sel, &tsi, &tsr);
 	ike_w_ts(w, IKE_PL_TSI, &tsi);
 	ike_w_ts(w, IKE_PL_TSR, &tsr);
 	return w->err;
@@ -97,6 +114,73 @@ static int new_dh(struct child_xchg *cx, uint16_t group)
 	return cx->dh ? 0 : -1;
 }
 
+/* The lower of two nonces, compared as octet strings (RFC 7296 2.8.1). */
+static bool nonce_lower(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int d = memcmp(a, b, alen < blen ? alen : blen);
+
+	return d < 0 || (!d && alen < blen);
+}
+
+static void lower_nonce(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+			const uint8_t **low, size_t *low_len)
+{
+	bool a_low = nonce_lower(a, alen, b, blen);
+
+	*low = a_low ? a : b;
+	*low_len = a_low ? alen : blen;
+}
+
+/*
+ * Our rekey of OLD is done and C made. Without a crossing rekey of the
+ * peer's, C replaces OLD and OLD is deleted. With one, the exchange with
+ * the lowest nonce lost: ours, and C is deleted (the peer deletes OLD);
+ * or the peer's, and its child goes when the peer deletes it, OLD when we
+ * do.
+ */
+static int rekey_done(struct ike_sa *sa, struct ike_sa *home, struct child_sa *old,
+		      struct child_sa *c, const struct child_nonces *nonces)
+{
+	struct child_sa *theirs = old->peer_rekey ? ike_child_by_spi_in(home, old->peer_rekey) :
+				  NULL;
+	const struct child_sa *holder = theirs ? theirs : old;
+	const uint8_t *low;
+	size_t low_len;
+
+	if (theirs) {
+		lower_nonce(nonces->ni, nonces->ni_len, nonces->nr, nonces->nr_len,
+			    &low, &low_len);
+		if (nonce_lower(low, low_len, old->peer_rekey_nonce, old->peer_rekey_nonce_len)) {
+			log_info("%s: rekey collision on child SA %08x: ours lost, deleting "
+				 "its SA %08x", sa->gw->name, old->spi_in, c->spi_in);
+			ikev2_delete_child_queue(home, c->protocol, c->spi_in);
+			free(c);
+			return 0;
+		}
+		log_info("%s: rekey collision on child SA %08x: ours won, the peer "
+			 "deletes %08x", sa->gw->name, old->spi_in, theirs->spi_in);
+	}
+	c->policy = holder->policy;
+	c->owns_trap = holder->owns_trap;
+	/* Keys from the SA the exchange ran on; kept by the one OLD is on. */
+	if (ike_child_install(sa, c, nonces))
+		return -1;
+	if (home != sa)
+		ike_child_move(c, sa, home);
+	if (theirs)
+		ike_child_take_over(theirs, c);
+	ike_child_take_over(old, c);
+	log_info("%s: child SA %08x/%08x of VPN %s rekeyed: now %08x/%08x (rekey %u)",
+		 sa->gw->name, old->spi_in, old->spi_out, c->vpn->name, c->spi_in,
+		 c->spi_out, c->rekeys);
+	old->vpn->child_rekeys++;
+	/* Off the wire at once; its inbound SA lingers once the peer agreed. */
+	ike_kernel_del_out(old);
+	old->state = CHILD_RETIRING;
+	ikev2_delete_child_queue(home, old->protocol, old->spi_in);
+	return 0;
+}
+
 static enum ike_xchg_status child_process_response(struct ike_xchg *x, struct ike_rx *rx)
 {
 	struct child_xchg *cx = to_child(x);
@@ -104,12 +188,14 @@ static enum ike_xchg_status child_process_response(struct ike_xchg *x, struct ik
 	const struct ike_msg *m = rx->m;
 	const struct ike_payload *pl = ike_msg_find(m, IKE_PL_NONCE, NULL);
 	uint8_t secret[IKE_DH_MAX_SHARED_LEN];
+	struct child_sa *c, *old = NULL;
+	struct ike_sa *home = sa;
 	struct child_nonces nonces;
 	const uint8_t *nr;
-	struct child_sa *c;
 	struct ike_notify n;
 	size_t nr_len, slen;
 	uint16_t err;
+	int ret;
 
 	if (!ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD, &n) && n.len == 2) {
 		uint16_t group = n.data[0] << 8 | n.data[1];
@@ -123,12 +209,23 @@ static enum ike_xchg_status child_process_response(struct ike_xchg *x, struct ik
 			return IKE_XCHG_RESEND;
 		}
 	}
+	/* The IKE SA may have been rekeyed meanwhile: the child moved on. */
+	if (cx->rekey_spi) {
+		old = ike_child_find_in(cx->rekey_spi, &home);
+		if (old && old->vpn == cx->vpn)
+			old->rekey_pending = false;
+		else
+			old = NULL;
+	}
 	err = ike_msg_error(m);
 	if (err) {
 		log_warn("%s: no child SA for selector %u of VPN %s: %s", sa->gw->name,
 			 cx->sel + 1, cx->vpn->name, ike_error_name(err));
-		snprintf(sa->why, sizeof(sa->why), "child SA refused: %s",
-			 ike_error_name(err));
+		snprintf(sa->why, sizeof(sa->why), "child SA %s: %s",
+			 cx->rekey_spi ? "rekey refused" : "refused", ike_error_name(err));
+		/* Busy with something that crossed ours (2.25): try again soon. */
+		if (old && old->state == CHILD_INSTALLED && err == IKE_N_TEMPORARY_FAILURE)
+			ikev2_child_rekey_later(old);
 		return IKE_XCHG_DONE;
 	}
 	if (!pl || ike_decode_nonce(pl, &nr, &nr_len)) {
@@ -148,12 +245,26 @@ static enum ike_xchg_status child_process_response(struct ike_xchg *x, struct ik
 	}
 	nonces = (struct child_nonces){
 		.ni = cx->ni, .ni_len = cx->ni_len, .nr = nr, .nr_len = nr_len,
-		.g_ir = slen ? secret : NULL, .g_len = slen,
+		.g_ir = slen ? secret : NULL, .g_len = slen, .we_initiated = true,
 	};
-	if (ike_child_install(sa, c, &nonces))
+	/* A rekey whose child went meanwhile (2.25) gives a fresh child. */
+	if (old && old->state != CHILD_RETIRING)
+		ret = rekey_done(sa, home, old, c, &nonces);
+	else
+		ret = ike_child_install(sa, c, &nonces);
+	if (ret)
 		free(c);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return IKE_XCHG_DONE;
+}
+
+static void child_abort(struct ike_xchg *x)
+{
+	struct child_xchg *cx = to_child(x);
+	struct child_sa *old;
+
+	if (cx->rekey_spi && (old = ike_child_by_spi_in(x->sa, cx->rekey_spi)))
+		old->rekey_pending = false;
 }
 
 /* Whether a child for SEL of VPN is queued or in flight on SA. */
@@ -218,6 +329,59 @@ void ikev2_children_wanted(struct ike_sa *sa)
 		ikev2_child_queue(sa, sa->vpn, sel, false);
 }
 
+/* The selectors a rekey of C asks for: C's own (2.8), or everything, as at first. */
+static void rekey_ts(const struct child_sa *c, struct ike_ts_set *tsi, struct ike_ts_set *tsr)
+{
+	if (!c->vpn->n_sel && ike_ts_is_any(&c->local) && ike_ts_is_any(&c->remote)) {
+		ike_child_ts(c->vpn, c->sel, tsi, tsr);
+		return;
+	}
+	memset(tsi, 0, sizeof(*tsi));
+	memset(tsr, 0, sizeof(*tsr));
+	tsi->ts[0] = c->local;
+	tsr->ts[0] = c->remote;
+	tsi->n = tsr->n = 1;
+}
+
+int ikev2_child_rekey_queue(struct ike_sa *sa, struct child_sa *c)
+{
+	struct child_xchg *cx;
+
+	if (c->rekey_pending || c->state != CHILD_INSTALLED || c->out_standby ||
+	    sa->state != IKE_SA_ESTABLISHED)
+		return 0;
+	cx = (struct child_xchg *)ike_xchg_new(&ikev2_child_create_ops, sa);
+	if (!cx)
+		return -1;
+	cx->vpn = c->vpn;
+	cx->sel = c->sel;
+	cx->rekey_spi = c->spi_in;
+	rekey_ts(c, &cx->rekey_tsi, &cx->rekey_tsr);
+	cx->spi_in = ike_kernel_new_spi();
+	cx->ni_len = IKE_NONCE_LEN;
+	if (ike_child_offer(c->vpn, cx->spi_in, true, &cx->offer) ||
+	    ike_random(cx->ni, cx->ni_len) || new_dh(cx, ike_offer_first_dh(&cx->offer))) {
+		ike_xchg_free(&cx->x);
+		return -1;
+	}
+	log_info("%s: rekeying child SA %08x/%08x of VPN %s", sa->gw->name, c->spi_in,
+		 c->spi_out, c->vpn->name);
+	c->rekey_pending = true;
+	return ike_xchg_queue(sa, &cx->x, false);
+}
+
+static void rekey_retry(struct ike_timer *t)
+{
+	struct child_sa *c = ike_timer_owner(t, struct child_sa, timer);
+
+	ikev2_child_rekey_queue(c->sa, c);
+}
+
+void ikev2_child_rekey_later(struct child_sa *c)
+{
+	ike_timer_set(&c->timer, CHILD_REKEY_RETRY_MS, rekey_retry);
+}
+
 /* ---- Responder ---- */
 
 static enum ike_xchg_status refuse(struct child_xchg *cx, uint16_t type, const void *data,
@@ -228,6 +392,78 @@ static enum ike_xchg_status refuse(struct child_xchg *cx, uint16_t type, const v
 	if (len)
 		memcpy(cx->err_data, data, len);
 	return IKE_XCHG_DONE;
+}
+
+/*
+ * The child a REKEY_SA notify names by its SPI (our outbound one), or an
+ * error: CHILD_SA_NOT_FOUND when there is none, TEMPORARY_FAILURE when it
+ * is being replaced or deleted already (RFC 7296 2.25).
+ */
+static uint16_t rekeyed_child(struct ike_sa *sa, const struct ike_notify *n,
+			      struct child_sa **out)
+{
+	struct child_sa *c;
+	uint32_t spi;
+
+	if (n->spi_len != 4 || (n->protocol != IKE_PROTO_ESP && n->protocol != IKE_PROTO_AH))
+		return IKE_N_INVALID_SYNTAX;
+	memcpy(&spi, n->spi, 4);
+	spi = ntohl(spi);
+	for (c = sa->children; c; c = c->next) {
+		if (c->spi_out != spi || c->protocol != n->protocol)
+			continue;
+		if (c->state != CHILD_INSTALLED || c->out_standby)
+			return IKE_N_TEMPORARY_FAILURE;
+		*out = c;
+		return 0;
+	}
+	return IKE_N_CHILD_SA_NOT_FOUND;
+}
+
+/* Our own rekey of C, still queued, is not needed any more. */
+static void drop_queued_rekey(struct ike_sa *sa, struct child_sa *c)
+{
+	struct ike_xchg **p, *x;
+
+	for (p = &sa->xchg.queue; (x = *p); p = &x->next) {
+		if (x->ops == &ikev2_child_create_ops && to_child(x)->rekey_spi == c->spi_in) {
+			*p = x->next;
+			sa->xchg.queued--;
+			ike_xchg_free(x);
+			c->rekey_pending = false;
+			return;
+		}
+	}
+}
+
+/*
+ * The peer's rekey of OLD made C, installed with its outbound SA on
+ * standby. If ours is in flight too, both finish; which survives is
+ * decided when our answer comes (rekey_done()).
+ */
+static void rekeyed_by_peer(struct ike_sa *sa, struct child_sa *old, struct child_sa *c,
+			    const struct child_nonces *n)
+{
+	const uint8_t *low;
+	size_t low_len;
+
+	drop_queued_rekey(sa, old);
+	if (old->rekey_pending) {
+		lower_nonce(n->ni, n->ni_len, n->nr, n->nr_len, &low, &low_len);
+		memcpy(old->peer_rekey_nonce, low, low_len);
+		old->peer_rekey_nonce_len = low_len;
+		old->peer_rekey = c->spi_in;
+		ike_child_take_over(old, c);
+		/* Until ours is answered, it is still ours in flight. */
+		old->rekey_pending = true;
+		log_info("%s: the peer rekeys child SA %08x while we do", sa->gw->name,
+			 old->spi_in);
+	} else {
+		ike_child_take_over(old, c);
+	}
+	old->vpn->child_rekeys++;
+	log_info("%s: the peer rekeyed child SA %08x/%08x of VPN %s: now %08x/%08x",
+		 sa->gw->name, old->spi_in, old->spi_out, c->vpn->name, c->spi_in, c->spi_out);
 }
 
 static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike_rx *rx)
@@ -256,12 +492,14 @@ static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike
 		st = refuse(cx, IKE_N_INVALID_SYNTAX, NULL, 0);
 		goto out;
 	}
-	/* A child rekey carries REKEY_SA; an IKE SA rekey, IKE proposals. */
-	if (!ike_msg_find_notify(m, IKE_N_REKEY_SA, &n) ||
-	    (theirs->n && theirs->p[0].protocol == IKE_PROTO_IKE)) {
-		log_info("%s: the peer wants to rekey; not supported yet", sa->gw->name);
-		st = refuse(cx, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
-		goto out;
+	if (!ike_msg_find_notify(m, IKE_N_REKEY_SA, &n)) {
+		err = rekeyed_child(sa, &n, &cx->old);
+		if (err) {
+			log_warn("%s: refusing to rekey child SA: %s", sa->gw->name,
+				 ike_error_name(err));
+			st = refuse(cx, err, NULL, 0);
+			goto out;
+		}
 	}
 	if (!ike_child_decode_ts(m, &tsi, &tsr)) {
 		st = refuse(cx, IKE_N_INVALID_SYNTAX, NULL, 0);
@@ -269,7 +507,7 @@ static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike
 	}
 	if (ke_group)
 		ike_offer_promote_dh(theirs, ke_group);
-	err = ike_child_accept(sa, theirs, &tsi, &tsr, true, &cx->child, &cx->reply);
+	err = ike_child_accept(sa, theirs, &tsi, &tsr, true, cx->old, &cx->child, &cx->reply);
 	if (err) {
 		log_warn("%s: refusing a child SA: %s", sa->gw->name, ike_error_name(err));
 		st = refuse(cx, err, NULL, 0);
@@ -304,10 +542,18 @@ static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike
 		.ni = ni, .ni_len = ni_len, .nr = cx->nr, .nr_len = sizeof(cx->nr),
 		.g_ir = slen ? secret : NULL, .g_len = slen,
 	};
+	/* The replacement's inbound SA is in before we answer; its outbound waits. */
+	if (cx->old) {
+		cx->child->policy = cx->old->policy;
+		cx->child->owns_trap = cx->old->owns_trap;
+		cx->child->out_standby = true;
+	}
 	if (ike_child_install(sa, cx->child, &nonces)) {
 		free(cx->child);
 		cx->child = NULL;
 		st = refuse(cx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+	} else if (cx->old) {
+		rekeyed_by_peer(sa, cx->old, cx->child, &nonces);
 	}
 out:
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -354,30 +600,33 @@ const struct ike_xchg_ops ikev2_child_create_ops = {
 	.process_response = child_process_response,
 	.process_request = child_process_request,
 	.build_response = child_build_response,
+	.abort = child_abort,
 	.destroy = child_destroy,
 };
 
 /*
- * The module says an outbound SA of ours is near its end (soft lifetime).
- * Until rekeying exists, the side that initiated the VPN asks for a fresh
- * child for the same selector; it carries the traffic once the old one
- * is gone. Only that side does, so that two sites do not both.
+ * The module says an SA of a child is near its end (soft lifetime, in
+ * time or bytes): the child is rekeyed, by whichever end gets there
+ * first, unless the VPN leaves that to the peer.
  */
-void ike_child_soft_expired(const char *ifname, uint32_t spi)
+void ike_child_soft_expired(const char *ifname, uint32_t spi, int dir)
 {
 	struct child_sa *c;
 	struct ike_sa *sa;
 
 	ike_sa_foreach(sa) {
-		if (sa->state != IKE_SA_ESTABLISHED || !sa->vpn)
+		if (sa->state != IKE_SA_ESTABLISHED)
 			continue;
 		for (c = sa->children; c; c = c->next) {
-			if (c->spi_out != spi || strcmp(c->vpn->bind_if, ifname) ||
-			    c->vpn != sa->vpn)
+			if ((dir == SECTUN_DIR_IN ? c->spi_in : c->spi_out) != spi ||
+			    strcmp(c->vpn->bind_if, ifname))
 				continue;
-			log_info("%s: child SA %08x near its end: asking for a new one",
-				 sa->gw->name, c->spi_out);
-			ikev2_child_queue(sa, c->vpn, c->sel, true);
+			if (c->vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY_NO_REKEY) {
+				log_info("%s: child SA %08x near its end: the peer rekeys it",
+					 sa->gw->name, c->spi_in);
+				return;
+			}
+			ikev2_child_rekey_queue(sa, c);
 			return;
 		}
 	}

@@ -102,11 +102,30 @@ static int delete_child_build(struct ike_xchg *x, struct ike_writer *w)
 	return w->err;
 }
 
+static void linger_from(struct ike_sa *sa, const uint32_t *spis, unsigned int n)
+{
+	struct child_sa *c;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		c = ike_child_by_spi_in(sa, ntohl(spis[i]));
+		if (c && c->state == CHILD_RETIRING)
+			ike_child_retire(c, CHILD_LINGER_MS);
+	}
+}
+
 static enum ike_xchg_status delete_child_done(struct ike_xchg *x, struct ike_rx *rx)
 {
-	(void)x;
+	struct delete_xchg *dx = to_delete(x);
+
 	(void)rx;
-	/* The peer's half went with its answer; ours went before we asked. */
+	/*
+	 * The peer's half went with its answer. Ours went before we asked,
+	 * but for the inbound SAs of replaced children, which stay a moment
+	 * for packets the peer sent before it saw the delete.
+	 */
+	linger_from(x->sa, dx->esp, dx->n_esp);
+	linger_from(x->sa, dx->ah, dx->n_ah);
 	return IKE_XCHG_DONE;
 }
 
@@ -157,6 +176,7 @@ void ike_child_gone(const char *ifname, uint32_t spi, int dir)
 {
 	struct child_sa *c;
 	struct ike_sa *sa;
+	enum child_state state;
 	unsigned int sel;
 	uint8_t protocol;
 	uint32_t spi_in;
@@ -169,18 +189,25 @@ void ike_child_gone(const char *ifname, uint32_t spi, int dir)
 			if (strcmp(c->vpn->bind_if, ifname) ||
 			    (dir == SECTUN_DIR_IN ? c->spi_in : c->spi_out) != spi)
 				continue;
+			/* A replaced child's outbound SA: we took it out. */
+			if (c->state == CHILD_RETIRING && dir == SECTUN_DIR_OUT)
+				return;
 			log_info("%s: child SA %08x/%08x of VPN %s expired or was removed",
 				 sa->gw->name, c->spi_in, c->spi_out, c->vpn->name);
 			ike_sa_unlink_child(sa, c);
+			state = c->state;
 			sel = c->sel;
 			protocol = c->protocol;
 			spi_in = c->spi_in;
 			ours = c->vpn == sa->vpn;
+			if (state == CHILD_REKEYED)
+				ike_child_successor_current(sa, c);
 			ike_child_remove(c);
-			if (sa->state == IKE_SA_ESTABLISHED)
+			/* A retiring child's delete is out already. */
+			if (sa->state == IKE_SA_ESTABLISHED && state != CHILD_RETIRING)
 				ikev2_delete_child_queue(sa, protocol, spi_in);
-			/* Ours to keep up: ask again (if the soft expiry did not). */
-			if (ours)
+			/* Ours to keep up, and not replaced: ask again. */
+			if (ours && state == CHILD_INSTALLED)
 				ikev2_child_queue(sa, sa->vpn, sel, false);
 			return;
 		}

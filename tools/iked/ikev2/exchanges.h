@@ -5,7 +5,8 @@
  *
  *   init.c          IKE_SA_INIT: proposals, DH, nonces, COOKIE, INVALID_KE
  *   auth.c          IKE_AUTH: identities, AUTH, the first child SA
- *   child_create.c  CREATE_CHILD_SA for a further child SA (rekeys refused)
+ *   child_create.c  CREATE_CHILD_SA for a further child SA or a child rekey
+ *   ike_rekey.c     CREATE_CHILD_SA that rekeys the IKE SA
  *   informational.c INFORMATIONAL as responder: deletes, liveness, notifies
  *   delete.c        INFORMATIONAL as initiator: deleting the IKE SA or children
  */
@@ -26,9 +27,15 @@ extern const struct ike_xchg_ops ikev2_child_create_ops;
 extern const struct ike_xchg_ops ikev2_informational_ops;
 extern const struct ike_xchg_ops ikev2_delete_ike_ops;
 extern const struct ike_xchg_ops ikev2_delete_child_ops;
+extern const struct ike_xchg_ops ikev2_ike_rekey_ops;
 
-/* The responder half for a request of EXCHANGE (not IKE_SA_INIT), or NULL. */
-const struct ike_xchg_ops *ikev2_responder_ops(uint8_t exchange);
+/*
+ * The responder half for a request of EXCHANGE (not IKE_SA_INIT) with
+ * payloads M (opened), or NULL.
+ */
+const struct ike_xchg_ops *ikev2_responder_ops(uint8_t exchange, const struct ike_msg *m);
+/* A CREATE_CHILD_SA that rekeys SA itself, unless one is on its way. */
+int ikev2_ike_rekey_start(struct ike_sa *sa);
 
 /* A new IKE SA for VPN: IKE_SA_INIT, then IKE_AUTH with selector SEL's child. */
 int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel);
@@ -40,6 +47,10 @@ int ikev2_auth_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel);
  */
 int ikev2_child_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 		      bool replace);
+/* A CREATE_CHILD_SA that rekeys child C of SA, unless one is on its way. */
+int ikev2_child_rekey_queue(struct ike_sa *sa, struct child_sa *c);
+/* The same in CHILD_REKEY_RETRY_MS. */
+void ikev2_child_rekey_later(struct child_sa *c);
 /* The VPN's selectors that SA carries no child for yet, one request each. */
 void ikev2_children_wanted(struct ike_sa *sa);
 /* Tell the peer that child C (already out of the kernel) is gone. */
@@ -50,7 +61,7 @@ int ikev2_delete_ike_queue(struct ike_sa *sa);
 void ikev2_delete_ike_now(struct ike_sa *sa);
 
 /* The module's events about child SAs (soft expiry, hard expiry or removal). */
-void ike_child_soft_expired(const char *ifname, uint32_t spi);
+void ike_child_soft_expired(const char *ifname, uint32_t spi, int dir);
 void ike_child_gone(const char *ifname, uint32_t spi, int dir);
 
 #endif

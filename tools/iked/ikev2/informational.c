@@ -44,6 +44,9 @@ static void delete_children(struct info_xchg *ix, const struct ike_delete *d)
 			ike_sa_unlink_child(sa, c);
 			log_info("%s: the peer deleted child SA %08x/%08x of VPN %s",
 				 sa->gw->name, c->spi_in, c->spi_out, c->vpn->name);
+			/* A replaced child: its successor carries the traffic first. */
+			if (c->state == CHILD_REKEYED)
+				ike_child_successor_current(sa, c);
 			if (c->protocol == IKE_PROTO_AH && ix->n_ah < MAX_SPIS)
 				ix->ah[ix->n_ah++] = htonl(c->spi_in);
 			else if (c->protocol == IKE_PROTO_ESP && ix->n_esp < MAX_SPIS)
@@ -97,13 +100,25 @@ const struct ike_xchg_ops ikev2_informational_ops = {
 	.build_response = info_build_response,
 };
 
-const struct ike_xchg_ops *ikev2_responder_ops(uint8_t exchange)
+/*
+ * Whether a CREATE_CHILD_SA request rekeys the IKE SA: its first proposal
+ * is for IKE (RFC 7296 1.3.2). The proposal's protocol is octet 5 of the
+ * first proposal substructure, which starts the SA payload's body.
+ */
+static bool rekeys_ike_sa(const struct ike_msg *m)
+{
+	const struct ike_payload *pl = m ? ike_msg_find(m, IKE_PL_SA, NULL) : NULL;
+
+	return pl && pl->len >= 8 && pl->body[5] == IKE_PROTO_IKE;
+}
+
+const struct ike_xchg_ops *ikev2_responder_ops(uint8_t exchange, const struct ike_msg *m)
 {
 	switch (exchange) {
 	case IKE_AUTH:
 		return &ikev2_auth_ops;
 	case IKE_CREATE_CHILD_SA:
-		return &ikev2_child_create_ops;
+		return rekeys_ike_sa(m) ? &ikev2_ike_rekey_ops : &ikev2_child_create_ops;
 	case IKE_INFORMATIONAL:
 		return &ikev2_informational_ops;
 	}
