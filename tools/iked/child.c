@@ -22,6 +22,8 @@
 #include "kernel.h"
 #include "keylog.h"
 #include "log.h"
+#include "parse.h"
+#include "pki/cert.h"
 #include "proposal.h"
 #include "ts.h"
 
@@ -339,7 +341,7 @@ static void replaced_expired(struct ike_timer *t)
 		return;
 	log_info("%s: no delete came for child SA %08x, which was replaced: deleting it",
 		 c->vpn->gw->name, c->spi_in);
-	ike_child_successor_current(c->sa, c);
+	ike_child_successor_current(c);
 	ike_kernel_del_out(c);
 	c->state = CHILD_RETIRING;
 	if (ikev2_delete_child_queue(c->sa, c->protocol, c->spi_in))
@@ -387,12 +389,71 @@ void ike_child_retire(struct child_sa *c, unsigned int linger_ms)
 	ike_timer_set(&c->timer, linger_ms, linger_over);
 }
 
-void ike_child_successor_current(struct ike_sa *sa, struct child_sa *old)
+void ike_child_successor_current(struct child_sa *old)
 {
-	struct child_sa *next = ike_child_by_spi_in(sa, old->replaced_by);
+	/* A reauthentication's successor lives on another IKE SA. */
+	struct child_sa *next = old->replaced_by ? ike_child_find_in(old->replaced_by, NULL) :
+				NULL;
 
 	if (next)
 		ike_child_make_current(next);
+}
+
+static void replaced_across(struct child_sa *pred, struct child_sa *c, bool we_initiated);
+
+struct child_sa *ike_child_predecessor(const struct ike_sa *sa, const struct child_sa *c)
+{
+	struct child_sa *p;
+	struct ike_sa *o;
+
+	ike_sa_foreach(o) {
+		if (o == sa || o->gw != sa->gw || o->state != IKE_SA_ESTABLISHED ||
+		    !ike_id_equal(&o->peer_id, &sa->peer_id))
+			continue;
+		for (p = o->children; p; p = p->next)
+			if (p->state == CHILD_INSTALLED && !p->out_standby && p->vpn == c->vpn &&
+			    p->sel == c->sel && p->protocol == c->protocol &&
+			    ike_ts_equal(&p->local, &c->local) &&
+			    ike_ts_equal(&p->remote, &c->remote))
+				return p;
+	}
+	return NULL;
+}
+
+int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n)
+{
+	struct child_sa *pred = ike_child_predecessor(sa, c);
+
+	if (pred) {
+		c->policy = pred->policy;
+		c->owns_trap = pred->owns_trap;
+		c->out_standby = !n->we_initiated;
+	}
+	if (ike_child_install(sa, c, n))
+		return -1;
+	if (pred)
+		replaced_across(pred, c, n->we_initiated);
+	return 0;
+}
+
+static void replaced_across(struct child_sa *pred, struct child_sa *c, bool we_initiated)
+{
+	char a[17];
+
+	ike_child_take_over(pred, c);
+	log_info("%s: child SA %08x/%08x of VPN %s made anew on IKE SA %s: now %08x/%08x",
+		 c->sa->gw->name, pred->spi_in, pred->spi_out, c->vpn->name,
+		 format_hex(ike_sa_our_spi(c->sa), 8, a, sizeof(a)), c->spi_in, c->spi_out);
+	if (!we_initiated)
+		return;	/* the peer's: ours switches when the old one's delete comes */
+	/*
+	 * Ours: the peer has both directions installed, so the new outbound SA
+	 * is current at once; the old inbound one stays until the old IKE SA
+	 * goes, for what the peer sent before it switched.
+	 */
+	ike_timer_cancel(&pred->timer);
+	ike_kernel_del_out(pred);
+	pred->state = CHILD_RETIRING;
 }
 
 struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi)

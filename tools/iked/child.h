@@ -72,7 +72,22 @@ void ike_child_make_current(struct child_sa *c);
  */
 void ike_child_retire(struct child_sa *c, unsigned int linger_ms);
 /* OLD, replaced, is about to go: its successor's outbound SA is made current. */
-void ike_child_successor_current(struct ike_sa *sa, struct child_sa *old);
+void ike_child_successor_current(struct child_sa *old);
+/*
+ * Reauthentication (ours or the peer's) makes children anew on a new IKE
+ * SA: the installed child of another IKE SA with the same peer that C,
+ * not yet installed on SA, replaces (same VPN, selector and traffic
+ * selectors), or NULL.
+ */
+struct child_sa *ike_child_predecessor(const struct ike_sa *sa, const struct child_sa *c);
+/*
+ * A child that is no rekey, installed: in its predecessor's place when it
+ * has one (selector index and all). When we initiated the exchange the
+ * new child carries the traffic at once and the predecessor keeps only
+ * its inbound SA until its IKE SA goes; when the peer did, as a rekey
+ * responder, until the predecessor's delete (or CHILD_STANDBY_MS).
+ */
+int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n);
 /* The child of SA with inbound SPI, or NULL. */
 struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
 

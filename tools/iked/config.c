@@ -89,11 +89,16 @@ static const struct known_setting gateway_settings[] = {
 	{ "local-address", T_STR }, { "version", T_INT },
 	{ "proposals", T_STR | T_LIST }, { "lifetime", T_INT },
 	{ "fragmentation", T_BOOL }, { "retransmit-timeout-ms", T_INT },
+	{ "reauth-frequency", T_INT }, { "dpd", T_GROUP },
 	{ "retransmit-tries", T_INT }, { "local-id", T_STR }, { "remote-id", T_STR },
 	{ "auth", T_STR }, { "psk", T_STR }, { "psk-hex", T_STR },
 	{ "certificate", T_STR }, { "certificate-chain", T_STR },
 	{ "private-key", T_STR }, { "ca", T_STR }, { "rsa-pss", T_BOOL },
 	{ NULL, 0 },
+};
+
+static const struct known_setting dpd_settings[] = {
+	{ "mode", T_STR }, { "interval", T_INT }, { "threshold", T_INT }, { NULL, 0 },
 };
 
 static const struct known_setting vpn_settings[] = {
@@ -348,6 +353,40 @@ static int get_psk(struct conf_ctx *c, const config_setting_t *s,
 	return 0;
 }
 
+static const char *const dpd_modes[] = {
+	[IKED_DPD_OFF] = "off", [IKED_DPD_OPTIMIZED] = "optimized",
+	[IKED_DPD_PROBE_IDLE] = "probe-idle-tunnel", [IKED_DPD_ALWAYS] = "always-send", NULL,
+};
+
+const char *iked_dpd_mode_name(enum iked_dpd_mode mode)
+{
+	return mode <= IKED_DPD_ALWAYS ? dpd_modes[mode] : "?";
+}
+
+/* The "dpd" group: present means on, optimized every 10 s, 5 probes (Junos). */
+static int load_dpd(struct conf_ctx *c, const config_setting_t *s, struct iked_dpd *dpd)
+{
+	const char *mode;
+	int k;
+
+	*dpd = (struct iked_dpd){ .mode = IKED_DPD_OFF, .interval = 10, .threshold = 5 };
+	if (!s)
+		return 0;
+	dpd->mode = IKED_DPD_OPTIMIZED;
+	mode = get_string(s, "mode");
+	if (mode) {
+		k = parse_keyword(mode, dpd_modes);
+		if (k < 0)
+			return conf_fail(c, config_setting_get_member(s, "mode"),
+					 "dpd mode: optimized, probe-idle-tunnel, always-send "
+					 "or off");
+		dpd->mode = k;
+	}
+	return check_known(c, s, dpd_settings, "dpd") ?:
+	       get_u32(c, s, "interval", 2, 60, &dpd->interval) ?:
+	       get_u32(c, s, "threshold", 1, 5, &dpd->threshold);
+}
+
 static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 			struct iked_gateway *gw)
 {
@@ -370,6 +409,8 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 			    &gw->proposals, gw->proposal_text,
 			    sizeof(gw->proposal_text)) ?:
 	      get_u32(c, s, "lifetime", IKED_LIFETIME_MIN, 86400, &gw->lifetime) ?:
+	      get_u32(c, s, "reauth-frequency", 0, 100, &gw->reauth_frequency) ?:
+	      load_dpd(c, config_setting_get_member(s, "dpd"), &gw->dpd) ?:
 	      get_bool(c, s, "fragmentation", &gw->fragmentation) ?:
 	      get_u32(c, s, "retransmit-timeout-ms", 100, 60000,
 		      &gw->retransmit_base_ms) ?:

@@ -40,6 +40,24 @@ enum iked_establish {
 };
 
 /*
+ * Dead peer detection (Junos dead-peer-detection): an empty INFORMATIONAL
+ * (RFC 7296 1.4) every interval when the mode says so, THRESHOLD of them
+ * unanswered and the peer is dead.
+ */
+enum iked_dpd_mode {
+	IKED_DPD_OFF,
+	IKED_DPD_OPTIMIZED,	/* we sent traffic and received none */
+	IKED_DPD_PROBE_IDLE,	/* we received none, whatever we sent */
+	IKED_DPD_ALWAYS,	/* every interval */
+};
+
+struct iked_dpd {
+	enum iked_dpd_mode mode;
+	uint32_t interval;		/* s, 2-60 */
+	uint32_t threshold;		/* probes, 1-5 */
+};
+
+/*
  * Lifetimes as short as this are for tests that want to see rekeys; Junos
  * takes 180 s at the least.
  */
@@ -64,6 +82,9 @@ struct iked_gateway {
 	struct ike_local_cert *local_cert;	/* loaded from cert and key */
 	struct ike_cert_store *ca_store;	/* loaded from ca */
 	uint32_t lifetime;		/* seconds */
+	/* Every Nth IKE SA rekey is a reauthentication; 0: never (Junos). */
+	uint32_t reauth_frequency;
+	struct iked_dpd dpd;
 	bool fragmentation;
 	uint32_t retransmit_base_ms;	/* first retransmission */
 	uint32_t retransmit_tries;
@@ -135,6 +156,9 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 /* Wipes the secrets it held. */
 void iked_config_free(struct iked_config *cfg);
 struct iked_vpn *iked_config_vpn(struct iked_config *cfg, const char *name);
+
+/* "optimized", "probe-idle-tunnel", "always-send" or "off". */
+const char *iked_dpd_mode_name(enum iked_dpd_mode mode);
 
 /* The whole address space of a family, any protocol and port. */
 void iked_ts_any(struct ike_ts *ts, int family);

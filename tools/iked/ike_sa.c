@@ -105,11 +105,21 @@ uint32_t ike_soft_lifetime(uint32_t lifetime)
 	return soft;
 }
 
+/* Whether the rekey now due is a reauthentication (Junos reauth-frequency). */
+static bool reauth_now(const struct ike_sa *sa)
+{
+	return sa->gw->reauth_frequency && sa->since_auth + 1 >= sa->gw->reauth_frequency;
+}
+
 static void rekey_due(struct ike_timer *t)
 {
 	struct ike_sa *sa = ike_timer_owner(t, struct ike_sa, rekey);
 
 	sa->rekey_due = 0;
+	if (sa->state != IKE_SA_ESTABLISHED || sa->rekeyed)
+		return;
+	if (reauth_now(sa) && !ikev2_reauth_start(sa))
+		return;
 	ikev2_ike_rekey_start(sa);
 }
 
@@ -139,10 +149,14 @@ void ike_sa_established(struct ike_sa *sa)
 
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->established = time(NULL);
+	/* A rekeyed SA keeps the time of its line's last IKE_AUTH. */
+	if (!sa->authenticated)
+		sa->authenticated = sa->established;
 	ike_timer_cancel(&sa->setup);
 	ike_sa_table_del_half_open(&iked->sas, sa);
 	ike_timer_set(&sa->lifetime, (uint64_t)sa->gw->lifetime * 1000, lifetime_expired);
 	ike_sa_rekey_in(sa, (uint64_t)ike_soft_lifetime(sa->gw->lifetime) * 1000);
+	ikev2_dpd_start(sa);
 	sa->why[0] = 0;
 	if (sa->vpn)
 		sa->vpn->last_error[0] = 0;
@@ -163,6 +177,34 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 	};
 
 	return s <= IKE_SA_DEAD ? names[s] : "?";
+}
+
+struct ike_sa *ike_sa_by_our_spi(const uint8_t spi[8])
+{
+	struct ike_sa *sa;
+
+	if (!memcmp(spi, zero_spi, 8))
+		return NULL;
+	ike_sa_foreach(sa)
+		if (sa->state != IKE_SA_DEAD && !memcmp(ike_sa_our_spi(sa), spi, 8))
+			return sa;
+	return NULL;
+}
+
+bool ike_nonce_lower(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int d = memcmp(a, b, alen < blen ? alen : blen);
+
+	return d < 0 || (!d && alen < blen);
+}
+
+void ike_nonce_lowest(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+		      const uint8_t **low, size_t *low_len)
+{
+	bool a_low = ike_nonce_lower(a, alen, b, blen);
+
+	*low = a_low ? a : b;
+	*low_len = a_low ? alen : blen;
 }
 
 struct child_sa *ike_child_find_in(uint32_t spi, struct ike_sa **owner)
@@ -208,6 +250,9 @@ void ike_sa_unlink_child(struct ike_sa *sa, struct child_sa *c)
 void ike_child_remove(struct child_sa *c)
 {
 	ike_timer_cancel(&c->timer);
+	/* Replaced, and its successor still waits: it carries the traffic now. */
+	if (c->state == CHILD_REKEYED)
+		ike_child_successor_current(c);
 	if (c->installed) {
 		ike_kernel_del_child(c);
 		c->vpn->sas_deleted++;
@@ -216,6 +261,30 @@ void ike_child_remove(struct child_sa *c)
 		ike_kernel_del_policy(c->vpn->bind_if, c->policy);
 	ike_child_restore_trap(c);
 	free(c);
+}
+
+/*
+ * SA goes, but another IKE SA with the same peer carries children of the
+ * VPN it kept up (the peer reauthenticated): that one keeps it up now.
+ */
+static bool hand_vpn_on(struct ike_sa *sa)
+{
+	struct child_sa *c;
+	struct ike_sa *o;
+
+	ike_sa_foreach(o) {
+		if (o == sa || o->gw != sa->gw || o->state != IKE_SA_ESTABLISHED ||
+		    o->rekeyed || o->vpn)
+			continue;
+		for (c = o->children; c; c = c->next) {
+			if (c->vpn == sa->vpn) {
+				o->vpn = sa->vpn;
+				sa->vpn = NULL;
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 void ike_sa_kill(struct ike_sa *sa, const char *why)
@@ -241,8 +310,11 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	ike_timer_cancel(&sa->setup);
 	ike_timer_cancel(&sa->lifetime);
 	ike_timer_cancel(&sa->rekey);
+	ike_timer_cancel(&sa->dpd.timer);
 	ike_sa_table_unhash(&iked->sas, sa);
-	if (sa->vpn)
+	if (sa->reauth_pending)
+		ikev2_reauth_failed(sa);
+	if (sa->vpn && !hand_vpn_on(sa))
 		iked_vpn_sa_gone(sa->vpn);
 }
 
@@ -280,7 +352,6 @@ struct ike_sa *ike_sa_successor(struct ike_sa *old, bool initiator, const uint8_
 				const struct ike_keys *keys)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
-	struct child_sa *c;
 
 	if (!sa)
 		return NULL;
@@ -305,21 +376,48 @@ struct ike_sa *ike_sa_successor(struct ike_sa *old, bool initiator, const uint8_
 	sa->auth_received = old->auth_received;
 	sa->peer_id = old->peer_id;
 	sa->rekeys = old->rekeys + 1;
+	sa->since_auth = old->since_auth + 1;
+	sa->authenticated = old->authenticated;
+	ike_keylog_ike_sa(sa);
+	ike_sa_established(sa);
+	return sa;
+}
+
+void ike_sa_retire(struct ike_sa *sa)
+{
+	sa->rekeyed = true;
+	sa->rekey_due = 0;
+	ike_timer_cancel(&sa->rekey);
+	ike_timer_set(&sa->setup, (uint64_t)iked->cfg->limits.setup_timeout * 1000,
+		      ike_sa_setup_expired);
+}
+
+void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa)
+{
+	struct child_sa *c, **tail;
+
 	/* Who keeps the VPN up is not who initiated this rekey. */
-	sa->vpn = old->vpn;
+	if (!sa->vpn)
+		sa->vpn = old->vpn;
 	old->vpn = NULL;
-	sa->children = old->children;
-	sa->n_children = old->n_children;
+	for (tail = &sa->children; *tail; tail = &(*tail)->next)
+		;
+	*tail = old->children;
+	sa->n_children += old->n_children;
 	old->children = NULL;
 	old->n_children = 0;
 	for (c = sa->children; c; c = c->next)
 		c->sa = sa;
 	move_queue(old, sa);
-	old->rekeyed = true;
-	ike_timer_cancel(&old->rekey);
-	ike_keylog_ike_sa(sa);
-	ike_sa_established(sa);
-	return sa;
+	memset(old->collision_spi, 0, sizeof(old->collision_spi));
+	memcpy(old->successor_spi, ike_sa_our_spi(sa), 8);
+	ike_sa_retire(old);
+	/* A redundant SA of a collision that won after all comes back to life. */
+	if (sa->rekeyed) {
+		sa->rekeyed = false;
+		ike_timer_cancel(&sa->setup);
+		ike_sa_rekey_in(sa, (uint64_t)ike_soft_lifetime(sa->gw->lifetime) * 1000);
+	}
 }
 
 void ike_sa_free(struct ike_sa *sa)

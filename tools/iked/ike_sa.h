@@ -58,6 +58,7 @@ struct child_sa {
 	bool out_standby;		/* outbound installed but not yet current */
 	uint32_t replaced_by;		/* REKEYED: the successor's inbound SPI */
 	uint32_t soft_seconds;		/* when the module raises its soft expiry */
+	uint64_t dpd_seen_in, dpd_seen_out;	/* packet counters at the last DPD look */
 	unsigned int rekeys;		/* rekeys in its line so far */
 	/*
 	 * A rekey of the peer's crossed ours (RFC 7296 2.8.1): the child it
@@ -88,6 +89,14 @@ struct ike_peer_support {
 	uint32_t hash_algs;		/* RFC 7427 bitmask: 1 << hash ID */
 	uint8_t *certreq;		/* CA hashes it asked for */
 	size_t certreq_len;
+};
+
+/* Liveness (ikev2/dpd.c); times in ms of the monotonic clock. */
+struct ike_sa_dpd {
+	struct ike_timer timer;
+	uint64_t heard_ms;		/* the peer's last sign of life */
+	uint64_t last_look_ms;		/* the last check */
+	uint64_t sent, answered;	/* probes */
 };
 
 struct ike_sa_stats {
@@ -125,9 +134,32 @@ struct ike_sa {
 	struct ike_timer rekey;		/* soft: time to rekey */
 	uint64_t rekey_due;		/* when it fires, ms (status) */
 	unsigned int rekeys;		/* IKE SA rekeys in its line so far */
-	/* Rekeyed: a successor took its children; it waits for its delete. */
+	unsigned int since_auth;	/* of those, since the last IKE_AUTH */
+	time_t authenticated;		/* that IKE_AUTH */
+	/*
+	 * Rekeyed: a successor took its children, and it waits for its
+	 * delete. Also a collision's redundant SA, unless it wins.
+	 */
 	bool rekeyed;
+	/*
+	 * The peer's rekey of this SA crossed ours (RFC 7296 2.8.2): the SA
+	 * it made (our SPI in it; zero: none) and the lower nonce of its
+	 * exchange. Which of the two new SAs lives is decided when ours is
+	 * answered.
+	 */
+	uint8_t collision_spi[8];
+	uint8_t collision_nonce[IKE_NONCE_MAX];
+	size_t collision_nonce_len;
+	/* Rekeyed: the SA that took its children (our SPI in it). */
+	uint8_t successor_spi[8];
+	/*
+	 * A reauthentication of ours: the SA it replaces (our SPI in it),
+	 * until its children are made anew here and it is deleted.
+	 */
+	uint8_t reauth_of[8];
+	bool reauth_pending;
 	time_t established;
+	struct ike_sa_dpd dpd;
 	struct ike_sa_stats stats;
 	char why[128];			/* the last failure, for status */
 };
@@ -144,15 +176,29 @@ const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);
 /* Established (responder: authenticated): no longer half-open. */
 void ike_sa_established(struct ike_sa *sa);
 /*
- * The IKE SA that replaces OLD after a rekey (RFC 7296 2.18): new SPIs
- * (ours first in the table), INITIATOR as the rekey's initiator, suite
- * and keys given; OLD's peer, identities, VPN and children (and what
- * waits in its queue) move over, message IDs start at 0. NULL if our SPI
- * is taken or memory is short; OLD is then untouched.
+ * The IKE SA a rekey of OLD made (RFC 7296 2.18): new SPIs (ours first
+ * in the table), INITIATOR as the rekey's initiator, suite and keys
+ * given, OLD's peer and identities, message IDs from 0; established, but
+ * without OLD's children until ike_sa_inherit(). NULL if our SPI is
+ * taken or memory is short.
  */
 struct ike_sa *ike_sa_successor(struct ike_sa *old, bool initiator, const uint8_t spi_i[8],
 				const uint8_t spi_r[8], const struct ike_suite *suite,
 				const struct ike_keys *keys);
+/* SA takes OLD's VPN, children and queued work; OLD is retired. */
+void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa);
+/*
+ * SA carries nothing from now on and is never rekeyed: it waits for its
+ * delete, and goes by itself if none comes within the setup timeout.
+ */
+void ike_sa_retire(struct ike_sa *sa);
+/* The SA whose SPI of ours is SPI, unless dead; NULL. */
+struct ike_sa *ike_sa_by_our_spi(const uint8_t spi[8]);
+/* Whether nonce A is lower than B, as octet strings (RFC 7296 2.8.1). */
+bool ike_nonce_lower(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* The lower of an exchange's two nonces. */
+void ike_nonce_lowest(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+		      const uint8_t **low, size_t *low_len);
 /* The rekey timer, MS from now (unless the peer is left to rekey). */
 void ike_sa_rekey_in(struct ike_sa *sa, uint64_t ms);
 /* A fresh SPI of ours (random, not 0, not in use); 0 or -1. */

@@ -386,6 +386,45 @@ void ike_kernel_del_out(const struct child_sa *c)
 			 c->vpn->bind_if, req_nl.err_msg);
 }
 
+uint64_t (*ike_kernel_dry_packets)(const struct child_sa *c, int dir);
+
+static int on_sa_stats(const struct genlmsghdr *ghdr, struct nlattr **attrs, void *arg)
+{
+	struct nlattr *sa[SECTUN_SA_A_MAX + 1], *st[SECTUN_SA_STAT_MAX + 1];
+	uint64_t *packets = arg;
+
+	(void)ghdr;
+	if (!attrs[SECTUN_A_SA] ||
+	    nla_parse_nested(sa, SECTUN_SA_A_MAX, attrs[SECTUN_A_SA], NULL) < 0 ||
+	    !sa[SECTUN_SA_A_STATS] ||
+	    nla_parse_nested(st, SECTUN_SA_STAT_MAX, sa[SECTUN_SA_A_STATS], NULL) < 0)
+		return 0;
+	*packets = sectun_nla_u64(st[SECTUN_SA_STAT_PACKETS]);
+	return 0;
+}
+
+int ike_kernel_sa_packets(const struct child_sa *c, int dir, uint64_t *packets)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err;
+
+	*packets = 0;
+	if (dry_run) {
+		if (ike_kernel_dry_packets)
+			*packets = ike_kernel_dry_packets(c, dir);
+		return 0;
+	}
+	msg = sa_msg(SECTUN_CMD_GET_SA, c, dir, dir == SECTUN_DIR_IN ? c->spi_in : c->spi_out,
+		     &nest);
+	if (!msg)
+		return -ENOMEM;
+	nla_nest_end(msg, nest);
+	err = sectun_nl_request(&req_nl, msg, on_sa_stats, NULL, packets);
+	nlmsg_free(msg);
+	return err;
+}
+
 void ike_kernel_del_child(const struct child_sa *c)
 {
 	if (del_one(c, SECTUN_DIR_OUT, c->spi_out) ||

@@ -59,5 +59,9 @@ void ike_kernel_del_child(const struct child_sa *child);
 int ike_kernel_make_current(const struct child_sa *child);
 /* Only CHILD's outbound SA goes (it was replaced). */
 void ike_kernel_del_out(const struct child_sa *child);
+/* The packets CHILD's SA of DIR (SECTUN_DIR_*) carried so far; 0 or -errno. */
+int ike_kernel_sa_packets(const struct child_sa *child, int dir, uint64_t *packets);
+/* Tests, with no kernel: what ike_kernel_sa_packets() reads. */
+extern uint64_t (*ike_kernel_dry_packets)(const struct child_sa *child, int dir);
 
 #endif

@@ -82,6 +82,16 @@ bool ike_ts_within(const struct ike_ts *in, const struct ike_ts *outer)
 	       memcmp(in->end_addr, outer->end_addr, n) <= 0;
 }
 
+bool ike_ts_equal(const struct ike_ts *a, const struct ike_ts *b)
+{
+	size_t alen = a->type == IKE_TS_IPV4_ADDR_RANGE ? 4 : 16;
+
+	return a->type == b->type && a->ip_proto == b->ip_proto &&
+	       a->start_port == b->start_port && a->end_port == b->end_port &&
+	       !memcmp(a->start_addr, b->start_addr, alen) &&
+	       !memcmp(a->end_addr, b->end_addr, alen);
+}
+
 bool ike_ts_is_any(const struct ike_ts *ts)
 {
 	static const uint8_t zero[16], ones[16] = {

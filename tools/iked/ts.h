@@ -23,6 +23,8 @@ bool ike_ts_narrow_first(const struct ike_ts_set *offered, const struct ike_ts *
 			 struct ike_ts *out);
 /* Every packet IN matches also matches OUTER. */
 bool ike_ts_within(const struct ike_ts *in, const struct ike_ts *outer);
+/* The same selector. */
+bool ike_ts_equal(const struct ike_ts *a, const struct ike_ts *b);
 /* A whole address family, any protocol, any port. */
 bool ike_ts_is_any(const struct ike_ts *ts);
 /* "192.168.1.0/24", "10.0.0.1-10.0.0.9 tcp 80" */

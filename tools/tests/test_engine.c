@@ -22,20 +22,24 @@
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "ikev2/message.h"
+#include "kernel.h"
 #include "log.h"
 #include "net.h"
 
 #define A_ADDR	"192.0.2.1"
 #define B_ADDR	"192.0.2.2"
 
-#define CONF(local, peer, props, extra, lts, rts, vpn_extra) \
+#define CONF_GW(local, peer, props, extra, lts, rts, vpn_extra, gw_extra) \
 	"limits = { " extra " };\n" \
 	"gateways = ( { name = \"peer\"; address = \"" peer "\"; local-address = \"" local "\";" \
 	" psk = \"engine test secret\"; proposals = [ " props " ];" \
-	" retransmit-timeout-ms = 500; retransmit-tries = 3; } );\n" \
+	" retransmit-timeout-ms = 500; retransmit-tries = 3; " gw_extra " } );\n" \
 	"vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";" \
 	" proposals = \"aes128gcm16\"; establish-tunnels = \"immediately\";" \
 	" traffic-selectors = ( { local = \"" lts "\"; remote = \"" rts "\"; } " vpn_extra " ); } );\n"
+
+#define CONF(local, peer, props, extra, lts, rts, vpn_extra) \
+	CONF_GW(local, peer, props, extra, lts, rts, vpn_extra, "")
 
 /* a's side and b's mirror image. */
 #define CONF_A(props, extra, vpn_extra) \
@@ -1442,24 +1446,414 @@ static void test_ike_rekey_responder(void **state)
 	rekey_ike_from(p, &p->b);
 }
 
-/* Both rekey the IKE SA at once: both refused, tried again apart; one SA left. */
+/* Both sides' children: one pair, on their only IKE SAs, which agree. */
+static void assert_settled(struct pair *p)
+{
+	assert_up(p, 1);
+	assert_one_pair(p, NULL, NULL);
+	assert_int_equal(peer_sa(&p->a, 0)->rekeys, peer_sa(&p->b, 0)->rekeys);
+}
+
+/* Both start an IKE SA rekey; P's first datagram (of two) is delivered second. */
+static void ike_rekey_both(struct pair *p)
+{
+	establish(p);
+	peer_use(&p->a);
+	assert_int_equal(ikev2_ike_rekey_start(peer_sa(&p->a, 0)), 0);
+	peer_use(&p->b);
+	assert_int_equal(ikev2_ike_rekey_start(peer_sa(&p->b, 0)), 0);
+}
+
+/*
+ * Both rekey the IKE SA at once and both see it (RFC 7296 2.8.2): each
+ * answers the other's, four nonces decide, the redundant new SA is
+ * deleted by its initiator, the other takes the child. No retry.
+ */
 static void test_ike_rekey_collision(void **state)
 {
 	struct pair *p = *state;
-	int i;
+	uint32_t child_a, now_a;
+
+	ike_rekey_both(p);
+	assert_one_pair(p, &child_a, NULL);
+	pump(&p->a, &p->b);
+	assert_settled(p);
+	assert_int_equal(peer_sa(&p->a, 0)->rekeys, 1);
+	assert_one_pair(p, &now_a, NULL);
+	assert_int_equal(now_a, child_a);
+	/* Nothing left to retry or expire: a minute later, still the same. */
+	advance(&p->a, &p->b, 60000);
+	pump(&p->a, &p->b);
+	assert_settled(p);
+	assert_int_equal(peer_sa(&p->a, 0)->rekeys, 1);
+}
+
+/*
+ * Only b sees the collision: a's answer reaches a before b's request
+ * does, so a has rekeyed and refuses b's with TEMPORARY_FAILURE; b's
+ * SA made by a's rekey then stands (2.8.2, last paragraph).
+ */
+static void test_ike_rekey_collision_one_sided(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *req_a, *req_b, *resp_b;
+
+	ike_rekey_both(p);
+	req_a = peer_pop(&p->a);
+	req_b = peer_pop(&p->b);
+	deliver(&p->b, req_a);		/* b answers while its own is out */
+	resp_b = peer_pop(&p->b);
+	assert_non_null(resp_b);
+	deliver(&p->a, resp_b);		/* a is done, before it hears b's */
+	deliver(&p->a, req_b);		/* refused: a is closing that SA */
+	datagram_free(req_a);
+	datagram_free(req_b);
+	datagram_free(resp_b);
+	pump(&p->a, &p->b);
+	assert_settled(p);
+	assert_int_equal(peer_sa(&p->a, 0)->rekeys, 1);
+	assert_true(peer_sa(&p->a, 0)->initiator);
+	advance(&p->a, &p->b, 60000);
+	pump(&p->a, &p->b);
+	assert_settled(p);
+	assert_int_equal(peer_sa(&p->a, 0)->rekeys, 1);
+}
+
+/* b deletes the IKE SA while a rekeys it: the delete wins, nothing is left. */
+static void test_ike_rekey_crossing_delete(void **state)
+{
+	struct pair *p = *state;
 
 	establish(p);
 	peer_use(&p->a);
-	ikev2_ike_rekey_start(peer_sa(&p->a, 0));
+	assert_int_equal(ikev2_ike_rekey_start(peer_sa(&p->a, 0)), 0);
 	peer_use(&p->b);
-	ikev2_ike_rekey_start(peer_sa(&p->b, 0));
-	for (i = 0; i < 20; i++) {
-		pump(&p->a, &p->b);
-		advance(&p->a, &p->b, 250);
-	}
+	ike_sa_delete(peer_sa(&p->b, 0));
 	pump(&p->a, &p->b);
-	assert_up(p, 1);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+	assert_int_equal(peer_sa_count(&p->a), 0);
+}
+
+/*
+ * a rekeys the IKE SA while b rekeys the child (2.25.2): each refuses
+ * the other's with TEMPORARY_FAILURE, both try again, both get done.
+ */
+static void test_ike_rekey_crossing_child_rekey(void **state)
+{
+	struct pair *p = *state;
+	uint32_t old_child, new_child;
+	int i;
+
+	establish(p);
+	assert_one_pair(p, &old_child, NULL);
+	peer_use(&p->a);
+	assert_int_equal(ikev2_ike_rekey_start(peer_sa(&p->a, 0)), 0);
+	soft_expire(&p->b);
+	pump(&p->a, &p->b);
+	for (i = 0; i < 40; i++) {
+		advance(&p->a, &p->b, 250);
+		pump(&p->a, &p->b);
+	}
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_settled(p);
 	assert_int_equal(peer_sa(&p->a, 0)->rekeys, 1);
+	assert_one_pair(p, &new_child, NULL);
+	assert_int_not_equal(new_child, old_child);
+	assert_int_equal(peer_sa(&p->a, 0)->n_children, 1);
+}
+
+#define TWO_SEL_A ", { local = \"10.11.0.0/16\"; remote = \"10.12.0.0/16\"; }"
+#define TWO_SEL_B ", { local = \"10.12.0.0/16\"; remote = \"10.11.0.0/16\"; }"
+
+/* a reauthenticates at every IKE SA rekey (reauth-frequency 1). */
+static int setup_reauth_a(void **state)
+{
+	return setup_with(state,
+			  CONF_GW(A_ADDR, B_ADDR, PROPS, "", "10.1.0.0/16", "10.2.0.0/16",
+				  TWO_SEL_A, "reauth-frequency = 1;"),
+			  CONF(B_ADDR, A_ADDR, PROPS, "", "10.2.0.0/16", "10.1.0.0/16",
+			       TWO_SEL_B));
+}
+
+/* b, the responder, reauthenticates at every third rekey. */
+static int setup_reauth_b3(void **state)
+{
+	return setup_with(state, CONF_A(PROPS, "", ""),
+			  CONF_GW(B_ADDR, A_ADDR, PROPS, "", "10.2.0.0/16", "10.1.0.0/16", "",
+				  "reauth-frequency = 3;"));
+}
+
+/* P's IKE SA rekey timer fires now. */
+static void rekey_due_now(struct test_peer *p)
+{
+	peer_use(p);
+	ike_sa_rekey_in(peer_sa(p, 0), 1);
+}
+
+/* One datagram each way, if there is one; false when both were quiet. */
+static bool step(struct pair *p)
+{
+	struct datagram *dg;
+	bool moved = false;
+
+	if ((dg = peer_pop(&p->a))) {
+		deliver(&p->b, dg);
+		datagram_free(dg);
+		moved = true;
+	}
+	if ((dg = peer_pop(&p->b))) {
+		deliver(&p->a, dg);
+		datagram_free(dg);
+		moved = true;
+	}
+	return moved;
+}
+
+/* The live children of every SA of P. */
+static unsigned int all_live_children(struct test_peer *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; peer_sa(p, i); i++)
+		n += live_children(p, i, NULL);
+	return n;
+}
+
+/*
+ * a reauthenticates: a new IKE SA from scratch, both children made anew
+ * on it before the old SA goes, and no INITIAL_CONTACT (the responder
+ * keeps the old SA until it is deleted).
+ */
+static void test_reauth_initiator(void **state)
+{
+	struct pair *p = *state;
+	uint8_t old_spi[8];
+	struct ike_sa *a;
+	bool both_seen = false;
+	unsigned int i;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 2);
+	memcpy(old_spi, peer_sa(&p->a, 0)->spi_i, 8);
+	rekey_due_now(&p->a);
+	advance(&p->a, &p->b, 2);
+	for (i = 0; i < 100 && step(p); i++) {
+		/* While both SAs live at b, the traffic never lacks a pair. */
+		if (peer_sa_count(&p->b) == 2)
+			both_seen = true;
+		assert_true(all_live_children(&p->b) >= 2);
+	}
+	assert_true(both_seen);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_up(p, 2);
+	a = peer_sa(&p->a, 0);
+	assert_memory_not_equal(a->spi_i, old_spi, 8);
+	assert_true(a->initiator);
+	assert_ptr_equal(a->vpn, &p->a.cfg.vpn[0]);
+	assert_int_equal(a->since_auth, 0);
+	assert_int_equal(a->rekeys, 1);
+	assert_false(a->reauth_pending);
+	assert_int_equal(live_children(&p->a, 0, NULL), 2);
+	assert_int_equal(live_children(&p->b, 0, NULL), 2);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_UNKNOWN_SPI], 0);
+}
+
+/*
+ * b reauthenticates at its third rekey; a follows: the new children wait
+ * on standby until the old IKE SA's delete, and a keeps its VPN up with
+ * the new SA.
+ */
+static void test_reauth_responder_every_third(void **state)
+{
+	struct pair *p = *state;
+	struct child_sa *c = NULL;
+	uint8_t spi[8];
+	int i;
+
+	establish(p);
+	for (i = 1; i <= 3; i++) {
+		memcpy(spi, peer_sa(&p->b, 0)->spi_r, 8);
+		rekey_due_now(&p->b);
+		advance(&p->a, &p->b, 2);
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+		pump(&p->a, &p->b);
+		assert_up(p, 1);
+		assert_memory_not_equal(peer_sa(&p->b, 0)->spi_r, spi, 8);
+		assert_int_equal(peer_sa(&p->b, 0)->since_auth, i % 3);
+		assert_int_equal(peer_sa(&p->b, 0)->rekeys, i);
+	}
+	/* After the reauthentication b is the original initiator. */
+	assert_true(peer_sa(&p->b, 0)->initiator);
+	assert_ptr_equal(peer_sa(&p->a, 0)->vpn, &p->a.cfg.vpn[0]);
+	assert_int_equal(live_children(&p->a, 0, &c), 1);
+	assert_false(c->out_standby);
+	assert_one_pair(p, NULL, NULL);
+}
+
+/* A reauthentication the peer refuses leaves the old SA up and tries again. */
+static void test_reauth_refused(void **state)
+{
+	struct pair *p = *state;
+	uint8_t spi[8];
+	unsigned int i;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 2);
+	memcpy(spi, peer_sa(&p->a, 0)->spi_i, 8);
+	rekey_due_now(&p->a);
+	advance(&p->a, &p->b, 2);
+	/* Every IKE_SA_INIT of the reauthentication is lost. */
+	for (i = 0; i < 40; i++) {
+		peer_drop_all(&p->a);
+		advance(&p->a, &p->b, 1000);
+		if (peer_sa_count(&p->a) == 1)
+			break;
+	}
+	assert_int_equal(peer_sa_count(&p->a), 1);
+	assert_memory_equal(peer_sa(&p->a, 0)->spi_i, spi, 8);
+	assert_true(peer_sa(&p->a, 0)->rekey.armed);
+	assert_int_equal(live_children(&p->a, 0, NULL), 2);
+	/* The next try gets through. */
+	advance(&p->a, &p->b, 6000);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_up(p, 2);
+	assert_memory_not_equal(peer_sa(&p->a, 0)->spi_i, spi, 8);
+}
+
+#define DPD(mode) "dpd = { mode = \"" mode "\"; interval = 2; threshold = 3; };"
+
+#define SETUP_DPD(state, mode) \
+	setup_with(state, CONF_GW(A_ADDR, B_ADDR, PROPS, "", "10.1.0.0/16", "10.2.0.0/16", \
+				  "", DPD(mode)), \
+		   CONF_B(PROPS, "", ""))
+
+static int setup_dpd_idle(void **state)
+{
+	return SETUP_DPD(state, "probe-idle-tunnel");
+}
+
+static int setup_dpd_optimized(void **state)
+{
+	return SETUP_DPD(state, "optimized");
+}
+
+static int setup_dpd_always(void **state)
+{
+	return SETUP_DPD(state, "always-send");
+}
+
+/* The module's packet counters, as the test makes them move. */
+static uint64_t packets_in, packets_out;
+
+static uint64_t fake_packets(const struct child_sa *c, int dir)
+{
+	(void)c;
+	return dir == 0 /* SECTUN_DIR_IN */ ? packets_in : packets_out;
+}
+
+/* The first established SA of P, or NULL. */
+static struct ike_sa *established(struct test_peer *p)
+{
+	struct ike_sa *sa;
+	unsigned int i;
+
+	for (i = 0; (sa = peer_sa(p, i)); i++)
+		if (sa->state == IKE_SA_ESTABLISHED)
+			return sa;
+	return NULL;
+}
+
+/*
+ * Idle tunnel: a probes every interval and b answers; once b is gone, a
+ * declares it dead within interval x threshold (+ 1 interval) of its
+ * last answer, and its children are gone.
+ */
+static void test_dpd_idle_dead_peer(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a;
+	unsigned int ms;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	for (ms = 0; ms < 10000; ms += 500) {
+		advance(&p->a, &p->b, 500);
+		pump(&p->a, &p->b);
+	}
+	assert_int_equal(a->dpd.sent, 5);
+	assert_int_equal(a->dpd.answered, 5);
+	/* b vanishes: nothing it would say arrives, nothing reaches it. */
+	for (ms = 0; ms <= 8000 && established(&p->a); ms += 500) {
+		peer_drop_all(&p->a);
+		advance(&p->a, NULL, 500);
+	}
+	assert_null(established(&p->a));
+	assert_true(ms <= 8000);
+	assert_true(ms >= 4000);
+	assert_int_equal(peer_sa_count(&p->a) <= 1, 1);	/* only a new attempt */
+}
+
+/* Optimized: no probe while traffic flows both ways; one when only ours does. */
+static void test_dpd_optimized(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a;
+	unsigned int ms;
+
+	ike_kernel_dry_packets = fake_packets;
+	packets_in = packets_out = 0;
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	/* Idle: optimized mode says nothing. */
+	for (ms = 0; ms < 10000; ms += 500)
+		advance(&p->a, &p->b, 500);
+	assert_int_equal(a->dpd.sent, 0);
+	/* Both ways. */
+	for (ms = 0; ms < 20000; ms += 500) {
+		packets_in += 25;
+		packets_out += 25;
+		advance(&p->a, &p->b, 500);
+		pump(&p->a, &p->b);
+	}
+	assert_int_equal(a->dpd.sent, 0);
+	assert_int_equal(a->stats.msgs_out, 2);		/* IKE_SA_INIT, IKE_AUTH */
+	/* Only ours: a probe, answered. */
+	for (ms = 0; ms < 2500; ms += 500) {
+		packets_out += 25;
+		advance(&p->a, &p->b, 500);
+		pump(&p->a, &p->b);
+	}
+	assert_int_equal(a->dpd.sent, 1);
+	assert_int_equal(a->dpd.answered, 1);
+	ike_kernel_dry_packets = NULL;
+}
+
+/* Always-send: a probe every interval whatever flows. */
+static void test_dpd_always(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a;
+	unsigned int ms;
+
+	ike_kernel_dry_packets = fake_packets;
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	for (ms = 0; ms < 10000; ms += 500) {
+		packets_in += 25;
+		packets_out += 25;
+		advance(&p->a, &p->b, 500);
+		pump(&p->a, &p->b);
+	}
+	assert_int_equal(a->dpd.sent, 5);
+	assert_int_equal(a->dpd.answered, 5);
+	ike_kernel_dry_packets = NULL;
 }
 
 int main(void)
@@ -1515,6 +1909,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ike_rekey_initiator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ike_rekey_responder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ike_rekey_collision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ike_rekey_collision_one_sided, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ike_rekey_crossing_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ike_rekey_crossing_child_rekey, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_initiator, setup_reauth_a, teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_responder_every_third,
+						setup_reauth_b3, teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_refused, setup_reauth_a, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd_idle_dead_peer, setup_dpd_idle, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd_optimized, setup_dpd_optimized, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd_always, setup_dpd_always, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,7 @@ struct ike_xchg_ops {
 	size_t size;			/* of the struct that embeds struct ike_xchg */
 	bool needs_established;		/* as initiator: only once the IKE SA is up */
 	bool always_queued;		/* past limits.queued-exchanges too (deletes) */
+	bool liveness;			/* a DPD probe: unanswered, the peer is dead */
 	/* Initiator half. */
 	int (*build_request)(struct ike_xchg *x, struct ike_writer *w);
 	enum ike_xchg_status (*process_response)(struct ike_xchg *x, struct ike_rx *rx);
@@ -76,6 +77,8 @@ struct ike_xchg {
 	struct ike_sa *sa;
 	struct ike_xchg *next;		/* in its SA's queue */
 	uint32_t msgid;
+	/* Retransmitted every RESEND_MS, RESEND_TRIES times (0: the gateway's backoff). */
+	uint32_t resend_ms, resend_tries;
 	/* IKE_XCHG_REFUSE: the notify to answer with, in the clear. */
 	uint16_t refusal;
 	uint8_t refusal_data[8];
@@ -117,6 +120,8 @@ int ike_xchg_queue(struct ike_sa *sa, struct ike_xchg *x, bool front);
 struct ike_xchg *ike_xchg_find_queued(struct ike_sa *sa, const struct ike_xchg_ops *ops);
 /* Starts the next request if none is in flight and the SA's state allows. */
 void ike_xchg_kick(struct ike_sa *sa);
+/* Whether our exchange in flight is one of OPS. */
+bool ike_xchg_active_is(const struct ike_sa *sa, const struct ike_xchg_ops *ops);
 /* Whether an exchange of OPS is queued or in flight. */
 bool ike_xchg_pending(const struct ike_sa *sa, const struct ike_xchg_ops *ops);
 /* The SA is going: every exchange aborted and freed, buffers freed. */

@@ -7,6 +7,7 @@
  * bytes back, to the address the retransmission came from).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,9 @@
 #include "ikev2/ikev2.h"
 #include "ikev2/message.h"
 #include "log.h"
+
+/* The longest wait between IKE_SA_INIT retransmissions. */
+#define INIT_RETRANSMIT_CAP_MS	4000
 
 struct ike_xchg *ike_xchg_new(const struct ike_xchg_ops *ops, struct ike_sa *sa)
 {
@@ -81,38 +85,61 @@ static void request_done(struct ike_exchanges *e)
 	e->active = NULL;
 }
 
-/* Doubling from the gateway's base, but never beyond a minute (or the base). */
-static uint64_t retransmit_interval(const struct ike_sa *sa, unsigned int tries)
+/*
+ * Doubling from the gateway's base, but never beyond a minute (or the
+ * base); IKE_SA_INIT never beyond INIT_RETRANSMIT_CAP_MS, so that a peer
+ * that comes back is found within seconds. An exchange with its own
+ * interval (DPD) keeps it.
+ */
+static uint64_t retransmit_interval(const struct ike_sa *sa, const struct ike_xchg *x,
+				    unsigned int tries)
 {
 	uint64_t base = sa->gw->retransmit_base_ms, cap = base > 60000 ? base : 60000;
 
+	if (x->resend_ms)
+		return x->resend_ms;
+	if (x->ops->exchange == IKE_SA_INIT)
+		cap = base > INIT_RETRANSMIT_CAP_MS ? base : INIT_RETRANSMIT_CAP_MS;
 	return tries >= 20 || (base << tries) > cap ? cap : base << tries;
+}
+
+static unsigned int retransmit_tries(const struct ike_sa *sa, const struct ike_xchg *x)
+{
+	return x->resend_ms ? x->resend_tries : sa->gw->retransmit_tries;
 }
 
 static void retransmit(struct ike_timer *t)
 {
 	struct ike_exchanges *e = ike_timer_owner(t, struct ike_exchanges, retransmit);
 	struct ike_sa *sa = ike_timer_owner(e, struct ike_sa, xchg);
+	struct ike_xchg *x = e->active;
 
-	if (!e->active || !e->req)
+	if (!x || !e->req)
 		return;
 	if (e->give_up) {
-		log_err("%s: %s failed: %s", sa->gw->name, e->active->ops->name, sa->why);
+		log_err("%s: %s failed: %s", sa->gw->name, x->ops->name, sa->why);
 		ike_sa_kill(sa, NULL);
 		return;
 	}
-	if (e->tries >= sa->gw->retransmit_tries) {
+	if (e->tries >= retransmit_tries(sa, x)) {
+		if (x->ops->liveness) {
+			log_warn("%s: dead peer: %u liveness checks unanswered in %" PRIu64 " s",
+				 sa->gw->name, e->tries + 1,
+				 (uint64_t)(e->tries + 1) * retransmit_interval(sa, x, 0) / 1000);
+			ike_sa_kill(sa, "dead peer (no answer to DPD)");
+			return;
+		}
 		log_warn("%s: no answer to %s (message %u) after %u retransmissions",
-			 sa->gw->name, e->active->ops->name, e->active->msgid, e->tries);
+			 sa->gw->name, x->ops->name, x->msgid, e->tries);
 		ike_sa_kill(sa, "peer not responding");
 		return;
 	}
 	e->tries++;
 	sa->stats.retransmits++;
 	log_info("%s: retransmitting %s, message %u (%u)", sa->gw->name,
-		 e->active->ops->name, e->active->msgid, e->tries);
+		 x->ops->name, x->msgid, e->tries);
 	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
-	ike_timer_set(&e->retransmit, retransmit_interval(sa, e->tries), retransmit);
+	ike_timer_set(&e->retransmit, retransmit_interval(sa, x, e->tries), retransmit);
 }
 
 /* Builds X's request and sends it: X is then the exchange in flight. */
@@ -147,7 +174,7 @@ static int start(struct ike_sa *sa, struct ike_xchg *x)
 	e->give_up = false;
 	msg = NULL;
 	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
-	ike_timer_set(&e->retransmit, sa->gw->retransmit_base_ms, retransmit);
+	ike_timer_set(&e->retransmit, retransmit_interval(sa, x, 0), retransmit);
 	err = 0;
 out:
 	free(msg);
@@ -213,6 +240,11 @@ struct ike_xchg *ike_xchg_find_queued(struct ike_sa *sa, const struct ike_xchg_o
 		if (x->ops == ops)
 			return x;
 	return NULL;
+}
+
+bool ike_xchg_active_is(const struct ike_sa *sa, const struct ike_xchg_ops *ops)
+{
+	return sa->xchg.active && sa->xchg.active->ops == ops;
 }
 
 bool ike_xchg_pending(const struct ike_sa *sa, const struct ike_xchg_ops *ops)

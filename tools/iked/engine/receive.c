@@ -523,6 +523,8 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 		ike_msg_digest(rx->buf, rx->len, rx->digest);
 	if (!authenticate(sa, rx) || !content_ok(sa, rx, response))
 		return;
+	if (rx->authenticated)
+		ikev2_dpd_heard(sa);
 	ikev2_log_msg("received", sa, rx->m, &rx->from);
 	e->busy = true;
 	if (response)

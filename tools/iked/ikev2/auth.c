@@ -374,12 +374,14 @@ static enum ike_xchg_status auth_process_response(struct ike_xchg *x, struct ike
 		c = ike_child_from_reply(sa, ax->vpn, ax->sel, &ax->child_offer,
 					 ax->child_spi, m);
 		nonces = first_child_nonces(sa);
-		if (c && ike_child_install(sa, c, &nonces))
+		if (c && ike_child_install_new(sa, c, &nonces))
 			free(c);
 	}
 	init_result_free(sa);
 	/* The VPN's further selectors, one CREATE_CHILD_SA each. */
 	ikev2_children_wanted(sa);
+	/* A reauthentication: the old SA's further children too. */
+	ikev2_reauth_step(sa, NULL);
 	return IKE_XCHG_DONE;
 }
 
@@ -435,7 +437,7 @@ static enum ike_xchg_status auth_process_request(struct ike_xchg *x, struct ike_
 	if (ax->child_err)
 		return IKE_XCHG_DONE;
 	nonces = first_child_nonces(sa);
-	if (ike_child_install(sa, ax->child, &nonces)) {
+	if (ike_child_install_new(sa, ax->child, &nonces)) {
 		free(ax->child);
 		ax->child = NULL;
 		ax->child_err = IKE_N_TEMPORARY_FAILURE;

@@ -114,23 +114,6 @@ static int new_dh(struct child_xchg *cx, uint16_t group)
 	return cx->dh ? 0 : -1;
 }
 
-/* The lower of two nonces, compared as octet strings (RFC 7296 2.8.1). */
-static bool nonce_lower(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	int d = memcmp(a, b, alen < blen ? alen : blen);
-
-	return d < 0 || (!d && alen < blen);
-}
-
-static void lower_nonce(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-			const uint8_t **low, size_t *low_len)
-{
-	bool a_low = nonce_lower(a, alen, b, blen);
-
-	*low = a_low ? a : b;
-	*low_len = a_low ? alen : blen;
-}
-
 /*
  * Our rekey of OLD is done and C made. Without a crossing rekey of the
  * peer's, C replaces OLD and OLD is deleted. With one, the exchange with
@@ -148,9 +131,9 @@ static int rekey_done(struct ike_sa *sa, struct ike_sa *home, struct child_sa *o
 	size_t low_len;
 
 	if (theirs) {
-		lower_nonce(nonces->ni, nonces->ni_len, nonces->nr, nonces->nr_len,
+		ike_nonce_lowest(nonces->ni, nonces->ni_len, nonces->nr, nonces->nr_len,
 			    &low, &low_len);
-		if (nonce_lower(low, low_len, old->peer_rekey_nonce, old->peer_rekey_nonce_len)) {
+		if (ike_nonce_lower(low, low_len, old->peer_rekey_nonce, old->peer_rekey_nonce_len)) {
 			log_info("%s: rekey collision on child SA %08x: ours lost, deleting "
 				 "its SA %08x", sa->gw->name, old->spi_in, c->spi_in);
 			ikev2_delete_child_queue(home, c->protocol, c->spi_in);
@@ -251,7 +234,7 @@ static enum ike_xchg_status child_process_response(struct ike_xchg *x, struct ik
 	if (old && old->state != CHILD_RETIRING)
 		ret = rekey_done(sa, home, old, c, &nonces);
 	else
-		ret = ike_child_install(sa, c, &nonces);
+		ret = ike_child_install_new(sa, c, &nonces);
 	if (ret)
 		free(c);
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -318,15 +301,20 @@ int ikev2_child_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 	return ike_xchg_queue(sa, &cx->x, false);
 }
 
-void ikev2_children_wanted(struct ike_sa *sa)
+void ikev2_children_wanted_for(struct ike_sa *sa, struct iked_vpn *vpn)
 {
 	unsigned int sel;
 
-	if (sa->state != IKE_SA_ESTABLISHED || !sa->vpn)
+	if (sa->state != IKE_SA_ESTABLISHED || !vpn)
 		return;
 	/* A VPN without selectors has one child, "selector" 0. */
-	for (sel = 0; sel < (sa->vpn->n_sel ?: 1); sel++)
-		ikev2_child_queue(sa, sa->vpn, sel, false);
+	for (sel = 0; sel < (vpn->n_sel ?: 1); sel++)
+		ikev2_child_queue(sa, vpn, sel, false);
+}
+
+void ikev2_children_wanted(struct ike_sa *sa)
+{
+	ikev2_children_wanted_for(sa, sa->vpn);
 }
 
 /* The selectors a rekey of C asks for: C's own (2.8), or everything, as at first. */
@@ -449,7 +437,7 @@ static void rekeyed_by_peer(struct ike_sa *sa, struct child_sa *old, struct chil
 
 	drop_queued_rekey(sa, old);
 	if (old->rekey_pending) {
-		lower_nonce(n->ni, n->ni_len, n->nr, n->nr_len, &low, &low_len);
+		ike_nonce_lowest(n->ni, n->ni_len, n->nr, n->nr_len, &low, &low_len);
 		memcpy(old->peer_rekey_nonce, low, low_len);
 		old->peer_rekey_nonce_len = low_len;
 		old->peer_rekey = c->spi_in;
@@ -484,6 +472,12 @@ static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike
 	struct ike_notify n;
 	enum ike_xchg_status st = IKE_XCHG_DONE;
 
+	/* The IKE SA is being replaced: not now (RFC 7296 2.25.2). */
+	if (sa->rekeyed || ike_xchg_active_is(sa, &ikev2_ike_rekey_ops)) {
+		log_info("%s: a child SA request while the IKE SA is rekeyed: not now",
+			 sa->gw->name);
+		return refuse(cx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+	}
 	theirs = malloc(sizeof(*theirs));
 	if (!theirs)
 		return refuse(cx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
@@ -548,7 +542,8 @@ static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike
 		cx->child->owns_trap = cx->old->owns_trap;
 		cx->child->out_standby = true;
 	}
-	if (ike_child_install(sa, cx->child, &nonces)) {
+	if ((cx->old ? ike_child_install(sa, cx->child, &nonces) :
+		       ike_child_install_new(sa, cx->child, &nonces))) {
 		free(cx->child);
 		cx->child = NULL;
 		st = refuse(cx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
@@ -591,13 +586,23 @@ static void child_destroy(struct ike_xchg *x)
 	ike_dh_free(to_child(x)->dh);
 }
 
+/* A reauthentication waits for its children (reauth.c). */
+static enum ike_xchg_status child_response(struct ike_xchg *x, struct ike_rx *rx)
+{
+	enum ike_xchg_status st = child_process_response(x, rx);
+
+	if (st != IKE_XCHG_RESEND && x->sa->reauth_pending)
+		ikev2_reauth_step(x->sa, x);
+	return st;
+}
+
 const struct ike_xchg_ops ikev2_child_create_ops = {
 	.name = "CREATE_CHILD_SA",
 	.exchange = IKE_CREATE_CHILD_SA,
 	.size = sizeof(struct child_xchg),
 	.needs_established = true,
 	.build_request = child_build_request,
-	.process_response = child_process_response,
+	.process_response = child_response,
 	.process_request = child_process_request,
 	.build_response = child_build_response,
 	.abort = child_abort,

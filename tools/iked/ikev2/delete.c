@@ -201,7 +201,7 @@ void ike_child_gone(const char *ifname, uint32_t spi, int dir)
 			spi_in = c->spi_in;
 			ours = c->vpn == sa->vpn;
 			if (state == CHILD_REKEYED)
-				ike_child_successor_current(sa, c);
+				ike_child_successor_current(c);
 			ike_child_remove(c);
 			/* A retiring child's delete is out already. */
 			if (sa->state == IKE_SA_ESTABLISHED && state != CHILD_RETIRING)

@@ -9,6 +9,8 @@
  *   ike_rekey.c     CREATE_CHILD_SA that rekeys the IKE SA
  *   informational.c INFORMATIONAL as responder: deletes, liveness, notifies
  *   delete.c        INFORMATIONAL as initiator: deleting the IKE SA or children
+ *   reauth.c        reauthentication: a new IKE SA made from scratch, then the old one goes
+ *   dpd.c           liveness checks (dead peer detection) as Junos does them
  */
 #ifndef SECTUN_IKED_IKEV2_EXCHANGES_H
 #define SECTUN_IKED_IKEV2_EXCHANGES_H
@@ -28,6 +30,7 @@ extern const struct ike_xchg_ops ikev2_informational_ops;
 extern const struct ike_xchg_ops ikev2_delete_ike_ops;
 extern const struct ike_xchg_ops ikev2_delete_child_ops;
 extern const struct ike_xchg_ops ikev2_ike_rekey_ops;
+extern const struct ike_xchg_ops ikev2_dpd_ops;
 
 /*
  * The responder half for a request of EXCHANGE (not IKE_SA_INIT) with
@@ -39,6 +42,22 @@ int ikev2_ike_rekey_start(struct ike_sa *sa);
 
 /* A new IKE SA for VPN: IKE_SA_INIT, then IKE_AUTH with selector SEL's child. */
 int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel);
+/* The same with GW, kept up for OWNER (may be NULL); the SA, or NULL. */
+struct ike_sa *ikev2_initiate_sa(struct iked_gateway *gw, struct iked_vpn *owner,
+				 struct iked_vpn *vpn, unsigned int sel);
+/*
+ * Reauthentication (RFC 7296 2.8.3, RFC 4478): a new IKE SA with the
+ * same peer made from scratch, with OLD's children made anew on it; OLD
+ * goes once they are. 0, or -1 when OLD has nothing to carry over.
+ */
+int ikev2_reauth_start(struct ike_sa *old);
+/*
+ * IKE_AUTH or a child exchange (DONE, NULL for IKE_AUTH) of a
+ * reauthenticating SA ended: the SA it replaces goes once all have.
+ */
+void ikev2_reauth_step(struct ike_sa *sa, const struct ike_xchg *done);
+/* A reauthenticating SA died before it was done: OLD tries again later. */
+void ikev2_reauth_failed(struct ike_sa *sa);
 /* IKE_AUTH, queued by IKE_SA_INIT once it is done. */
 int ikev2_auth_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel);
 /*
@@ -53,12 +72,19 @@ int ikev2_child_rekey_queue(struct ike_sa *sa, struct child_sa *c);
 void ikev2_child_rekey_later(struct child_sa *c);
 /* The VPN's selectors that SA carries no child for yet, one request each. */
 void ikev2_children_wanted(struct ike_sa *sa);
+/* The same for VPN (not SA's own). */
+void ikev2_children_wanted_for(struct ike_sa *sa, struct iked_vpn *vpn);
 /* Tell the peer that child C (already out of the kernel) is gone. */
 int ikev2_delete_child_queue(struct ike_sa *sa, uint8_t protocol, uint32_t spi_in);
 /* Tell the peer the IKE SA is gone; SA dies when answered. */
 int ikev2_delete_ike_queue(struct ike_sa *sa);
 /* The same at shutdown: sent at once, nothing waited for. */
 void ikev2_delete_ike_now(struct ike_sa *sa);
+
+/* Liveness checks for an IKE SA just established, if its gateway wants them. */
+void ikev2_dpd_start(struct ike_sa *sa);
+/* An authenticated message from SA's peer: it is alive. */
+void ikev2_dpd_heard(struct ike_sa *sa);
 
 /* The module's events about child SAs (soft expiry, hard expiry or removal). */
 void ike_child_soft_expired(const char *ifname, uint32_t spi, int dir);

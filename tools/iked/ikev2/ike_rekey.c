@@ -5,9 +5,17 @@
  * the new SA's keys come from the old SA's SK_d and the new DH secret.
  * The children and the VPN move to the new SA, which starts its message
  * IDs at 0 with the rekey's initiator as its original initiator; the
- * rekey's initiator then deletes the old SA. While our own rekey is in
- * flight a peer's is refused with TEMPORARY_FAILURE, and each side tries
- * again after a random pause (RFC 7296 2.25), so that one of them wins.
+ * rekey's initiator then deletes the old SA.
+ *
+ * Collisions (RFC 7296 2.8.2, 2.25.2): a peer's rekey that crosses ours
+ * is answered as usual, and its new SA waits, empty; when our answer
+ * comes, the new SA whose exchange holds the lowest of the four nonces
+ * is redundant and deleted by its initiator, and the other one takes the
+ * children. A peer that did not see the collision refuses ours with
+ * TEMPORARY_FAILURE (we completed ours first, and refuse theirs likewise),
+ * or deletes the old SA: its SA takes the children. A peer's rekey while
+ * we create, rekey or delete a child, and a child request while we rekey
+ * the IKE SA, are refused with TEMPORARY_FAILURE and tried again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,15 +137,45 @@ static void retry_later(struct ike_sa *sa)
 	ike_sa_rekey_in(sa, RETRY_MIN_MS + r % RETRY_SPREAD_MS);
 }
 
+/*
+ * The peer's rekey that crossed ours made COLLIDED; ours made NEW (or
+ * nothing, NULL). The new SA whose exchange holds the lowest nonce is
+ * redundant (RFC 7296 2.8.2): ours is deleted by us, theirs by them.
+ */
+static void resolve_collision(struct ike_sa *sa, struct ike_sa *collided, struct ike_sa *new,
+			      const struct ike_rekey_xchg *rx, const uint8_t *nr, size_t nr_len)
+{
+	const uint8_t *low;
+	size_t low_len;
+
+	if (new) {
+		ike_nonce_lowest(rx->ni, rx->ni_len, nr, nr_len, &low, &low_len);
+		if (!ike_nonce_lower(low, low_len, sa->collision_nonce, sa->collision_nonce_len)) {
+			log_info("%s: IKE SA rekey collision: ours won, the peer deletes its "
+				 "new SA", sa->gw->name);
+			ike_sa_inherit(sa, new);
+			ike_sa_delete(sa);
+			return;
+		}
+		log_info("%s: IKE SA rekey collision: ours lost, deleting its new SA",
+			 sa->gw->name);
+		ike_sa_delete(new);
+	} else {
+		log_info("%s: the peer's rekey of the IKE SA stands", sa->gw->name);
+	}
+	/* The peer's SA lives; the peer deletes the old one. */
+	ike_sa_inherit(sa, collided);
+}
+
 static enum ike_xchg_status rekey_process_response(struct ike_xchg *x, struct ike_rx *r)
 {
 	struct ike_rekey_xchg *rx = to_rekey(x);
-	struct ike_sa *sa = x->sa, *new;
+	struct ike_sa *sa = x->sa, *new = NULL, *collided;
 	const struct ike_msg *m = r->m;
 	uint8_t secret[IKE_DH_MAX_SHARED_LEN];
-	const uint8_t *nr, *ke, *peer_spi;
+	const uint8_t *nr = NULL, *ke, *peer_spi;
 	struct ike_sa_offer *reply;
-	size_t nr_len, ke_len, slen = sizeof(secret);
+	size_t nr_len = 0, ke_len, slen = sizeof(secret);
 	struct ike_suite suite;
 	struct ike_notify n;
 	uint16_t err, group;
@@ -152,13 +190,17 @@ static enum ike_xchg_status rekey_process_response(struct ike_xchg *x, struct ik
 			return IKE_XCHG_RESEND;
 		}
 	}
+	collided = ike_sa_by_our_spi(sa->collision_spi);
 	err = ike_msg_error(m);
 	if (err) {
 		log_warn("%s: the peer refused to rekey the IKE SA: %s", sa->gw->name,
 			 ike_error_name(err));
 		snprintf(sa->why, sizeof(sa->why), "IKE SA rekey refused: %s",
 			 ike_error_name(err));
-		if (err == IKE_N_TEMPORARY_FAILURE)
+		/* It rekeyed first and never saw ours: its SA is the one (2.8.2). */
+		if (collided)
+			resolve_collision(sa, collided, NULL, rx, NULL, 0);
+		else if (err == IKE_N_TEMPORARY_FAILURE)
 			retry_later(sa);
 		return IKE_XCHG_DONE;
 	}
@@ -176,15 +218,21 @@ static enum ike_xchg_status rekey_process_response(struct ike_xchg *x, struct ik
 		snprintf(sa->why, sizeof(sa->why), "bad IKE SA rekey response");
 		free(reply);
 		OPENSSL_cleanse(secret, sizeof(secret));
+		if (collided)
+			resolve_collision(sa, collided, NULL, rx, NULL, 0);
 		return IKE_XCHG_DONE;
 	}
 	new = make_successor(sa, true, peer_spi, rx->spi, &suite, secret, slen, rx->ni,
 			     rx->ni_len, nr, nr_len);
 	free(reply);
 	OPENSSL_cleanse(secret, sizeof(secret));
-	/* The old SA goes once this exchange is off the window. */
-	if (new)
+	if (collided) {
+		resolve_collision(sa, collided, new, rx, nr, nr_len);
+	} else if (new) {
+		ike_sa_inherit(sa, new);
+		/* The old SA goes once this exchange is off the window. */
 		ike_sa_delete(sa);
+	}
 	return IKE_XCHG_DONE;
 }
 
@@ -230,25 +278,49 @@ static enum ike_xchg_status refuse(struct ike_rekey_xchg *rx, uint16_t type,
 	return IKE_XCHG_DONE;
 }
 
+/* Whether our own exchange in flight on SA creates, rekeys or deletes a child. */
+static bool child_work_in_flight(const struct ike_sa *sa)
+{
+	return ike_xchg_active_is(sa, &ikev2_child_create_ops) ||
+	       ike_xchg_active_is(sa, &ikev2_delete_child_ops);
+}
+
+/* Our rekey of SA, still queued, is not needed any more. */
+static void drop_queued_rekey(struct ike_sa *sa)
+{
+	struct ike_xchg **p, *x;
+
+	for (p = &sa->xchg.queue; (x = *p); p = &x->next) {
+		if (x->ops == &ikev2_ike_rekey_ops) {
+			*p = x->next;
+			sa->xchg.queued--;
+			ike_xchg_free(x);
+			return;
+		}
+	}
+}
+
 static enum ike_xchg_status rekey_process_request(struct ike_xchg *x, struct ike_rx *r)
 {
 	struct ike_rekey_xchg *rx = to_rekey(x);
-	struct ike_sa *sa = x->sa;
+	struct ike_sa *sa = x->sa, *new;
 	const struct ike_msg *m = r->m;
 	uint8_t secret[IKE_DH_MAX_SHARED_LEN];
-	const uint8_t *ni, *ke, *peer_spi;
-	size_t ni_len, ke_len, slen = sizeof(secret);
+	const uint8_t *ni, *ke, *peer_spi, *low;
+	size_t ni_len, ke_len, slen = sizeof(secret), low_len;
 	struct ike_sa_offer *theirs;
 	enum ike_xchg_status st;
 	struct ike_suite suite;
 	uint16_t group;
+	bool crossing;
 
-	/* Ours in flight, or this SA replaced already: not now (2.25). */
-	if (sa->rekeyed || (sa->xchg.active && sa->xchg.active->ops == &ikev2_ike_rekey_ops)) {
-		log_info("%s: the peer rekeys the IKE SA while we do: not now",
-			 sa->gw->name);
+	/* Replaced already, by our rekey or theirs: it is closing (2.8.2, 2.25.2). */
+	if (sa->rekeyed || child_work_in_flight(sa)) {
+		log_info("%s: the peer rekeys the IKE SA while it %s: not now", sa->gw->name,
+			 sa->rekeyed ? "is being replaced" : "has child SA work in flight");
 		return refuse(rx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 	}
+	crossing = ike_xchg_active_is(sa, &ikev2_ike_rekey_ops);
 	theirs = malloc(sizeof(*theirs));
 	if (!theirs)
 		return refuse(rx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
@@ -278,17 +350,27 @@ static enum ike_xchg_status rekey_process_request(struct ike_xchg *x, struct ike
 		goto out;
 	}
 	if (ike_sa_fresh_spi(rx->spi) || ike_random(rx->nr, sizeof(rx->nr)) ||
-	    !make_successor(sa, false, peer_spi, rx->spi, &suite, secret, slen, ni, ni_len,
-			    rx->nr, sizeof(rx->nr))) {
+	    !(new = make_successor(sa, false, peer_spi, rx->spi, &suite, secret, slen, ni,
+				   ni_len, rx->nr, sizeof(rx->nr)))) {
 		st = refuse(rx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		goto out;
 	}
 	rx->reply.spi_len = 8;
 	memcpy(rx->reply.spi, rx->spi, 8);
-	/* The peer deletes this SA next; if it never does, it goes anyway. */
-	ike_timer_set(&sa->setup, (uint64_t)iked->cfg->limits.setup_timeout * 1000,
-		      ike_sa_setup_expired);
 	st = IKE_XCHG_DONE;
+	if (crossing) {
+		/* Ours is in flight: the new SA waits, empty, for its answer. */
+		ike_nonce_lowest(ni, ni_len, rx->nr, sizeof(rx->nr), &low, &low_len);
+		memcpy(sa->collision_spi, rx->spi, 8);
+		memcpy(sa->collision_nonce, low, low_len);
+		sa->collision_nonce_len = low_len;
+		ike_sa_retire(new);
+		log_info("%s: the peer rekeys the IKE SA while we do", sa->gw->name);
+		goto out;
+	}
+	drop_queued_rekey(sa);
+	ike_sa_inherit(sa, new);
+	/* The peer deletes this SA next; if it never does, it goes anyway (retired). */
 out:
 	OPENSSL_cleanse(secret, sizeof(secret));
 	free(theirs);

@@ -46,7 +46,7 @@ static void delete_children(struct info_xchg *ix, const struct ike_delete *d)
 				 sa->gw->name, c->spi_in, c->spi_out, c->vpn->name);
 			/* A replaced child: its successor carries the traffic first. */
 			if (c->state == CHILD_REKEYED)
-				ike_child_successor_current(sa, c);
+				ike_child_successor_current(c);
 			if (c->protocol == IKE_PROTO_AH && ix->n_ah < MAX_SPIS)
 				ix->ah[ix->n_ah++] = htonl(c->spi_in);
 			else if (c->protocol == IKE_PROTO_ESP && ix->n_esp < MAX_SPIS)
@@ -61,6 +61,7 @@ static enum ike_xchg_status info_process_request(struct ike_xchg *x, struct ike_
 {
 	struct info_xchg *ix = to_info(x);
 	const struct ike_payload *pl = NULL;
+	struct ike_sa *collided;
 	struct ike_delete d;
 
 	while ((pl = ike_msg_find(rx->m, IKE_PL_DELETE, pl))) {
@@ -75,6 +76,15 @@ static enum ike_xchg_status info_process_request(struct ike_xchg *x, struct ike_
 	if (!ix->ike_deleted)
 		return IKE_XCHG_DONE;
 	log_info("%s: the peer deleted the IKE SA", x->sa->gw->name);
+	/*
+	 * Its rekey crossed ours and it never saw ours (RFC 7296 2.25.2): we
+	 * forget ours, and the SA its rekey made takes the children.
+	 */
+	collided = ike_sa_by_our_spi(x->sa->collision_spi);
+	if (collided) {
+		log_info("%s: the peer's rekey of the IKE SA stands", x->sa->gw->name);
+		ike_sa_inherit(x->sa, collided);
+	}
 	snprintf(x->sa->why, sizeof(x->sa->why), "deleted by the peer");
 	return IKE_XCHG_FATAL;	/* after our (empty) answer */
 }

@@ -379,17 +379,17 @@ static enum ike_xchg_status init_process_response(struct ike_xchg *x, struct ike
 	return IKE_XCHG_DONE;
 }
 
-int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel)
+struct ike_sa *ikev2_initiate_sa(struct iked_gateway *gw, struct iked_vpn *owner,
+				 struct iked_vpn *vpn, unsigned int sel)
 {
-	struct iked_gateway *gw = vpn->gw;
 	struct init_xchg *ix;
 	struct ike_sa *sa;
 	char addr[64];
 
 	sa = ike_sa_new(gw, true);
 	if (!sa)
-		return -1;
-	sa->vpn = vpn;
+		return NULL;
+	sa->vpn = owner;
 	sa->remote = gw->peer;		/* with the gateway's port */
 	pick_local(sa);
 	sa->state = IKE_SA_INIT_SENT;
@@ -411,10 +411,15 @@ int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel)
 		 ike_sockaddr_str(&sa->remote, addr, sizeof(addr)), vpn->name);
 	if (ike_xchg_queue(sa, &ix->x, false))
 		goto fail;
-	return 0;
+	return sa;
 fail:
 	ike_sa_kill(sa, "cannot send IKE_SA_INIT");
-	return -1;
+	return NULL;
+}
+
+int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel)
+{
+	return ikev2_initiate_sa(vpn->gw, vpn, vpn, sel) ? 0 : -1;
 }
 
 /* ---- Responder ---- */
