@@ -2,7 +2,10 @@
 # sectun-iked at both ends, st0 at both ends: the tunnel comes up on
 # traffic (the module's acquire event), both LANs talk through it, a
 # second selector pair gets its own child SA (CREATE_CHILD_SA with PFS),
-# and X25519 with ChaCha20-Poly1305 is what they agree on.
+# and X25519 with ChaCha20-Poly1305 is what they agree on. Then both ends
+# rekey on the same clock (identical lifetimes, no jitter), so that every
+# child and IKE SA rekey collides (RFC 7296 2.8.1, 2.8.2): exactly one
+# pair survives each, and not a packet is lost.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ike.sh"
 
@@ -32,17 +35,22 @@ ip -n sb route add 192.168.1.0/24 dev st0 src 192.168.2.1
 ip -n sb route add 192.168.11.0/24 dev st0 src 192.168.12.1
 A ping -c 1 -W 3 10.0.0.2 > /dev/null 2>&1
 
-conf() { # SIDE PEER LOCAL_NET REMOTE_NET LOCAL_NET2 REMOTE_NET2 ESTABLISH [none]
+# conf SIDE PEER LOCAL_NET REMOTE_NET LOCAL_NET2 REMOTE_NET2 ESTABLISH [none]
+# ($GW_EXTRA, $VPN_EXTRA and $TOP_EXTRA go into the gateway, the VPN and
+# the top level).
+conf() {
 	local sel="traffic-selectors = ( { local = \"$3\"; remote = \"$4\"; },
 			{ local = \"$5\"; remote = \"$6\"; } );"
 	[[ ${8:-} == none ]] && sel=
 	cat > "$IKE_DIR/$1.conf" <<-EOF
 	control-socket = "$IKE_DIR/$1.sock";
+	${TOP_EXTRA:-}
 	gateways = ( {
 		name = "peer";
 		address = "$2";
 		proposals = "chacha20poly1305-prfsha256-x25519";
 		psk = "a shared secret between two sectun sites";
+		${GW_EXTRA:-}
 	} );
 	vpns = ( {
 		name = "lans";
@@ -51,6 +59,7 @@ conf() { # SIDE PEER LOCAL_NET REMOTE_NET LOCAL_NET2 REMOTE_NET2 ESTABLISH [none
 		proposals = "chacha20poly1305-x25519";
 		establish-tunnels = "$7";
 		$sel
+		${VPN_EXTRA:-}
 	} );
 	EOF
 }
@@ -152,4 +161,60 @@ else
 fi
 check_eq "on-traffic: still two selectors, now with SAs" "2 2" \
 	"$(A sectun -j policy show st0 | jget "'%d %d' % (len(j), sum(1 for p in j if p.get('out_spi')))")"
+
+# Collisions: the same lifetimes at both ends and no jitter, so both ends
+# start each rekey within milliseconds of each other.
+kill "$pid_a" "$pid_b" 2>/dev/null
+wait "$pid_a" "$pid_b" 2>/dev/null
+rm -f "$IKE_DIR"/*.sock
+TOP_EXTRA="rekey-jitter = 0; rekey-align = true;" GW_EXTRA="lifetime = 9;" VPN_EXTRA="lifetime = 5;" \
+	conf a 10.0.0.2 192.168.1.0/24 192.168.2.0/24 x x immediately none
+TOP_EXTRA="rekey-jitter = 0; rekey-align = true;" GW_EXTRA="lifetime = 9;" VPN_EXTRA="lifetime = 5;" \
+	conf b 10.0.0.1 192.168.2.0/24 192.168.1.0/24 x x responder-only none
+start_both 3
+if wait_for "collide: up" 20 children_are a 1; then
+	pass "collisions: the tunnel is up"
+else
+	tail -20 "$IKE_DIR/a3.log"
+	fail "collisions: the tunnel is up"
+fi
+n=$((${COLLIDE_SECONDS:-40} * 50))
+out=$(A ping -q -i 0.02 -c "$n" -W 2 -I 192.168.1.1 192.168.2.1 2>&1)
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$out")
+check_eq "collisions: $n pings at 50 a second, none lost" "$n" "${got:-0}"
+child_coll=$(grep -c "rekey collision on child SA" "$IKE_DIR/a3.log")
+ike_coll=$(grep -c "IKE SA rekey collision" "$IKE_DIR/a3.log")
+echo "# child rekey collisions: $child_coll, IKE SA rekey collisions: $ike_coll (seen by A)"
+[[ $child_coll -ge 10 ]] && pass "at least 10 child rekey collisions" ||
+	fail "at least 10 child rekey collisions (got $child_coll)"
+if [[ $ike_coll -ge 3 ]]; then
+	pass "at least 3 IKE SA rekey collisions"
+else
+	grep -E "IKE SA|rekeys the IKE|TEMPORARY|refused" "$IKE_DIR/a3.log" | grep -v debug | head -40
+	fail "at least 3 IKE SA rekey collisions (got $ike_coll)"
+fi
+# Exactly one pair and one IKE SA survive at each end, and both agree.
+pair() { # SIDE: "IKE-SPIs child-in child-out" of its live pair
+	SECTUN_IKED_SOCKET=$IKE_DIR/$1.sock sectun -j ike status | jget \
+		"' '.join([s['spi_i'] + s['spi_r'] for s in j if s['state'] == 'UP' and 'replaced' not in s] + [c['spi_in'] + '/' + c['spi_out'] for s in j for c in s['children'] if c['state'] == 'installed'])"
+}
+settled() {
+	local a b
+	a=$(pair a) b=$(pair b)
+	set -- $a
+	[[ $# == 2 && $b == "$1 ${2#*/}/${2%/*}" ]]
+}
+if wait_for "settled" 10 settled; then
+	pass "collisions: one IKE SA and one child pair at each end, the same"
+else
+	echo "# a: $(pair a) b: $(pair b)"
+	fail "collisions: one IKE SA and one child pair at each end, the same"
+fi
+st0_sas() { echo "$(A sectun -j sa show st0 | jget "len(j)") $(B sectun -j sa show st0 | jget "len(j)")"; }
+st0_two_each() { [[ $(st0_sas) == "2 2" ]]; }
+if wait_for "no orphans" 10 st0_two_each; then
+	pass "collisions: no orphan SA in either st0"
+else
+	fail "collisions: no orphan SA in either st0 ($(st0_sas))"
+fi
 finish

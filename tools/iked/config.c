@@ -73,7 +73,7 @@ struct known_setting {
 
 static const struct known_setting root_settings[] = {
 	{ "control-socket", T_STR }, { "log-level", T_STR }, { "user", T_STR },
-	{ "rekey-jitter", T_INT }, { "gateways", T_LIST }, { "vpns", T_LIST }, { "limits", T_GROUP }, { NULL, 0 },
+	{ "rekey-jitter", T_INT }, { "rekey-align", T_BOOL }, { "gateways", T_LIST }, { "vpns", T_LIST }, { "limits", T_GROUP }, { NULL, 0 },
 };
 
 static const struct known_setting limit_settings[] = {
@@ -679,6 +679,7 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 			  cfg->user, sizeof(cfg->user), false) ?:
 	      get_u32(&c, config_root_setting(&lc), "rekey-jitter", 0, 50,
 		      &cfg->rekey_jitter) ?:
+	      get_bool(&c, config_root_setting(&lc), "rekey-align", &cfg->rekey_align) ?:
 	      load_limits(&c, config_lookup(&lc, "limits"), &cfg->limits) ?:
 	      load_list(&c, &lc, "gateways", &gws, &n_gw) ?:
 	      load_list(&c, &lc, "vpns", &vpns, &n_vpn);
@@ -727,6 +728,114 @@ void iked_config_free(struct iked_config *cfg)
 	free(cfg->gw);
 	free(cfg->vpn);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* The same settings: everything but what was loaded from the files named. */
+static bool gateway_same(const struct iked_gateway *a, const struct iked_gateway *b)
+{
+	struct iked_gateway x, y;
+	bool same;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	x.local_cert = y.local_cert = NULL;
+	x.ca_store = y.ca_store = NULL;
+	same = !memcmp(&x, &y, sizeof(x));
+	OPENSSL_cleanse(&x, sizeof(x));
+	OPENSSL_cleanse(&y, sizeof(y));
+	return same;
+}
+
+/* What a VPN holds at run time, none of it configuration. */
+static void vpn_clear_state(struct iked_vpn *v)
+{
+	memset(v->last_error, 0, sizeof(v->last_error));
+	memset(v->trap, 0, sizeof(v->trap));
+	memset(v->trap_live, 0, sizeof(v->trap_live));
+	v->last_try = 0;
+	v->held_down = false;
+	v->sas_created = v->sas_deleted = v->child_rekeys = 0;
+	v->traps_set = false;
+}
+
+static void vpn_keep_state(struct iked_vpn *to, const struct iked_vpn *from)
+{
+	memcpy(to->last_error, from->last_error, sizeof(to->last_error));
+	memcpy(to->trap, from->trap, sizeof(to->trap));
+	memcpy(to->trap_live, from->trap_live, sizeof(to->trap_live));
+	to->last_try = from->last_try;
+	to->held_down = from->held_down;
+	to->sas_created = from->sas_created;
+	to->sas_deleted = from->sas_deleted;
+	to->child_rekeys = from->child_rekeys;
+	to->traps_set = from->traps_set;
+}
+
+/* The same settings, GW_TO being what A's gateway became. */
+static bool vpn_same(const struct iked_vpn *a, const struct iked_vpn *b,
+		     const struct iked_gateway *gw_to)
+{
+	struct iked_vpn x, y;
+
+	if (!gw_to || gw_to != b->gw)
+		return false;
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	vpn_clear_state(&x);
+	vpn_clear_state(&y);
+	x.gw = y.gw = NULL;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+int iked_config_map(const struct iked_config *from, struct iked_config *to,
+		    struct iked_config_map *map)
+{
+	unsigned int i, k;
+
+	map->from = from;
+	map->gw = calloc(from->n_gw ?: 1, sizeof(*map->gw));
+	map->vpn = calloc(from->n_vpn ?: 1, sizeof(*map->vpn));
+	if (!map->gw || !map->vpn) {
+		iked_config_map_free(map);
+		return -1;
+	}
+	for (i = 0; i < from->n_gw; i++)
+		for (k = 0; k < to->n_gw; k++)
+			if (!strcmp(from->gw[i].name, to->gw[k].name) &&
+			    gateway_same(&from->gw[i], &to->gw[k]))
+				map->gw[i] = &to->gw[k];
+	for (i = 0; i < from->n_vpn; i++) {
+		struct iked_vpn *v = iked_config_vpn(to, from->vpn[i].name);
+
+		if (v && vpn_same(&from->vpn[i], v, iked_map_gateway(map, from->vpn[i].gw))) {
+			map->vpn[i] = v;
+			vpn_keep_state(v, &from->vpn[i]);
+		}
+	}
+	return 0;
+}
+
+void iked_config_map_free(struct iked_config_map *map)
+{
+	free(map->gw);
+	free(map->vpn);
+	map->gw = NULL;
+	map->vpn = NULL;
+}
+
+struct iked_gateway *iked_map_gateway(const struct iked_config_map *map,
+				      const struct iked_gateway *gw)
+{
+	if (!gw || gw < map->from->gw || gw >= map->from->gw + map->from->n_gw)
+		return NULL;
+	return map->gw[gw - map->from->gw];
+}
+
+struct iked_vpn *iked_map_vpn(const struct iked_config_map *map, const struct iked_vpn *vpn)
+{
+	if (!vpn || vpn < map->from->vpn || vpn >= map->from->vpn + map->from->n_vpn)
+		return NULL;
+	return map->vpn[vpn - map->from->vpn];
 }
 
 struct iked_vpn *iked_config_vpn(struct iked_config *cfg, const char *name)

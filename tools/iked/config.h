@@ -120,6 +120,8 @@ struct iked_vpn {
 	bool held_down;			/* runtime: "sectun ike down" */
 	/* Runtime counters, for status (Junos: IPsec SAs created/deleted). */
 	uint64_t sas_created, sas_deleted, child_rekeys;
+	bool traps_set;			/* runtime: its traps were installed */
+	/* Every runtime field is carried over a reload (config.c, vpn_keep_state()). */
 };
 
 /*
@@ -148,11 +150,32 @@ struct iked_config {
 	char user[64];
 	/* Percent of a lifetime by which rekeys start earlier at random. */
 	uint32_t rekey_jitter;
+	/* Tests: IKE SA rekeys on whole seconds, so that two daemons collide. */
+	bool rekey_align;
 	struct iked_limits limits;
 };
 
 int iked_config_load(const char *path, struct iked_config *cfg,
 		     char *err, size_t errlen);
+
+/*
+ * A reload's correspondence: for each gateway and VPN of FROM, the one of
+ * TO with the same name and the same settings (a VPN's gateway too), or
+ * NULL when it changed or went.
+ */
+struct iked_config_map {
+	const struct iked_config *from;
+	struct iked_gateway **gw;
+	struct iked_vpn **vpn;
+};
+
+/* 0, or -1 without memory. */
+int iked_config_map(const struct iked_config *from, struct iked_config *to,
+		    struct iked_config_map *map);
+void iked_config_map_free(struct iked_config_map *map);
+struct iked_gateway *iked_map_gateway(const struct iked_config_map *map,
+				      const struct iked_gateway *gw);
+struct iked_vpn *iked_map_vpn(const struct iked_config_map *map, const struct iked_vpn *vpn);
 /* Wipes the secrets it held. */
 void iked_config_free(struct iked_config *cfg);
 struct iked_vpn *iked_config_vpn(struct iked_config *cfg, const char *name);

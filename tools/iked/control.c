@@ -217,6 +217,46 @@ static const char *child_state_name(const struct child_sa *c)
 	return "?";
 }
 
+/* Seconds since the monotonic time WHEN, in ms. */
+static uint64_t ms_ago(uint64_t when)
+{
+	uint64_t now = ike_now_ms();
+
+	return now > when ? (now - when) / 1000 : 0;
+}
+
+/* IKE SA rekeys until the next reauthentication (0: this one), or -1: never. */
+static int rekeys_to_reauth(const struct ike_sa *sa)
+{
+	unsigned int n = sa->gw->reauth_frequency;
+
+	if (!n)
+		return -1;
+	return sa->since_auth + 1 >= n ? 0 : (int)(n - sa->since_auth - 1);
+}
+
+static void lifecycle_text(FILE *out, const struct ike_sa *sa)
+{
+	const struct iked_dpd *dpd = &sa->gw->dpd;
+	int left = rekeys_to_reauth(sa);
+
+	fprintf(out, "  authenticated: %ld s ago", (long)(time(NULL) - sa->authenticated));
+	if (left < 0)
+		fprintf(out, ", reauthentication: off\n");
+	else if (!left)
+		fprintf(out, ", reauthentication: at the next rekey%s\n",
+			sa->rekey_due ? "" : " (the peer's)");
+	else
+		fprintf(out, ", reauthentication: after %d more rekeys\n", left);
+	if (sa->reauth_pending)
+		fprintf(out, "  reauthenticating: the old IKE SA goes once the children are up\n");
+	fprintf(out, "  DPD: %s", iked_dpd_mode_name(dpd->mode));
+	if (dpd->mode != IKED_DPD_OFF)
+		fprintf(out, ", every %u s, threshold %u; probes sent %" PRIu64 ", answered %"
+			PRIu64, dpd->interval, dpd->threshold, sa->dpd.sent, sa->dpd.answered);
+	fprintf(out, "; peer last heard %" PRIu64 " s ago\n", ms_ago(sa->dpd.heard_ms));
+}
+
 static void status_text(FILE *out, bool detail)
 {
 	char a[64], b[64], c[128], d[128], e[512], si[17], sr[17];
@@ -277,6 +317,7 @@ static void status_text(FILE *out, bool detail)
 						ms_left(sa->rekey_due));
 				fprintf(out, "%s\n", sa->rekeyed ?
 					", replaced: waiting for its delete" : "");
+				lifecycle_text(out, sa);
 			}
 			fprintf(out, "  messages: %" PRIu64 " in, %" PRIu64 " out, %" PRIu64
 				" retransmitted, %" PRIu64 " dropped\n", sa->stats.msgs_in,
@@ -402,6 +443,15 @@ static void status_json(FILE *out)
 		json_kv_u64(&j, "rekeys", sa->rekeys);
 		if (sa->rekey_due)
 			json_kv_u64(&j, "rekey_in", ms_left(sa->rekey_due));
+		if (sa->state == IKE_SA_ESTABLISHED) {
+			json_kv_u64(&j, "authenticated_ago", time(NULL) - sa->authenticated);
+			json_kv_i64(&j, "rekeys_to_reauth", rekeys_to_reauth(sa));
+			json_kv_bool(&j, "reauthenticating", sa->reauth_pending);
+			json_kv_str(&j, "dpd", iked_dpd_mode_name(sa->gw->dpd.mode));
+			json_kv_u64(&j, "dpd_sent", sa->dpd.sent);
+			json_kv_u64(&j, "dpd_answered", sa->dpd.answered);
+			json_kv_u64(&j, "peer_heard_ago", ms_ago(sa->dpd.heard_ms));
+		}
 		if (sa->rekeyed)
 			json_kv_str(&j, "replaced", "rekeyed, waiting for its delete");
 		json_kv_u64(&j, "messages_in", sa->stats.msgs_in);

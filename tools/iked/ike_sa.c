@@ -123,6 +123,23 @@ static void rekey_due(struct ike_timer *t)
 	ikev2_ike_rekey_start(sa);
 }
 
+/*
+ * When SA's rekey comes, ms from now. The "rekey-align" test knob moves
+ * it to the next whole second of the wall clock, so that two daemons on
+ * one host with the same lifetimes start each rekey together (RFC 7296
+ * 2.8.2 collisions, tested).
+ */
+static uint64_t soft_rekey_ms(const struct ike_sa *sa)
+{
+	uint64_t ms = (uint64_t)ike_soft_lifetime(sa->gw->lifetime) * 1000, now;
+	struct timespec ts;
+
+	if (!iked->cfg->rekey_align || clock_gettime(CLOCK_REALTIME, &ts))
+		return ms;
+	now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (now + ms + 999) / 1000 * 1000 - now;
+}
+
 /* Whether one of the gateway's VPNs leaves every rekey to the peer. */
 static bool peer_rekeys(const struct iked_gateway *gw)
 {
@@ -155,7 +172,7 @@ void ike_sa_established(struct ike_sa *sa)
 	ike_timer_cancel(&sa->setup);
 	ike_sa_table_del_half_open(&iked->sas, sa);
 	ike_timer_set(&sa->lifetime, (uint64_t)sa->gw->lifetime * 1000, lifetime_expired);
-	ike_sa_rekey_in(sa, (uint64_t)ike_soft_lifetime(sa->gw->lifetime) * 1000);
+	ike_sa_rekey_in(sa, soft_rekey_ms(sa));
 	ikev2_dpd_start(sa);
 	sa->why[0] = 0;
 	if (sa->vpn)
@@ -416,7 +433,7 @@ void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa)
 	if (sa->rekeyed) {
 		sa->rekeyed = false;
 		ike_timer_cancel(&sa->setup);
-		ike_sa_rekey_in(sa, (uint64_t)ike_soft_lifetime(sa->gw->lifetime) * 1000);
+		ike_sa_rekey_in(sa, soft_rekey_ms(sa));
 	}
 }
 

@@ -25,6 +25,7 @@
 #include "keylog.h"
 #include "log.h"
 #include "privdrop.h"
+#include "reload.h"
 #include "sdnotify.h"
 #include "vpn.h"
 
@@ -97,6 +98,7 @@ static void shutdown_all(void)
 
 int iked_reload(char *msg, size_t len)
 {
+	struct iked_reload_stats st;
 	struct iked_config fresh;
 
 	iked_sd_notify("RELOADING=1");
@@ -105,14 +107,23 @@ int iked_reload(char *msg, size_t len)
 		snprintf(msg, len, "the new configuration has errors (see the log); kept the old one");
 		return -1;
 	}
-	/* SAs point into the old configuration: start over cleanly. */
-	shutdown_all();
-	iked_vpns_stop();
+	iked_vpns_pause();
+	if (iked_reconfigure(&config, &fresh, &st)) {
+		iked_config_free(&fresh);
+		iked_vpns_start();
+		iked_sd_notify("READY=1");
+		snprintf(msg, len, "out of memory; kept the old configuration");
+		return -1;
+	}
+	/* Nothing points into the old configuration any more. */
+	iked_daemon_reap();
 	iked_config_free(&config);
 	config = fresh;
 	iked->cfg = &config;
 	iked_vpns_start();
-	snprintf(msg, len, "reloaded: %u gateways, %u VPNs", config.n_gw, config.n_vpn);
+	snprintf(msg, len, "reloaded: %u gateways, %u VPNs; kept %u IKE SAs and %u child SAs, "
+		 "deleted %u and %u", config.n_gw, config.n_vpn, st.ike_kept, st.children_kept,
+		 st.ike_deleted, st.children_deleted);
 	log_info("%s", msg);
 	iked_sd_notify("READY=1");
 	return 0;

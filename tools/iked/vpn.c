@@ -44,15 +44,44 @@ static bool vpn_covered(const struct iked_vpn *vpn)
 	return false;
 }
 
+/*
+ * An IKE SA with VPN's gateway that is up, or that we are setting up, and
+ * that stays (not replaced, not reauthenticating): it carries VPN's
+ * children too, as a Junos gateway carries all of its VPNs. A second IKE
+ * SA would not only cost a second handshake: two IKE_AUTHs in flight at
+ * once would both say INITIAL_CONTACT, and the peer would keep only one.
+ */
+static struct ike_sa *gateway_sa(const struct iked_vpn *vpn)
+{
+	struct ike_sa *sa;
+
+	ike_sa_foreach(sa) {
+		if (sa->gw != vpn->gw || sa->rekeyed || sa->reauth_pending)
+			continue;
+		if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_INIT_SENT ||
+		    sa->state == IKE_SA_AUTH_SENT)
+			return sa;
+	}
+	return NULL;
+}
+
 static void vpn_try(struct iked_vpn *vpn, unsigned int sel)
 {
 	uint64_t now = ike_now_ms();
+	struct ike_sa *sa;
 
 	if (vpn->held_down || vpn_covered(vpn) ||
 	    (vpn->last_try && now - vpn->last_try < RETRY_MS))
 		return;
 	vpn->last_try = now;
-	ikev2_initiate(vpn, sel);
+	sa = gateway_sa(vpn);
+	if (!sa) {
+		ikev2_initiate(vpn, sel);
+		return;
+	}
+	/* Sent once the SA is up; a VPN without selectors has one child, "selector" 0. */
+	for (sel = 0; sel < (vpn->n_sel ?: 1); sel++)
+		ikev2_child_queue(sa, vpn, sel, false);
 }
 
 static void maintain(struct ike_timer *t)
@@ -85,8 +114,9 @@ static void traps_install(void)
 	for (i = 0; i < iked->cfg->n_vpn; i++) {
 		struct iked_vpn *vpn = &iked->cfg->vpn[i];
 
-		if (vpn->establish != IKED_ESTABLISH_ON_TRAFFIC)
+		if (vpn->establish != IKED_ESTABLISH_ON_TRAFFIC || vpn->traps_set)
 			continue;
+		vpn->traps_set = true;
 		for (k = 0; k < vpn->n_sel; k++) {
 			idx = ike_kernel_add_policy(vpn->bind_if, 0, &vpn->sel[k].local,
 						    &vpn->sel[k].remote);
@@ -96,15 +126,18 @@ static void traps_install(void)
 	}
 }
 
-static void traps_remove(void)
+void iked_vpn_retire(struct iked_vpn *vpn)
 {
-	unsigned int i, k;
+	unsigned int k;
 
-	for (i = 0; i < iked->cfg->n_vpn; i++)
-		for (k = 0; k < iked->cfg->vpn[i].n_sel; k++)
-			if (iked->cfg->vpn[i].trap_live[k])
-				ike_kernel_del_policy(iked->cfg->vpn[i].bind_if,
-						      iked->cfg->vpn[i].trap[k]);
+	for (k = 0; k < vpn->n_sel; k++) {
+		if (vpn->trap_live[k])
+			ike_kernel_del_policy(vpn->bind_if, vpn->trap[k]);
+		/* Its children, on their way out, put no trap back. */
+		vpn->trap[k] = 0;
+		vpn->trap_live[k] = false;
+	}
+	vpn->traps_set = false;
 }
 
 int iked_vpns_start(void)
@@ -115,11 +148,19 @@ int iked_vpns_start(void)
 	return 0;
 }
 
-void iked_vpns_stop(void)
+void iked_vpns_pause(void)
 {
 	running = false;
 	ike_timer_cancel(&maintain_timer);
-	traps_remove();
+}
+
+void iked_vpns_stop(void)
+{
+	unsigned int i;
+
+	iked_vpns_pause();
+	for (i = 0; i < iked->cfg->n_vpn; i++)
+		iked_vpn_retire(&iked->cfg->vpn[i]);
 }
 
 void iked_vpn_acquire(const struct kernel_event *ev)

@@ -13,10 +13,14 @@
 #include "config.h"
 #include "kernel.h"
 
-/* Starts keeping the configuration's VPNs up (traps installed). */
+/* Starts keeping the configuration's VPNs up (traps installed where not yet). */
 int iked_vpns_start(void);
 /* Stops it: traps removed, no more initiations. */
 void iked_vpns_stop(void);
+/* No more initiations until iked_vpns_start() (a reload); the traps stay. */
+void iked_vpns_pause(void);
+/* VPN's traps out of the module, for good (it changed or went in a reload). */
+void iked_vpn_retire(struct iked_vpn *vpn);
 /* An IKE SA we initiated for VPN is gone: look again soon. */
 void iked_vpn_sa_gone(struct iked_vpn *vpn);
 /* The module's acquire: traffic on IFNAME for selector POLICY without an SA. */

@@ -25,6 +25,8 @@
 #include "kernel.h"
 #include "log.h"
 #include "net.h"
+#include "reload.h"
+#include "vpn.h"
 
 #define A_ADDR	"192.0.2.1"
 #define B_ADDR	"192.0.2.2"
@@ -1856,6 +1858,136 @@ static void test_dpd_always(void **state)
 	ike_kernel_dry_packets = NULL;
 }
 
+/* Two VPNs on one gateway; W_PROPS is w's ESP proposal. */
+#define RELOAD_CONF(local, peer, lv, rv, lw, rw, establish, w_props) \
+	"gateways = ( { name = \"peer\"; address = \"" peer "\"; local-address = \"" local "\";" \
+	" psk = \"engine test secret\"; proposals = [ " PROPS " ]; } );\n" \
+	"vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";" \
+	" proposals = \"aes128gcm16\"; establish-tunnels = \"" establish "\";" \
+	" traffic-selectors = ( { local = \"" lv "\"; remote = \"" rv "\"; } ); },\n" \
+	" { name = \"w\"; gateway = \"peer\"; bind-interface = \"st1\";" \
+	" proposals = " w_props "; establish-tunnels = \"" establish "\";" \
+	" traffic-selectors = ( { local = \"" lw "\"; remote = \"" rw "\"; } ); } );\n"
+#define RELOAD_A(w_props) RELOAD_CONF(A_ADDR, B_ADDR, "10.1.0.0/16", "10.2.0.0/16", \
+				      "10.11.0.0/16", "10.12.0.0/16", "immediately", w_props)
+
+static int setup_reload(void **state)
+{
+	return setup_with(state, RELOAD_A("\"aes128gcm16\""),
+			  RELOAD_CONF(B_ADDR, A_ADDR, "10.2.0.0/16", "10.1.0.0/16", "10.12.0.0/16",
+				      "10.11.0.0/16", "responder-only",
+				      "[ \"aes128gcm16\", \"aes256gcm16\" ]"));
+}
+
+/*
+ * What the daemon does at start and after a reload: the VPNs that should
+ * be up are brought up (once here; the daemon's timer goes on doing it).
+ */
+static void start_vpns(struct test_peer *p)
+{
+	peer_use(p);
+	iked_vpns_start();
+	iked_vpns_pause();
+}
+
+/* P's configuration becomes TEXT, as "sectun ike reload" would make it. */
+static void reload(struct test_peer *p, const char *text, struct iked_reload_stats *st)
+{
+	struct iked_config fresh;
+
+	assert_int_equal(peer_load_config(text, &fresh), 0);
+	peer_use(p);
+	assert_int_equal(iked_reconfigure(&p->cfg, &fresh, st), 0);
+	iked_daemon_reap();
+	iked_config_free(&p->cfg);
+	p->cfg = fresh;
+	p->d.cfg = &p->cfg;
+	start_vpns(p);
+}
+
+/* The child of P's VPN NAME that carries traffic, or NULL. */
+static struct child_sa *vpn_child(struct test_peer *p, const char *name)
+{
+	struct child_sa *c;
+	struct ike_sa *sa;
+	unsigned int i;
+
+	for (i = 0; (sa = peer_sa(p, i)); i++)
+		for (c = sa->children; c; c = c->next)
+			if (c->state == CHILD_INSTALLED && !strcmp(c->vpn->name, name))
+				return c;
+	return NULL;
+}
+
+/*
+ * A reload that changes w only: v's IKE SA and child keep their SPIs and
+ * point into the new configuration; w's child is deleted and made anew
+ * with the new proposal over its IKE SA, which stays.
+ */
+static void test_reload_keeps_unchanged(void **state)
+{
+	struct pair *p = *state;
+	struct iked_reload_stats st;
+	uint32_t v_spi, w_spi;
+	struct child_sa *c;
+
+	start_vpns(&p->a);
+	pump(&p->a, &p->b);
+	/* One IKE SA carries both VPNs' children. */
+	assert_int_equal(peer_sa_count(&p->a), 1);
+	assert_int_equal(peer_sa_count(&p->b), 1);
+	v_spi = vpn_child(&p->a, "v")->spi_in;
+	w_spi = vpn_child(&p->a, "w")->spi_in;
+
+	/* The same text again: nothing moves. */
+	reload(&p->a, RELOAD_A("\"aes128gcm16\""), &st);
+	assert_int_equal(st.ike_kept, 1);
+	assert_int_equal(st.children_kept, 2);
+	assert_int_equal(st.ike_deleted + st.children_deleted, 0);
+	pump(&p->a, &p->b);
+	assert_int_equal(vpn_child(&p->a, "v")->spi_in, v_spi);
+	assert_int_equal(vpn_child(&p->a, "w")->spi_in, w_spi);
+	assert_ptr_equal(vpn_child(&p->a, "v")->vpn, &p->a.cfg.vpn[0]);
+
+	reload(&p->a, RELOAD_A("\"aes256gcm16\""), &st);
+	assert_int_equal(st.ike_kept, 1);
+	assert_int_equal(st.children_kept, 1);
+	assert_int_equal(st.children_deleted, 1);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa_count(&p->a), 1);
+	assert_int_equal(peer_sa_count(&p->b), 1);
+	c = vpn_child(&p->a, "v");
+	assert_int_equal(c->spi_in, v_spi);
+	assert_ptr_equal(c->vpn, &p->a.cfg.vpn[0]);
+	assert_ptr_equal(c->sa->gw, &p->a.cfg.gw[0]);
+	c = vpn_child(&p->a, "w");
+	assert_non_null(c);
+	assert_int_not_equal(c->spi_in, w_spi);
+	assert_int_equal(c->suite.encr_bits, 256);
+	assert_ptr_equal(c->vpn, &p->a.cfg.vpn[1]);
+	assert_ptr_equal(c->sa->vpn, &p->a.cfg.vpn[0]);
+	/* b holds exactly the pairs a does. */
+	assert_int_equal(all_live_children(&p->b), 2);
+}
+
+/* A reload without the gateway: its IKE SAs are deleted, the peer told. */
+static void test_reload_removes_gateway(void **state)
+{
+	struct pair *p = *state;
+	struct iked_reload_stats st;
+
+	start_vpns(&p->a);
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa_count(&p->b), 1);
+	reload(&p->a, "gateways = ();\nvpns = ();\n", &st);
+	assert_int_equal(st.ike_deleted, 1);
+	assert_int_equal(peer_sa_count(&p->a), 0);
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa_count(&p->b), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1921,6 +2053,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dpd_idle_dead_peer, setup_dpd_idle, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_optimized, setup_dpd_optimized, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_always, setup_dpd_always, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_keeps_unchanged, setup_reload, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_removes_gateway, setup_reload, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "config.h"
 #include "ikev2/codec.h"
 #include "timer.h"
 
@@ -70,6 +71,11 @@ struct ike_xchg_ops {
 	void (*destroy)(struct ike_xchg *x);
 	/* Each message it sends, as sent (IKE_SA_INIT's go into the AUTH octets). */
 	int (*sent)(struct ike_xchg *x, const uint8_t *msg, size_t len);
+	/*
+	 * A reload: its VPN is now MAP's. False when that VPN changed or went
+	 * (its pointer is then NULL, and a response is answered by undoing).
+	 */
+	bool (*retarget)(struct ike_xchg *x, const struct iked_config_map *map);
 };
 
 struct ike_xchg {

@@ -491,6 +491,12 @@ static int auth_sent(struct ike_xchg *x, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+static bool auth_retarget(struct ike_xchg *x, const struct iked_config_map *map)
+{
+	to_auth(x)->vpn = iked_map_vpn(map, to_auth(x)->vpn);
+	return to_auth(x)->vpn;
+}
+
 const struct ike_xchg_ops ikev2_auth_ops = {
 	.name = "IKE_AUTH",
 	.exchange = IKE_AUTH,
@@ -500,4 +506,5 @@ const struct ike_xchg_ops ikev2_auth_ops = {
 	.process_request = auth_process_request,
 	.build_response = auth_build_response,
 	.sent = auth_sent,
+	.retarget = auth_retarget,
 };

@@ -41,6 +41,7 @@ struct child_xchg {
 	uint32_t rekey_spi;
 	struct ike_ts_set rekey_tsi, rekey_tsr;
 	struct child_sa *old;		/* responder, while the request is handled */
+	uint8_t protocol;		/* the VPN's, which a reload may take away */
 	/* Initiator. */
 	struct ike_sa_offer offer;
 	uint32_t spi_in;
@@ -180,6 +181,12 @@ static enum ike_xchg_status child_process_response(struct ike_xchg *x, struct ik
 	uint16_t err;
 	int ret;
 
+	/* A reload took its VPN away: whatever the peer made goes again. */
+	if (!cx->vpn) {
+		if (!ike_msg_error(m))
+			ikev2_delete_child_queue(sa, cx->protocol, cx->spi_in);
+		return IKE_XCHG_DONE;
+	}
 	if (!ike_msg_find_notify(m, IKE_N_INVALID_KE_PAYLOAD, &n) && n.len == 2) {
 		uint16_t group = n.data[0] << 8 | n.data[1];
 
@@ -287,6 +294,7 @@ int ikev2_child_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 	if (!cx)
 		return -1;
 	cx->vpn = vpn;
+	cx->protocol = vpn->protocol;
 	cx->sel = sel;
 	cx->replace = replace;
 	cx->spi_in = ike_kernel_new_spi();
@@ -342,6 +350,7 @@ int ikev2_child_rekey_queue(struct ike_sa *sa, struct child_sa *c)
 	if (!cx)
 		return -1;
 	cx->vpn = c->vpn;
+	cx->protocol = c->protocol;
 	cx->sel = c->sel;
 	cx->rekey_spi = c->spi_in;
 	rekey_ts(c, &cx->rekey_tsi, &cx->rekey_tsr);
@@ -586,6 +595,12 @@ static void child_destroy(struct ike_xchg *x)
 	ike_dh_free(to_child(x)->dh);
 }
 
+static bool child_retarget(struct ike_xchg *x, const struct iked_config_map *map)
+{
+	to_child(x)->vpn = iked_map_vpn(map, to_child(x)->vpn);
+	return to_child(x)->vpn;
+}
+
 /* A reauthentication waits for its children (reauth.c). */
 static enum ike_xchg_status child_response(struct ike_xchg *x, struct ike_rx *rx)
 {
@@ -607,6 +622,7 @@ const struct ike_xchg_ops ikev2_child_create_ops = {
 	.build_response = child_build_response,
 	.abort = child_abort,
 	.destroy = child_destroy,
+	.retarget = child_retarget,
 };
 
 /*

@@ -546,7 +546,14 @@ static void init_destroy(struct ike_xchg *x)
 	free(ix->req);
 }
 
+static bool init_retarget(struct ike_xchg *x, const struct iked_config_map *map)
+{
+	to_init(x)->vpn = iked_map_vpn(map, to_init(x)->vpn);
+	return to_init(x)->vpn;
+}
+
 const struct ike_xchg_ops ikev2_init_ops = {
+	.retarget = init_retarget,
 	.name = "IKE_SA_INIT",
 	.exchange = IKE_SA_INIT,
 	.size = sizeof(struct init_xchg),
