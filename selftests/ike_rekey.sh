@@ -35,67 +35,6 @@ iked_conf() {
 		"proposals = \"aes128gcm16-x25519\"; lifetime = $2;"
 }
 
-# flow WHAT: FLOW_SECONDS of pings at 50 a second; every one answered.
-flow() {
-	local n=$((FLOW_SECONDS * 50)) out sent got
-	out=$(st ping -q -i 0.02 -c "$n" -W 2 -I 192.168.1.4 192.168.4.1 2>&1)
-	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<< "$out")
-	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$out")
-	echo "# $1: $sent sent, $got answered"
-	check_eq "$1: no packet lost" "$n $n" "${sent:-0} ${got:-0}"
-	if [[ ${got:-0} != "$n" ]]; then
-		grep -Ev "debug|no-kernel" "$IKE_DIR/iked.log" | tail -n 60
-		grep -E "IKE_SA|ENC|delet|rekey" "$IKE_DIR/charon.log" | grep -v "CHILD_SA" | tail -n 120
-	fi
-}
-
-rekeys_seen() { # LOG PATTERN
-	grep -c "$2" "$1"
-}
-
-# check_ge WHAT MIN ACTUAL
-check_ge() {
-	if [[ $3 =~ ^[0-9]+$ ]] && (($3 >= $2)); then
-		pass "$1"
-	else
-		fail "$1: expected at least $2, got '$3'"
-	fi
-}
-
-# One live child SA pair at each end, and no SA in st0 or in strongSwan's
-# xfrm that its daemon does not know of (replaced ones linger a moment).
-no_leak() {
-	local ours st0 sw_sas xfrm
-	ours=$(st sectun -j ike status) || return 1
-	st0=$(st sectun -j sa show st0) || return 1
-	sw_sas=$(sw swanctl --list-sas --raw 2>/dev/null)
-	xfrm=$(sw ip xfrm state | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p')
-	python3 - "$ours" "$st0" "$sw_sas" "$xfrm" <<-'EOF'
-	import json, re, sys
-	ours, st0, sw, xfrm = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], sys.argv[4].split()
-	known = {int(c[k], 16) for s in ours for c in s['children'] for k in ('spi_in', 'spi_out')}
-	live = sum(c['state'] == 'installed' for s in ours for c in s['children'])
-	sw_known = {int(x, 16) for x in re.findall(r'spi-(?:in|out)=([0-9a-f]+)', sw)}
-	sw_live = sw.count('state=INSTALLED')
-	orphans = [s['spi'] for s in st0 if s['spi'] not in known] + \
-		  [x for x in xfrm if int(x, 16) not in sw_known]
-	print(live, sw_live, orphans)
-	sys.exit(0 if live == 1 and sw_live == 1 and not orphans else 1)
-	EOF
-}
-expect_one_pair() {
-	if wait_for "one pair" 15 no_leak; then
-		pass "$1: one child SA pair on each side, no SA leaked"
-	else
-		no_leak
-		st sectun ike status
-		st sectun sa show st0
-		sw ip xfrm state
-		sw swanctl --list-sas
-		fail "$1: one child SA pair on each side, no SA leaked"
-	fi
-}
-
 # 1. We initiate and keep our SAs long; strongSwan rekeys everything.
 charon_start "$(swanctl_conf 8s 3s 5s none)"
 if [[ ${RUNS:-12} == *1* ]]; then

@@ -183,7 +183,8 @@ if [[ -n $pid ]]; then
 fi
 out=$(R sectun ike reload 2>&1)
 echo "# $out"
-check_eq "reload as sectun re-reads iked.conf (root:sectun 0640)" "reloaded: 1 gateways, 1 VPNs" "$out"
+check_eq "reload as sectun re-reads iked.conf (root:sectun 0640), the tunnel kept" \
+	"reloaded: 1 gateways, 1 VPNs; kept 1 IKE SAs and 1 child SAs, deleted 0 and 0" "$out"
 check_eq "the reload was announced (RELOADING=1, then READY=1 again)" "1 2" \
 	"$(grep -c '^RELOADING=1$' "$notify") $(grep -c '^READY=1$' "$notify")"
 wait_for "the tunnel again" 30 bash -c "ip netns exec st chroot $root /usr/sbin/sectun sa show st0 | grep -q outbound"

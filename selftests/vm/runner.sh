@@ -31,6 +31,10 @@ for name in $(<"$out/tests"); do
 	rc=$?
 	ms=$((($(date +%s%N) - start) / 1000000))
 	secs=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
+	# A failed IKE test's daemon logs, whole, beside its own log.
+	if [[ $rc -ne 0 && $rc -ne 4 && -d /tmp/ike ]]; then
+		mkdir -p "$log.d" && cp /tmp/ike/*.log "$log.d/" 2>/dev/null
+	fi
 
 	report=$(kernel_log_since "$name" | grep -E "$kernel_report" | head -n 3)
 	if [[ -n $report ]]; then

@@ -336,9 +336,15 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 static void replaced_expired(struct ike_timer *t)
 {
 	struct child_sa *c = ike_timer_owner(t, struct child_sa, timer);
+	struct ike_sa *owner = NULL;
 
 	if (c->state != CHILD_REKEYED)
 		return;
+	/* Our reauthentication switches all at once when it is done, or gives back. */
+	if (ike_child_find_in(c->replaced_by, &owner) && owner->reauth_pending) {
+		ike_timer_set(t, CHILD_STANDBY_MS, replaced_expired);
+		return;
+	}
 	log_info("%s: no delete came for child SA %08x, which was replaced: deleting it",
 		 c->vpn->gw->name, c->spi_in);
 	ike_child_successor_current(c);
@@ -399,16 +405,18 @@ void ike_child_successor_current(struct child_sa *old)
 		ike_child_make_current(next);
 }
 
-static void replaced_across(struct child_sa *pred, struct child_sa *c, bool we_initiated);
-
 struct child_sa *ike_child_predecessor(const struct ike_sa *sa, const struct child_sa *c)
 {
+	/* Our reauthentication replaces the children of its old SA, and only those. */
+	const struct ike_sa *only = sa->reauth_pending ? ikev2_reauth_target(sa) : NULL;
 	struct child_sa *p;
 	struct ike_sa *o;
 
+	if (sa->reauth_pending && !only)
+		return NULL;
 	ike_sa_foreach(o) {
-		if (o == sa || o->gw != sa->gw || o->state != IKE_SA_ESTABLISHED ||
-		    !ike_id_equal(&o->peer_id, &sa->peer_id))
+		if (o == sa || (only && o != only) || o->gw != sa->gw ||
+		    o->state != IKE_SA_ESTABLISHED || !ike_id_equal(&o->peer_id, &sa->peer_id))
 			continue;
 		for (p = o->children; p; p = p->next)
 			if (p->state == CHILD_INSTALLED && !p->out_standby && p->vpn == c->vpn &&
@@ -423,37 +431,66 @@ struct child_sa *ike_child_predecessor(const struct ike_sa *sa, const struct chi
 int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n)
 {
 	struct child_sa *pred = ike_child_predecessor(sa, c);
+	char a[17];
 
 	if (pred) {
 		c->policy = pred->policy;
 		c->owns_trap = pred->owns_trap;
-		c->out_standby = !n->we_initiated;
+		/* The peer's: until the old one's delete. Ours: until all are made anew. */
+		c->out_standby = !n->we_initiated || sa->reauth_pending;
 	}
 	if (ike_child_install(sa, c, n))
 		return -1;
-	if (pred)
-		replaced_across(pred, c, n->we_initiated);
+	if (!pred)
+		return 0;
+	ike_child_take_over(pred, c);
+	log_info("%s: child SA %08x/%08x of VPN %s made anew on IKE SA %s: now %08x/%08x",
+		 sa->gw->name, pred->spi_in, pred->spi_out, c->vpn->name,
+		 format_hex(ike_sa_our_spi(sa), 8, a, sizeof(a)), c->spi_in, c->spi_out);
+	if (!c->out_standby)
+		ike_child_supersede(c);
 	return 0;
 }
 
-static void replaced_across(struct child_sa *pred, struct child_sa *c, bool we_initiated)
+/* The child that C replaces, waiting for C to take over, or NULL. */
+static struct child_sa *replaced_by(const struct child_sa *c)
 {
-	char a[17];
+	struct child_sa *p;
+	struct ike_sa *o;
 
-	ike_child_take_over(pred, c);
-	log_info("%s: child SA %08x/%08x of VPN %s made anew on IKE SA %s: now %08x/%08x",
-		 c->sa->gw->name, pred->spi_in, pred->spi_out, c->vpn->name,
-		 format_hex(ike_sa_our_spi(c->sa), 8, a, sizeof(a)), c->spi_in, c->spi_out);
-	if (!we_initiated)
-		return;	/* the peer's: ours switches when the old one's delete comes */
-	/*
-	 * Ours: the peer has both directions installed, so the new outbound SA
-	 * is current at once; the old inbound one stays until the old IKE SA
-	 * goes, for what the peer sent before it switched.
-	 */
+	ike_sa_foreach(o)
+		for (p = o->children; p; p = p->next)
+			if (p != c && p->state == CHILD_REKEYED && p->replaced_by == c->spi_in)
+				return p;
+	return NULL;
+}
+
+void ike_child_supersede(struct child_sa *c)
+{
+	struct child_sa *pred = replaced_by(c);
+
+	ike_child_make_current(c);
+	if (!pred)
+		return;
+	/* Its inbound SA stays until its IKE SA goes, for what the peer sent before. */
 	ike_timer_cancel(&pred->timer);
 	ike_kernel_del_out(pred);
 	pred->state = CHILD_RETIRING;
+}
+
+void ike_child_give_back(struct child_sa *c)
+{
+	struct child_sa *pred = replaced_by(c);
+
+	if (!pred)
+		return;
+	pred->policy = c->policy;
+	pred->owns_trap = c->owns_trap;
+	pred->state = CHILD_INSTALLED;
+	pred->replaced_by = 0;
+	ike_timer_cancel(&pred->timer);
+	c->policy = 0;
+	c->owns_trap = false;
 }
 
 struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi)
@@ -467,7 +504,7 @@ struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi)
 }
 
 /* Another installed child of C's VPN for C's selector. */
-static bool sel_served_elsewhere(const struct child_sa *c)
+bool ike_child_selector_served(const struct child_sa *c)
 {
 	const struct child_sa *o;
 	const struct ike_sa *sa;
@@ -486,7 +523,7 @@ void ike_child_restore_trap(struct child_sa *c)
 
 	c->owns_trap = false;
 	/* The trap comes back when the selector's last child has gone. */
-	if (!vpn->n_sel || !vpn->trap[k] || vpn->trap_live[k] || sel_served_elsewhere(c))
+	if (!vpn->n_sel || !vpn->trap[k] || vpn->trap_live[k] || ike_child_selector_served(c))
 		return;
 	if (ike_kernel_add_policy(vpn->bind_if, vpn->trap[k], &vpn->sel[k].local,
 				  &vpn->sel[k].remote) < 0)

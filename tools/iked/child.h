@@ -82,12 +82,20 @@ void ike_child_successor_current(struct child_sa *old);
 struct child_sa *ike_child_predecessor(const struct ike_sa *sa, const struct child_sa *c);
 /*
  * A child that is no rekey, installed: in its predecessor's place when it
- * has one (selector index and all). When we initiated the exchange the
- * new child carries the traffic at once and the predecessor keeps only
- * its inbound SA until its IKE SA goes; when the peer did, as a rekey
- * responder, until the predecessor's delete (or CHILD_STANDBY_MS).
+ * has one (selector index and all), its outbound SA on standby: when the
+ * peer made it, as a rekey responder, until the predecessor's delete (or
+ * CHILD_STANDBY_MS); when our reauthentication did, until it is done.
  */
 int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n);
+/*
+ * C, on standby in its predecessor's place, carries the traffic from now
+ * on; the predecessor keeps only its inbound SA, until its IKE SA goes.
+ */
+void ike_child_supersede(struct child_sa *c);
+/* Whether another installed child serves C's VPN and selector. */
+bool ike_child_selector_served(const struct child_sa *c);
+/* C, on standby, gives its predecessor back its place (a reauthentication failed). */
+void ike_child_give_back(struct child_sa *c);
 /* The child of SA with inbound SPI, or NULL. */
 struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
 

@@ -196,6 +196,16 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 	return s <= IKE_SA_DEAD ? names[s] : "?";
 }
 
+unsigned int ike_sa_count_gateway(const struct iked_gateway *gw)
+{
+	const struct ike_sa *sa;
+	unsigned int n = 0;
+
+	ike_sa_foreach(sa)
+		n += sa->gw == gw && sa->state != IKE_SA_DEAD;
+	return n;
+}
+
 struct ike_sa *ike_sa_by_our_spi(const uint8_t spi[8])
 {
 	struct ike_sa *sa;
@@ -291,10 +301,10 @@ static bool hand_vpn_on(struct ike_sa *sa)
 
 	ike_sa_foreach(o) {
 		if (o == sa || o->gw != sa->gw || o->state != IKE_SA_ESTABLISHED ||
-		    o->rekeyed || o->vpn)
+		    o->rekeyed || o->vpn || !ike_id_equal(&o->peer_id, &sa->peer_id))
 			continue;
 		for (c = o->children; c; c = c->next) {
-			if (c->vpn == sa->vpn) {
+			if (c->vpn == sa->vpn && c->state == CHILD_INSTALLED) {
 				o->vpn = sa->vpn;
 				sa->vpn = NULL;
 				return true;
@@ -317,6 +327,8 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	/* Remembered past the SA, for "sectun ike status". */
 	if (sa->vpn && sa->why[0] && !was_up)
 		snprintf(sa->vpn->last_error, sizeof(sa->vpn->last_error), "%s", sa->why);
+	/* A reauthentication not done gives the old SA's children their places back. */
+	ikev2_reauth_revert(sa);
 	sa->state = IKE_SA_DEAD;
 	while ((c = sa->children)) {
 		sa->children = c->next;
@@ -328,9 +340,8 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	ike_timer_cancel(&sa->lifetime);
 	ike_timer_cancel(&sa->rekey);
 	ike_timer_cancel(&sa->dpd.timer);
+	ike_timer_cancel(&sa->reauth_timer);
 	ike_sa_table_unhash(&iked->sas, sa);
-	if (sa->reauth_pending)
-		ikev2_reauth_failed(sa);
 	if (sa->vpn && !hand_vpn_on(sa))
 		iked_vpn_sa_gone(sa->vpn);
 }
@@ -428,6 +439,16 @@ void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa)
 	move_queue(old, sa);
 	memset(old->collision_spi, 0, sizeof(old->collision_spi));
 	memcpy(old->successor_spi, ike_sa_our_spi(sa), 8);
+	/* A reauthentication under way goes on with the successor. */
+	if (old->reauth_pending) {
+		sa->reauth_pending = true;
+		memcpy(sa->reauth_of, old->reauth_of, 8);
+		sa->reauth_child_tries = old->reauth_child_tries;
+		old->reauth_pending = false;
+		if (old->reauth_timer.armed)
+			ike_timer_set(&sa->reauth_timer, 0, old->reauth_timer.fn);
+		ike_timer_cancel(&old->reauth_timer);
+	}
 	ike_sa_retire(old);
 	/* A redundant SA of a collision that won after all comes back to life. */
 	if (sa->rekeyed) {
@@ -435,6 +456,8 @@ void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa)
 		ike_timer_cancel(&sa->setup);
 		ike_sa_rekey_in(sa, soft_rekey_ms(sa));
 	}
+	/* What moved over waited behind the rekey: it may start now. */
+	ike_xchg_kick(sa);
 }
 
 void ike_sa_free(struct ike_sa *sa)

@@ -95,7 +95,8 @@ struct ike_peer_support {
 struct ike_sa_dpd {
 	struct ike_timer timer;
 	uint64_t heard_ms;		/* the peer's last sign of life */
-	uint64_t last_look_ms;		/* the last check */
+	uint64_t sent_ms;		/* our last packet through its children */
+	uint64_t probe_ms;		/* our last probe */
 	uint64_t sent, answered;	/* probes */
 };
 
@@ -158,6 +159,8 @@ struct ike_sa {
 	 */
 	uint8_t reauth_of[8];
 	bool reauth_pending;
+	struct ike_timer reauth_timer;	/* a refused child asked for again */
+	unsigned int reauth_child_tries;
 	time_t established;
 	struct ike_sa_dpd dpd;
 	struct ike_sa_stats stats;
@@ -192,6 +195,8 @@ void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa);
  * delete, and goes by itself if none comes within the setup timeout.
  */
 void ike_sa_retire(struct ike_sa *sa);
+/* IKE SAs of GW in any state but dead: a peer's share of the daemon. */
+unsigned int ike_sa_count_gateway(const struct iked_gateway *gw);
 /* The SA whose SPI of ours is SPI, unless dead; NULL. */
 struct ike_sa *ike_sa_by_our_spi(const uint8_t spi[8]);
 /* Whether nonce A is lower than B, as octet strings (RFC 7296 2.8.1). */

@@ -44,17 +44,32 @@ static void retarget_exchanges(struct ike_sa *sa, const struct iked_config_map *
 	}
 }
 
-/* Whether SA, not yet up, can go on with the new configuration. */
+/*
+ * Whether SA, not yet up, can go on with the new configuration: the VPN
+ * it is set up for, and its IKE_SA_INIT or IKE_AUTH, unchanged. Further
+ * children queued for changed VPNs are dropped.
+ */
 static bool setup_survives(struct ike_sa *sa, const struct iked_config_map *map)
 {
-	struct ike_xchg *x;
+	struct ike_xchg **p = &sa->xchg.queue, *x;
 	bool ok = !sa->vpn || iked_map_vpn(map, sa->vpn);
 
 	if (sa->xchg.active && !retarget(sa->xchg.active, map))
 		ok = false;
-	for (x = sa->xchg.queue; x; x = x->next)
-		if (!retarget(x, map))
+	while ((x = *p)) {
+		if (retarget(x, map)) {
+			p = &x->next;
+		} else if (x->ops == &ikev2_child_create_ops) {
+			*p = x->next;
+			sa->xchg.queued--;
+			if (x->ops->abort)
+				x->ops->abort(x);
+			ike_xchg_free(x);
+		} else {
 			ok = false;
+			p = &x->next;
+		}
+	}
 	return ok;
 }
 

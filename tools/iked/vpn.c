@@ -18,9 +18,9 @@
 #include "timer.h"
 #include "vpn.h"
 
-#define MAINTAIN_MS	5000	/* how often VPNs that should be up are checked */
+#define MAINTAIN_MS	2000	/* how often VPNs that should be up are checked */
 #define SOON_MS		1000	/* after an SA of ours went */
-#define RETRY_MS	10000	/* between attempts for one VPN */
+#define RETRY_MS	5000	/* between attempts for one VPN */
 
 static struct ike_timer maintain_timer;
 static bool running;
@@ -46,7 +46,7 @@ static bool vpn_covered(const struct iked_vpn *vpn)
 
 /*
  * An IKE SA with VPN's gateway that is up, or that we are setting up, and
- * that stays (not replaced, not reauthenticating): it carries VPN's
+ * that stays (not replaced by a rekey or a reauthentication): it carries VPN's
  * children too, as a Junos gateway carries all of its VPNs. A second IKE
  * SA would not only cost a second handshake: two IKE_AUTHs in flight at
  * once would both say INITIAL_CONTACT, and the peer would keep only one.
@@ -56,7 +56,8 @@ static struct ike_sa *gateway_sa(const struct iked_vpn *vpn)
 	struct ike_sa *sa;
 
 	ike_sa_foreach(sa) {
-		if (sa->gw != vpn->gw || sa->rekeyed || sa->reauth_pending)
+		/* Not one being replaced: its successor gets the children. */
+		if (sa->gw != vpn->gw || sa->rekeyed || ikev2_reauth_under_way(sa))
 			continue;
 		if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_INIT_SENT ||
 		    sa->state == IKE_SA_AUTH_SENT)

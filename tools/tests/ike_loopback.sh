@@ -265,7 +265,8 @@ expect "untrusted: nothing up" 0 "$(status b "len(j)")"
 stop a; stop b
 
 # Reload: a file with errors is refused and the SAs stay; a good one
-# starts over with it, and its log-level holds (debug drops to info).
+# that changes only the log level keeps the IKE SA (its log-level holds:
+# debug drops to info); one that changes the gateway deletes its IKE SA.
 echo "# reload"
 rm -f "$dir"/*.log
 conf a $((base + 1)) '"aes128gcm16-prfsha256-ecp256"' s immediately
@@ -281,16 +282,25 @@ expect "a file with errors is refused" 1 "$(ctl b reload 2>&1 | grep -c 'kept th
 expect "and the SA stays" "UP 1" "$(status b "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
 sed 's/log-level = "debug"/log-level = "info"/' "$dir/b.good" > "$dir/b.conf"
 lines=$(wc -l < "$dir/b.log")
-ctl b reload > /dev/null || fail "reload"
-wait_log a "the peer deleted the IKE SA" || fail "reload: the old SA deleted"
+spis=$(status b "j[0]['spi_i'], j[0]['children'][0]['spi_in']")
+expect "reload: nothing changed but the log level" 1 \
+	"$(ctl b reload | grep -c 'kept 1 IKE SAs and 1 child SAs, deleted 0 and 0')"
+expect "reload: the IKE SA and child SA stay, same SPIs" "$spis" \
+	"$(status b "j[0]['spi_i'], j[0]['children'][0]['spi_in']")"
+expect "log-level info after the reload: no debug lines" 0 \
+	"$(tail -n +$((lines + 1)) "$dir/b.log" | grep -c 'debug:')"
+# The gateway's proposals change: its IKE SA goes, the peer told.
+sed 's/\[ "aes128gcm16-prfsha256-ecp256" \]/[ "aes128gcm16-prfsha256-ecp256", "aes256gcm16-prfsha384-ecp384" ]/' \
+	"$dir/b.conf" > "$dir/b.new" && mv "$dir/b.new" "$dir/b.conf"
+expect "reload: a changed gateway's IKE SA deleted" 1 \
+	"$(ctl b reload | grep -c 'kept 0 IKE SAs and 0 child SAs, deleted 1 and 0')"
+wait_log a "the peer deleted the IKE SA" || fail "reload: the peer heard of it"
 ctl a up v > /dev/null
 for ((i = 0; i < 40; i++)); do
 	[[ $(status b "len(j) and len(j[0]['children'])") == 1 ]] && break
 	sleep 0.1
 done
 expect "up again after the reload" "UP 1" "$(status b "j[0]['state'], len(j[0]['children'])" | tr -d "(),'")"
-expect "log-level info after the reload: no debug lines" 0 \
-	"$(tail -n +$((lines + 1)) "$dir/b.log" | grep -c 'debug:')"
 stop a; stop b
 
 exit $failed

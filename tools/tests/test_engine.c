@@ -1623,6 +1623,34 @@ static unsigned int all_live_children(struct test_peer *p)
 }
 
 /*
+ * Each side: one IKE SA, N children, all carrying traffic (none on
+ * standby, none replaced or retiring), each the other side's mirror, each
+ * in a selector index (with no kernel, every index reads 1).
+ */
+static void assert_settled_pairs(struct pair *p, unsigned int n)
+{
+	struct ike_sa *a = peer_sa(&p->a, 0), *b = peer_sa(&p->b, 0);
+	struct child_sa *c, *d;
+	unsigned int found;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(peer_sa(&p->a, 1));
+	assert_null(peer_sa(&p->b, 1));
+	assert_int_equal(a->n_children, n);
+	assert_int_equal(b->n_children, n);
+	for (c = a->children; c; c = c->next) {
+		assert_int_equal(c->state, CHILD_INSTALLED);
+		assert_false(c->out_standby);
+		assert_int_not_equal(c->policy, 0);
+		for (found = 0, d = b->children; d; d = d->next)
+			found += d->spi_in == c->spi_out && d->spi_out == c->spi_in &&
+				 d->state == CHILD_INSTALLED && !d->out_standby;
+		assert_int_equal(found, 1);
+	}
+}
+
+/*
  * a reauthenticates: a new IKE SA from scratch, both children made anew
  * on it before the old SA goes, and no INITIAL_CONTACT (the responder
  * keeps the old SA until it is deleted).
@@ -1661,6 +1689,7 @@ static void test_reauth_initiator(void **state)
 	assert_int_equal(live_children(&p->a, 0, NULL), 2);
 	assert_int_equal(live_children(&p->b, 0, NULL), 2);
 	assert_int_equal(p->b.d.drops.count[IKE_DROP_UNKNOWN_SPI], 0);
+	assert_settled_pairs(p, 2);
 }
 
 /*
@@ -1727,6 +1756,98 @@ static void test_reauth_refused(void **state)
 	pump(&p->a, &p->b);
 	assert_up(p, 2);
 	assert_memory_not_equal(peer_sa(&p->a, 0)->spi_i, spi, 8);
+}
+
+/* a's reauthentication dies half way: the old SA carries on as it was. */
+static void test_reauth_reverted(void **state)
+{
+	struct pair *p = *state;
+	uint32_t policies[2], spis[2];
+	struct child_sa *c;
+	uint8_t spi[8];
+	unsigned int i;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_settled_pairs(p, 2);
+	memcpy(spi, peer_sa(&p->a, 0)->spi_i, 8);
+	for (i = 0, c = peer_sa(&p->a, 0)->children; c; c = c->next, i++) {
+		policies[i] = c->policy;
+		spis[i] = c->spi_in;
+	}
+	rekey_due_now(&p->a);
+	advance(&p->a, &p->b, 2);
+	/* IKE_SA_INIT and IKE_AUTH go through; the second child's request is lost. */
+	for (i = 0; i < 2; i++)
+		step(p);
+	assert_int_equal(peer_sa_count(&p->a), 2);
+	peer_drop_all(&p->a);
+	for (i = 0; i < 30 && peer_sa_count(&p->a) > 1; i++) {
+		peer_drop_all(&p->a);
+		advance(&p->a, &p->b, 1000);
+	}
+	assert_int_equal(peer_sa_count(&p->a), 1);
+	assert_memory_equal(peer_sa(&p->a, 0)->spi_i, spi, 8);
+	for (i = 0, c = peer_sa(&p->a, 0)->children; c; c = c->next, i++) {
+		assert_int_equal(c->state, CHILD_INSTALLED);
+		assert_false(c->out_standby);
+		assert_int_equal(c->policy, policies[i]);
+		assert_int_equal(c->spi_in, spis[i]);
+	}
+	/* b learns of the dead SA once a tries again and gets through. */
+	advance(&p->a, &p->b, 6000);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_memory_not_equal(peer_sa(&p->a, 0)->spi_i, spi, 8);
+}
+
+/* Both ends reauthenticate at once: the old SA's initiator's new SA wins. */
+static void test_reauth_both(void **state)
+{
+	struct pair *p = *state;
+	uint8_t spi[8];
+	int i;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_settled_pairs(p, 2);
+	memcpy(spi, peer_sa(&p->a, 0)->spi_i, 8);
+	peer_use(&p->a);
+	assert_int_equal(ikev2_reauth_start(peer_sa(&p->a, 0)), 0);
+	peer_use(&p->b);
+	assert_int_equal(ikev2_reauth_start(peer_sa(&p->b, 0)), 0);
+	/* b's new SA goes before a's delete of it can reach it: a's gives up on it. */
+	for (i = 0; i < 40; i++) {
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, 500);
+	}
+	assert_settled_pairs(p, 2);
+	/* a initiated the old SA: its reauthentication stood. */
+	assert_true(peer_sa(&p->a, 0)->initiator);
+	assert_memory_not_equal(peer_sa(&p->a, 0)->spi_i, spi, 8);
+}
+
+/* A child rekey of the old SA crosses the reauthentication: one pair stays. */
+static void test_reauth_crossing_child_rekey(void **state)
+{
+	struct pair *p = *state;
+	unsigned int i;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_settled_pairs(p, 2);
+	soft_expire(&p->b);
+	soft_expire(&p->a);
+	peer_use(&p->a);
+	assert_int_equal(ikev2_reauth_start(peer_sa(&p->a, 0)), 0);
+	for (i = 0; i < 20; i++) {
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, 500);
+	}
+	advance(&p->a, &p->b, CHILD_STANDBY_MS + CHILD_LINGER_MS);
+	pump(&p->a, &p->b);
+	assert_settled_pairs(p, 2);
 }
 
 #define DPD(mode) "dpd = { mode = \"" mode "\"; interval = 2; threshold = 3; };"
@@ -2050,6 +2171,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reauth_responder_every_third,
 						setup_reauth_b3, teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_refused, setup_reauth_a, teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_reverted, setup_reauth_a, teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_both, setup_reauth_a, teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_crossing_child_rekey, setup_reauth_a,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_idle_dead_peer, setup_dpd_idle, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_optimized, setup_dpd_optimized, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_always, setup_dpd_always, teardown),

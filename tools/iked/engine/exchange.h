@@ -98,6 +98,7 @@ struct ike_exchanges {
 	struct ike_xchg *active;	/* ours, in flight */
 	uint8_t *req;			/* its message, for retransmission */
 	size_t req_len;
+	uint64_t sent_ms;		/* when it first went out */
 	unsigned int tries;
 	bool give_up;			/* an unprotected error came: fail at the next timeout */
 	struct ike_timer retransmit;

@@ -123,9 +123,11 @@ static void retransmit(struct ike_timer *t)
 	}
 	if (e->tries >= retransmit_tries(sa, x)) {
 		if (x->ops->liveness) {
-			log_warn("%s: dead peer: %u liveness checks unanswered in %" PRIu64 " s",
-				 sa->gw->name, e->tries + 1,
-				 (uint64_t)(e->tries + 1) * retransmit_interval(sa, x, 0) / 1000);
+			uint64_t silent = ike_now_ms() - sa->dpd.heard_ms;
+
+			log_warn("%s: dead peer: %u liveness checks unanswered, nothing heard for "
+				 "%" PRIu64 ".%" PRIu64 " s", sa->gw->name, e->tries + 1,
+				 silent / 1000, silent % 1000 / 100);
 			ike_sa_kill(sa, "dead peer (no answer to DPD)");
 			return;
 		}
@@ -172,6 +174,7 @@ static int start(struct ike_sa *sa, struct ike_xchg *x)
 	e->req_len = len;
 	e->tries = 0;
 	e->give_up = false;
+	e->sent_ms = ike_now_ms();
 	msg = NULL;
 	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
 	ike_timer_set(&e->retransmit, retransmit_interval(sa, x, 0), retransmit);

@@ -134,17 +134,6 @@ static bool admit(struct ike_rx *rx)
 	return true;
 }
 
-/* IKE SAs of GW in any state but dead: a peer's share of the daemon. */
-static unsigned int gateway_sas(const struct iked_gateway *gw)
-{
-	const struct ike_sa *sa;
-	unsigned int n = 0;
-
-	ike_sa_foreach(sa)
-		n += sa->gw == gw && sa->state != IKE_SA_DEAD;
-	return n;
-}
-
 /* A new IKE_SA_INIT request: a retransmission, or a new half-open SA. */
 static void init_request(struct ike_rx *rx)
 {
@@ -196,7 +185,7 @@ static void init_request(struct ike_rx *rx)
 		stateless_answer(rx, IKE_N_INVALID_SYNTAX, NULL, 0, false);
 		return;
 	}
-	if (gateway_sas(gw) >= iked->cfg->limits.ike_sas_per_gateway) {
+	if (ike_sa_count_gateway(gw) >= iked->cfg->limits.ike_sas_per_gateway) {
 		drop_nosa(IKE_DROP_SA_LIMIT, rx, "gateway %s has %u IKE SAs already", gw->name,
 			  iked->cfg->limits.ike_sas_per_gateway);
 		return;

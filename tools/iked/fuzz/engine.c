@@ -46,7 +46,8 @@
 	"limits = { half-open-per-address = 8; cookie-threshold = 4; setup-timeout = 10; };\n" \
 	"gateways = ( { name = \"peer\"; address = \"" peer "\"; local-address = \"" local "\";" \
 	" psk = \"fuzz\"; proposals = [ \"aes128gcm16-prfsha256-x25519\"," \
-	" \"aes128-sha256-modp2048\" ]; retransmit-timeout-ms = 500; retransmit-tries = 2; } );\n" \
+	" \"aes128-sha256-modp2048\" ]; retransmit-timeout-ms = 500; retransmit-tries = 2;" \
+	" dpd = { mode = \"probe-idle-tunnel\"; interval = 2; threshold = 2; }; } );\n" \
 	"vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";" \
 	" proposals = [ \"aes128gcm16\", \"aes128gcm16-x25519\" ]; establish-tunnels = \"immediately\";" \
 	" traffic-selectors = ( { local = \"" lts "\"; remote = \"" rts "\"; }," \
@@ -104,6 +105,7 @@ static void reset_runtime(struct iked_config *cfg)
 		cfg->vpn[i].last_error[0] = 0;
 		memset(cfg->vpn[i].trap, 0, sizeof(cfg->vpn[i].trap));
 		memset(cfg->vpn[i].trap_live, 0, sizeof(cfg->vpn[i].trap_live));
+		cfg->vpn[i].traps_set = false;
 	}
 }
 
@@ -207,8 +209,11 @@ static void sealed(const uint8_t *p, size_t len, const struct sockaddr_storage *
 	free(msg);
 }
 
-/* A rekey as the timers would start it: a child's (by a or b), or the IKE SA's. */
-static void start_rekey(unsigned int what)
+/*
+ * A rekey as the timers would start it: a child's (by a or b), or the IKE
+ * SA's, or a reauthentication (REAUTH).
+ */
+static void start_rekey(unsigned int what, bool reauth)
 {
 	struct test_peer *p = what & 1 ? &b : &a;
 	struct ike_sa *sa;
@@ -217,7 +222,9 @@ static void start_rekey(unsigned int what)
 	sa = peer_sa(p, 0);
 	if (!sa)
 		return;
-	if (what & 2)
+	if ((what & 2) && reauth && sa->state == IKE_SA_ESTABLISHED && !sa->rekeyed)
+		ikev2_reauth_start(sa);
+	else if (what & 2)
 		ikev2_ike_rekey_start(sa);
 	else if (sa->children)
 		ike_child_soft_expired("st0", sa->children->spi_out, SECTUN_DIR_OUT);
@@ -286,7 +293,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3:
 			if (kind & 32)
-				start_rekey(kind >> 6);
+				start_rekey(kind >> 6, kind & 16);
 			else
 				pump(&a, &b);
 			break;

@@ -381,7 +381,7 @@ static enum ike_xchg_status auth_process_response(struct ike_xchg *x, struct ike
 	/* The VPN's further selectors, one CREATE_CHILD_SA each. */
 	ikev2_children_wanted(sa);
 	/* A reauthentication: the old SA's further children too. */
-	ikev2_reauth_step(sa, NULL);
+	ikev2_reauth_step(sa, NULL, false);
 	return IKE_XCHG_DONE;
 }
 
@@ -416,6 +416,12 @@ static enum ike_xchg_status auth_process_request(struct ike_xchg *x, struct ike_
 	}
 	ike_sa_established(sa);
 	initial_contact(sa, m);
+	/* The peer reauthenticates while we do, and ours goes on: this SA goes. */
+	if (!ikev2_reauth_peer_started(sa)) {
+		ax->child_err = sa_pl ? IKE_N_TEMPORARY_FAILURE : 0;
+		ike_sa_delete(sa);
+		return IKE_XCHG_DONE;
+	}
 	if (!sa_pl)
 		return IKE_XCHG_DONE;	/* no child asked for (RFC 6023) */
 	theirs = malloc(sizeof(*theirs));

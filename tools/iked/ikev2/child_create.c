@@ -237,11 +237,25 @@ static enum ike_xchg_status child_process_response(struct ike_xchg *x, struct ik
 		.ni = cx->ni, .ni_len = cx->ni_len, .nr = nr, .nr_len = nr_len,
 		.g_ir = slen ? secret : NULL, .g_len = slen, .we_initiated = true,
 	};
-	/* A rekey whose child went meanwhile (2.25) gives a fresh child. */
-	if (old && old->state != CHILD_RETIRING)
+	/*
+	 * A rekey whose child was replaced meanwhile (a reauthentication), or
+	 * whose child went and whose selector another child serves, made a
+	 * pair that nobody needs: it goes again. One whose child simply went
+	 * (2.25) gives a fresh child.
+	 */
+	if (old && (old->state == CHILD_INSTALLED ||
+		    (old->state == CHILD_REKEYED && old->peer_rekey))) {
 		ret = rekey_done(sa, home, old, c, &nonces);
-	else
+	} else if (cx->rekey_spi && (old || ike_child_selector_served(c))) {
+		log_info("%s: the child SA our rekey made is not needed any more: deleting it",
+			 sa->gw->name);
+		ikev2_delete_child_queue(sa, c->protocol, c->spi_in);
+		ret = -1;
+	} else if (cx->rekey_spi) {
+		ret = ike_child_install(sa, c, &nonces);
+	} else {
 		ret = ike_child_install_new(sa, c, &nonces);
+	}
 	if (ret)
 		free(c);
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -290,6 +304,12 @@ int ikev2_child_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 
 	if (child_pending(sa, vpn, sel) || (!replace && child_up(sa, vpn, sel)))
 		return 0;
+	/* Our own children count against the limit as the peer's do. */
+	if (sa->n_children + sa->xchg.queued >= iked->cfg->limits.child_sas) {
+		log_warn("%s: %u child SAs already: not asking for another", sa->gw->name,
+			 sa->n_children);
+		return -1;
+	}
 	cx = (struct child_xchg *)ike_xchg_new(&ikev2_child_create_ops, sa);
 	if (!cx)
 		return -1;
@@ -605,9 +625,10 @@ static bool child_retarget(struct ike_xchg *x, const struct iked_config_map *map
 static enum ike_xchg_status child_response(struct ike_xchg *x, struct ike_rx *rx)
 {
 	enum ike_xchg_status st = child_process_response(x, rx);
+	bool busy = ike_msg_error(rx->m) == IKE_N_TEMPORARY_FAILURE && !to_child(x)->rekey_spi;
 
 	if (st != IKE_XCHG_RESEND && x->sa->reauth_pending)
-		ikev2_reauth_step(x->sa, x);
+		ikev2_reauth_step(x->sa, x, busy);
 	return st;
 }
 

@@ -15,6 +15,7 @@
 #ifndef SECTUN_IKED_IKEV2_EXCHANGES_H
 #define SECTUN_IKED_IKEV2_EXCHANGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -48,16 +49,28 @@ struct ike_sa *ikev2_initiate_sa(struct iked_gateway *gw, struct iked_vpn *owner
 /*
  * Reauthentication (RFC 7296 2.8.3, RFC 4478): a new IKE SA with the
  * same peer made from scratch, with OLD's children made anew on it; OLD
- * goes once they are. 0, or -1 when OLD has nothing to carry over.
+ * goes once they are. 0 (started, or left to the peer for now), or -1
+ * when OLD cannot be reauthenticated by us (nothing to carry over, or a
+ * responder-only VPN): rekey it instead.
  */
 int ikev2_reauth_start(struct ike_sa *old);
 /*
- * IKE_AUTH or a child exchange (DONE, NULL for IKE_AUTH) of a
- * reauthenticating SA ended: the SA it replaces goes once all have.
+ * IKE_AUTH (DONE NULL) or a child exchange DONE of a reauthenticating SA
+ * ended (BUSY: refused with TEMPORARY_FAILURE): the old SA goes once all
+ * have.
  */
-void ikev2_reauth_step(struct ike_sa *sa, const struct ike_xchg *done);
-/* A reauthenticating SA died before it was done: OLD tries again later. */
-void ikev2_reauth_failed(struct ike_sa *sa);
+void ikev2_reauth_step(struct ike_sa *sa, const struct ike_xchg *done, bool busy);
+/* A reauthenticating SA is going before it was done: the old SA's children get their place back. */
+void ikev2_reauth_revert(struct ike_sa *sa);
+/* The old SA a reauthenticating SA replaces, or NULL. */
+struct ike_sa *ikev2_reauth_target(const struct ike_sa *sa);
+/* Whether a reauthentication of ours replaces OLD. */
+bool ikev2_reauth_under_way(const struct ike_sa *old);
+/*
+ * The peer set up SA, established now, while we reauthenticate an SA
+ * with it: false when ours wins (SA's child is refused and SA deleted).
+ */
+bool ikev2_reauth_peer_started(struct ike_sa *sa);
 /* IKE_AUTH, queued by IKE_SA_INIT once it is done. */
 int ikev2_auth_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel);
 /*

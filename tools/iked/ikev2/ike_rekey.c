@@ -35,6 +35,7 @@
 #define MAX_KE_ROUNDS		2
 #define RETRY_MIN_MS		500	/* after TEMPORARY_FAILURE: 0.5-2.5 s */
 #define RETRY_SPREAD_MS		2000
+#define RETRY_REFUSED_MS	10000	/* after any other refusal: 10-12 s */
 
 struct ike_rekey_xchg {
 	struct ike_xchg x;
@@ -129,12 +130,13 @@ static int rekey_build_request(struct ike_xchg *x, struct ike_writer *w)
 	return w->err;
 }
 
-static void retry_later(struct ike_sa *sa)
+/* The rekey again in MIN ms and up to RETRY_SPREAD_MS more, at random. */
+static void retry_later(struct ike_sa *sa, uint64_t min)
 {
 	uint32_t r = 0;
 
 	ike_random(&r, sizeof(r));
-	ike_sa_rekey_in(sa, RETRY_MIN_MS + r % RETRY_SPREAD_MS);
+	ike_sa_rekey_in(sa, min + r % RETRY_SPREAD_MS);
 }
 
 /*
@@ -200,8 +202,9 @@ static enum ike_xchg_status rekey_process_response(struct ike_xchg *x, struct ik
 		/* It rekeyed first and never saw ours: its SA is the one (2.8.2). */
 		if (collided)
 			resolve_collision(sa, collided, NULL, rx, NULL, 0);
-		else if (err == IKE_N_TEMPORARY_FAILURE)
-			retry_later(sa);
+		else
+			retry_later(sa, err == IKE_N_TEMPORARY_FAILURE ? RETRY_MIN_MS :
+				    RETRY_REFUSED_MS);
 		return IKE_XCHG_DONE;
 	}
 	reply = malloc(sizeof(*reply));
@@ -220,6 +223,8 @@ static enum ike_xchg_status rekey_process_response(struct ike_xchg *x, struct ik
 		OPENSSL_cleanse(secret, sizeof(secret));
 		if (collided)
 			resolve_collision(sa, collided, NULL, rx, NULL, 0);
+		else
+			retry_later(sa, RETRY_REFUSED_MS);
 		return IKE_XCHG_DONE;
 	}
 	new = make_successor(sa, true, peer_spi, rx->spi, &suite, secret, slen, rx->ni,
@@ -315,7 +320,8 @@ static enum ike_xchg_status rekey_process_request(struct ike_xchg *x, struct ike
 	bool crossing;
 
 	/* Replaced already, by our rekey or theirs: it is closing (2.8.2, 2.25.2). */
-	if (sa->rekeyed || child_work_in_flight(sa)) {
+	if (sa->rekeyed || child_work_in_flight(sa) ||
+	    ike_sa_count_gateway(sa->gw) >= iked->cfg->limits.ike_sas_per_gateway) {
 		log_info("%s: the peer rekeys the IKE SA while it %s: not now", sa->gw->name,
 			 sa->rekeyed ? "is being replaced" : "has child SA work in flight");
 		return refuse(rx, IKE_N_TEMPORARY_FAILURE, NULL, 0);
