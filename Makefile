@@ -65,7 +65,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 .SECONDARY:
 
-.PHONY: all module tools unit-tests deps bench check check-static check-unit check-vm \
+.PHONY: all module tools unit-tests deps bench soak check check-static check-unit check-vm \
 	check-debug demo vm-shell install install-tools install-dkms-source dkms-install \
 	deb clean fuzz
 
@@ -195,6 +195,15 @@ bench: deps
 	@printf '%s\n' $(foreach v,RUNS SECS NSAS NSEL PARTS,$(if $($(v)),"$(v)='$($(v))'")) > $(BUILD)/bench.env
 	@selftests/vm/run-vm.sh -o $(BUILD)/bench-run -t 3000 -T 3600 bench/bench.sh || true
 	@cat $(BUILD)/bench-run/logs/bench_bench.sh.log 2>/dev/null || cat $(BUILD)/bench-run/logs/*.log
+
+# The long run before resolving lifecycle work (not in "make check"):
+# SOAK_MINUTES (30) of rekeying against strongSwan under a ping flood.
+soak: deps
+	@$(MAKE) -s --no-print-directory all
+	@printf "SOAK_MINUTES='%s'\n" "$(or $(SOAK_MINUTES),30)" > $(BUILD)/soak.env
+	@selftests/vm/run-vm.sh -o $(BUILD)/soak -t $$(( $(or $(SOAK_MINUTES),30) * 60 + 300 )) \
+		-T $$(( $(or $(SOAK_MINUTES),30) * 60 + 600 )) ike_soak.sh || true
+	@cat $(BUILD)/soak/logs/ike_soak.sh.log
 
 $(BUILD)/bench/ike_load: $(BUILD)/selftests/bench/ike_load.o $(BUILD)/libiked.a $(BUILD)/libsectun.a
 	@mkdir -p $(dir $@)

@@ -79,6 +79,7 @@ struct sectun_dev {
 	/* SA database of this tunnel; changed under RTNL. */
 	struct xarray sas;		/* by sa->index */
 	u32 sa_next_index;
+	atomic_t n_pending;		/* inbound SPIs reserved (pending.c) */
 	u32 sa_gen;
 	struct sectun_sa __rcu *out_sa;	/* the outbound SA in use */
 

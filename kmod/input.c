@@ -3,9 +3,10 @@
  * ESP arrives through the kernel's xfrm4/xfrm6 protocol handler chain, in
  * which sectun sits above xfrm (and vti, xfrmi): a packet whose SPI is in
  * sectun's SAD is sectun's; any other is handed down the chain ("-EINVAL"
- * means "not mine") so native xfrm on the same host keeps working. The one
- * exception: an unknown SPI from a sectun tunnel's remote endpoint is
- * counted as "invalid SPI" on that tunnel and dropped. ESP in UDP arrives
+ * means "not mine") so native xfrm on the same host keeps working. The
+ * exceptions: a reserved SPI (pending.c) holds its packets for its SA, and
+ * an unknown SPI from a sectun tunnel's remote endpoint is counted as
+ * "invalid SPI" on that tunnel and dropped. ESP in UDP arrives
  * the same way, through the chain's input_handler.
  */
 #include <linux/ip.h>
@@ -23,6 +24,7 @@
 #include "encap.h"
 #include "esp.h"
 #include "input.h"
+#include "pending.h"
 #include "sa.h"
 
 /* Above xfrm (0), vti and xfrmi (100 and below). */
@@ -56,6 +58,12 @@ static int sectun_rcv(struct sk_buff *skb, int family, u8 proto,
 		src.v4 = ip_hdr(skb)->saddr;
 	else
 		src.v6 = ipv6_hdr(skb)->saddr;
+	/* A reserved SPI holds what comes before its SA (pending.c). */
+	if (sectun_pending_hold(dev_net(skb->dev), spi, proto, skb,
+				sectun_encap_sport(skb, encap_type))) {
+		rcu_read_unlock();
+		return 0;
+	}
 	sd = sectun_dev_by_remote(dev_net(skb->dev), family, &src);
 	if (sd) {
 		sectun_stats_inc(sd->stats, SECTUN_STAT_INVALID_SPI);

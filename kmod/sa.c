@@ -17,6 +17,7 @@
 
 #include "device.h"
 #include "events.h"
+#include "pending.h"
 #include "sa.h"
 
 static struct workqueue_struct *sectun_wq;
@@ -355,6 +356,9 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 		sectun_dev_update_mtu(sd);
 	}
 	sd->sa_gen++;
+	/* What arrived for the SPI while it was reserved is the SA's now. */
+	if (cfg->dir == SECTUN_DIR_IN)
+		sectun_pending_release(sa);
 	return sa;
 
 err_id:
@@ -407,6 +411,8 @@ void sectun_sa_flush(struct sectun_dev *sd, int dir, u8 reason)
 	xa_for_each(&sd->sas, index, sa)
 		if (dir < 0 || sa->dir == dir)
 			sectun_sa_unlink(sa, reason);
+	if (dir < 0 || dir == SECTUN_DIR_IN)
+		sectun_pending_flush(sd);
 }
 
 int sectun_sa_init(void)
@@ -422,8 +428,13 @@ int sectun_sa_init(void)
 	err = rhashtable_init(&sa_id_table, &sa_id_params);
 	if (err)
 		goto err_in;
+	err = sectun_pending_init();
+	if (err)
+		goto err_id;
 	return 0;
 
+err_id:
+	rhashtable_destroy(&sa_id_table);
 err_in:
 	rhashtable_destroy(&sa_in_table);
 err_wq:
@@ -436,6 +447,7 @@ void sectun_sa_uninit(void)
 {
 	rcu_barrier();			/* queue_rcu_work()'s grace periods */
 	destroy_workqueue(sectun_wq);	/* drains the frees */
+	sectun_pending_uninit();
 	rhashtable_destroy(&sa_id_table);
 	rhashtable_destroy(&sa_in_table);
 }

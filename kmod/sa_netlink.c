@@ -8,6 +8,7 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "pending.h"
 #include "sa.h"
 
 static struct netlink_range_validation sectun_sa_replay_range = {
@@ -42,6 +43,7 @@ const struct nla_policy sectun_sa_policy[SECTUN_SA_A_MAX + 1] = {
 	[SECTUN_SA_A_REASON]		= SECTUN_NLA_READ_ONLY,
 	[SECTUN_SA_A_STATS]		= SECTUN_NLA_COUNTERS,
 	[SECTUN_SA_A_POLICY]		= { .type = NLA_U32 },
+	[SECTUN_SA_A_PENDING_MS]	= NLA_POLICY_RANGE(NLA_U32, 1, SECTUN_PENDING_MAX_MS),
 };
 
 int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,
@@ -188,6 +190,26 @@ static void sectun_nl_get_lifetimes(struct nlattr **tb,
 		cfg->hard_seconds = nla_get_u32(tb[SECTUN_SA_A_HARD_SECONDS]);
 }
 
+/* NEW_SA with PENDING_MS: an inbound SPI reserved, nothing else (pending.c). */
+static int sectun_nl_reserve_spi(struct sectun_dev *sd,
+				 const struct sectun_sa_config *cfg,
+				 struct nlattr **tb, struct genl_info *info)
+{
+	if (cfg->dir != SECTUN_DIR_IN) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SECTUN_SA_A_PENDING_MS],
+				    "only an inbound SPI can be reserved");
+		return -EINVAL;
+	}
+	if (tb[SECTUN_SA_A_ENCR] || tb[SECTUN_SA_A_ENCR_KEY] || tb[SECTUN_SA_A_INTEG] ||
+	    tb[SECTUN_SA_A_INTEG_KEY]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SECTUN_SA_A_PENDING_MS],
+				    "a reserved SPI has no algorithms or keys");
+		return -EINVAL;
+	}
+	return sectun_pending_add(sd, cfg->spi, cfg->proto,
+				  nla_get_u32(tb[SECTUN_SA_A_PENDING_MS]), info->extack);
+}
+
 int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = { SECTUN_SA_A_SPI, SECTUN_SA_A_DIR };
@@ -235,6 +257,10 @@ int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(sd);
 		goto out;
 	}
+	if (tb[SECTUN_SA_A_PENDING_MS]) {
+		err = sectun_nl_reserve_spi(sd, &cfg, tb, info);
+		goto out;
+	}
 	cfg.replay_window = tb[SECTUN_SA_A_REPLAY_WINDOW] ?
 			    nla_get_u32(tb[SECTUN_SA_A_REPLAY_WINDOW]) :
 			    sectun_params(sd)->replay_window;
@@ -273,18 +299,61 @@ static struct sectun_sa *sectun_nl_find_sa(struct genl_info *info,
 	return sa;
 }
 
+/*
+ * DEL_SA of an inbound SPI that is only reserved: with PENDING_MS, the
+ * reservation and nothing else (*DONE); without, when no SA has the SPI.
+ */
+static int sectun_nl_del_reserved(struct genl_info *info, bool *done)
+{
+	static const int required[] = { SECTUN_SA_A_SPI, SECTUN_SA_A_DIR };
+	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_dev *sd;
+	bool only;
+	int err;
+	u32 spi;
+	u8 proto;
+
+	*done = false;
+	err = sectun_nl_parse_sa(info, tb, required, ARRAY_SIZE(required));
+	if (err)
+		return err;
+	only = tb[SECTUN_SA_A_PENDING_MS];
+	if (nla_get_u8(tb[SECTUN_SA_A_DIR]) != SECTUN_DIR_IN)
+		return 0;
+	proto = sectun_nl_sa_proto(tb, info, &err);
+	if (err)
+		return err;
+	sd = sectun_nl_lookup(info);
+	if (IS_ERR(sd))
+		return PTR_ERR(sd);
+	spi = nla_get_u32(tb[SECTUN_SA_A_SPI]);
+	if (!only && sectun_sa_find(sd, SECTUN_DIR_IN, spi, proto))
+		return 0;
+	err = sectun_pending_del(sd, spi, proto);
+	if (!err || only)
+		*done = true;
+	if (err && only)
+		NL_SET_ERR_MSG(info->extack, "no such reserved SPI on the device");
+	return only ? err : 0;
+}
+
 int sectun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
 	struct sectun_sa *sa;
-	int err = 0;
+	bool done;
+	int err;
 
 	rtnl_lock();
+	err = sectun_nl_del_reserved(info, &done);
+	if (err || done)
+		goto out;
 	sa = sectun_nl_find_sa(info, tb);
 	if (IS_ERR(sa))
 		err = PTR_ERR(sa);
 	else
 		sectun_sa_unlink(sa, SECTUN_EXPIRE_USER);
+out:
 	rtnl_unlock();
 	return err;
 }

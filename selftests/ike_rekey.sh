@@ -3,7 +3,8 @@
 # st0, lifetimes of seconds, PFS (X25519) on every child rekey:
 #   1. sectun-iked initiates; strongSwan rekeys the child SAs and the IKE SA;
 #   2. strongSwan initiates; sectun-iked rekeys both (as IKE responder at
-#      first, then as the new IKE SA's initiator).
+#      first, then as the new IKE SA's initiator);
+#   3. lifetime-kilobytes: child SAs rekeyed on their soft byte limit.
 # No packet may be lost, and at the end each side holds exactly one child
 # SA pair (nothing leaked in st0 or in strongSwan's xfrm).
 source "$(dirname "$0")/lib.sh"
@@ -77,5 +78,19 @@ expect_one_pair "sectun-iked rekeying"
 echo "# child rekeys in all: $((child1 + child2)), IKE SA rekeys: $((ike1 + ike2))"
 check_ge "child SA rekeys in all" 20 $((child1 + child2))
 check_ge "IKE SA rekeys in all" 5 $((ike1 + ike2))
+iked_stop
+sw_clear
+
+# 3. lifetime-kilobytes: with 300 s lifetimes, only the bytes make us
+#    rekey (the module's soft byte limit, 90% of 64 KB).
+sw_load "$(swanctl_conf 300s 300s 400s none)"
+iked_start "$(iked_conf_text aes128gcm16-prfsha256-x25519 "psk = \"$PSK\"; lifetime = 300;" \
+	immediately "proposals = \"aes128gcm16-x25519\"; lifetime = 300; lifetime-kilobytes = 64;")"
+expect_children "kilobytes: up" 1 15
+FLOW_SECONDS=6 FLOW_SIZE=1000 flow "rekeying by bytes"
+kb=$(rekeys_seen "$IKE_DIR/iked.log" "of VPN to-sw rekeyed")
+echo "# sectun-iked rekeyed $kb child SAs on their soft byte limit"
+check_ge "rekeyed on the soft byte limit" 3 "$kb"
+expect_one_pair "rekeying by bytes"
 kill -0 "$IKED_PID" && pass "sectun-iked still running"
 finish

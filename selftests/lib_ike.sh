@@ -283,15 +283,20 @@ pki_ee() {
 }
 
 # Flows through st0 while SAs come and go (ike_rekey.sh, ike_reauth.sh).
-# flow WHAT: FLOW_SECONDS of pings at 50 a second; every one answered.
+# flow WHAT: FLOW_SECONDS of pings at 50 a second (FLOW_SIZE bytes of
+# data, 56); every one answered.
 flow() {
 	local n=$((FLOW_SECONDS * 50)) out sent got
-	out=$(st ping -q -i 0.02 -c "$n" -W 2 -I 192.168.1.4 192.168.4.1 2>&1)
+	out=$(st ping -q -i 0.02 -s "${FLOW_SIZE:-56}" -c "$n" -W 2 -I 192.168.1.4 192.168.4.1 2>&1)
 	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<< "$out")
 	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$out")
 	echo "# $1: $sent sent, $got answered"
 	check_eq "$1: no packet lost" "$n $n" "${sent:-0} ${got:-0}"
 	if [[ ${got:-0} != "$n" ]]; then
+		echo "# st0's counters that are not 0:"
+		st sectun -j stats st0 | jget "' '.join('%s=%d' % kv for kv in j[0]['stats'].items() if kv[1])"
+		echo "# strongSwan's xfrm counters that are not 0:"
+		sw grep -v ' 0$' /proc/net/xfrm_stat
 		grep -Ev "debug|no-kernel" "$IKE_DIR/iked.log" | tail -n 60
 		grep -E "IKE_SA|ENC|delet|rekey" "$IKE_DIR/charon.log" | grep -v "CHILD_SA" | tail -n 120
 	fi

@@ -6,6 +6,7 @@
  * interface, with a selector when the negotiated one is not everything.
  */
 #include <arpa/inet.h>
+#include <linux/sectun.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -428,6 +429,28 @@ struct child_sa *ike_child_predecessor(const struct ike_sa *sa, const struct chi
 	return NULL;
 }
 
+static void watch_inbound(struct ike_timer *t)
+{
+	struct child_sa *c = ike_timer_owner(t, struct child_sa, timer);
+	uint64_t packets;
+
+	if (!c->out_standby || c->state != CHILD_INSTALLED)
+		return;
+	if (!ike_kernel_sa_packets(c, SECTUN_DIR_IN, &packets) && packets) {
+		log_debug("%s: the peer sends on child SA %08x: ours goes there too",
+			  c->sa->gw->name, c->spi_in);
+		/* The replaced one waits for its delete as before. */
+		ike_child_make_current(c);
+		return;
+	}
+	ike_timer_set(t, CHILD_WATCH_MS, watch_inbound);
+}
+
+void ike_child_watch_peer(struct child_sa *c)
+{
+	ike_timer_set(&c->timer, CHILD_WATCH_MS, watch_inbound);
+}
+
 int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n)
 {
 	struct child_sa *pred = ike_child_predecessor(sa, c);
@@ -449,6 +472,8 @@ int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct ch
 		 format_hex(ike_sa_our_spi(sa), 8, a, sizeof(a)), c->spi_in, c->spi_out);
 	if (!c->out_standby)
 		ike_child_supersede(c);
+	else if (!n->we_initiated)
+		ike_child_watch_peer(c);
 	return 0;
 }
 
@@ -491,6 +516,27 @@ void ike_child_give_back(struct child_sa *c)
 	ike_timer_cancel(&pred->timer);
 	c->policy = 0;
 	c->owns_trap = false;
+}
+
+void ike_child_reserve(struct child_reservation *r, const struct iked_vpn *vpn, uint32_t spi)
+{
+	if (r->held && r->spi == spi)
+		return;
+	ike_child_unreserve(r);
+	snprintf(r->ifname, sizeof(r->ifname), "%s", vpn->bind_if);
+	r->protocol = vpn->protocol;
+	r->spi = spi;
+	r->held = !ike_kernel_reserve_spi(r->ifname, r->protocol, spi);
+}
+
+void ike_child_unreserve(struct child_reservation *r)
+{
+	if (!r->held)
+		return;
+	r->held = false;
+	/* An SA added with it took the reservation over in the module. */
+	if (!ike_child_find_in(r->spi, NULL))
+		ike_kernel_unreserve_spi(r->ifname, r->protocol, r->spi);
 }
 
 struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi)

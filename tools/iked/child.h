@@ -94,10 +94,34 @@ int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct ch
 void ike_child_supersede(struct child_sa *c);
 /* Whether another installed child serves C's VPN and selector. */
 bool ike_child_selector_served(const struct child_sa *c);
+/*
+ * C, made by the peer, waits on standby: once the peer sends on it, the
+ * peer has both its SAs, and ours goes there too (without waiting for the
+ * old one's delete, which a peer may precede by removing its old SAs).
+ */
+void ike_child_watch_peer(struct child_sa *c);
+#define CHILD_WATCH_MS		100
 /* C, on standby, gives its predecessor back its place (a reauthentication failed). */
 void ike_child_give_back(struct child_sa *c);
 /* The child of SA with inbound SPI, or NULL. */
 struct child_sa *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
+
+/*
+ * The inbound SPI of a child we ask the peer for, reserved in the module
+ * from the request on: a peer that sends on the new SA the moment it
+ * answers has its first packets held for the SA, not dropped.
+ */
+struct child_reservation {
+	char ifname[IF_NAMESIZE];
+	uint8_t protocol;
+	uint32_t spi;
+	bool held;
+};
+
+/* Reserves SPI on VPN's interface, unless R holds it already. */
+void ike_child_reserve(struct child_reservation *r, const struct iked_vpn *vpn, uint32_t spi);
+/* The exchange is over: unless a child took the SPI over, the reservation goes. */
+void ike_child_unreserve(struct child_reservation *r);
 
 /* How long a replaced inbound SA stays for packets in flight. */
 #define CHILD_LINGER_MS		2000

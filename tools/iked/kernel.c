@@ -386,6 +386,48 @@ void ike_kernel_del_out(const struct child_sa *c)
 			 c->vpn->bind_if, req_nl.err_msg);
 }
 
+/* An inbound SPI reserved (or no longer), DEL_SA or NEW_SA with PENDING_MS. */
+static int reserve(uint8_t cmd, const char *ifname, uint8_t protocol, uint32_t spi)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err;
+
+	if (dry_run)
+		return 0;
+	msg = dev_msg(cmd, ifname);
+	if (!msg || !(nest = nla_nest_start(msg, SECTUN_A_SA))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_put_u32(msg, SECTUN_SA_A_SPI, spi);
+	nla_put_u8(msg, SECTUN_SA_A_DIR, SECTUN_DIR_IN);
+	nla_put_u8(msg, SECTUN_SA_A_PROTO, protocol == IKE_PROTO_AH ? IPPROTO_AH : IPPROTO_ESP);
+	nla_put_u32(msg, SECTUN_SA_A_PENDING_MS, KERNEL_RESERVE_MS);
+	nla_nest_end(msg, nest);
+	err = sectun_nl_request(&req_nl, msg, NULL, NULL, NULL);
+	nlmsg_free(msg);
+	return err;
+}
+
+int ike_kernel_reserve_spi(const char *ifname, uint8_t protocol, uint32_t spi)
+{
+	int err = reserve(SECTUN_CMD_NEW_SA, ifname, protocol, spi);
+
+	/* A module without reservations still takes the SA itself, later. */
+	if (err)
+		log_debug("reserving inbound SPI %08x on %s: %s", spi, ifname, req_nl.err_msg);
+	return err;
+}
+
+void ike_kernel_unreserve_spi(const char *ifname, uint8_t protocol, uint32_t spi)
+{
+	int err = reserve(SECTUN_CMD_DEL_SA, ifname, protocol, spi);
+
+	if (err && err != -ENOENT)
+		log_debug("releasing inbound SPI %08x on %s: %s", spi, ifname, req_nl.err_msg);
+}
+
 uint64_t (*ike_kernel_dry_packets)(const struct child_sa *c, int dir);
 
 static int on_sa_stats(const struct genlmsghdr *ghdr, struct nlattr **attrs, void *arg)

@@ -59,6 +59,15 @@ void ike_kernel_del_child(const struct child_sa *child);
 int ike_kernel_make_current(const struct child_sa *child);
 /* Only CHILD's outbound SA goes (it was replaced). */
 void ike_kernel_del_out(const struct child_sa *child);
+/*
+ * Inbound SPI of PROTOCOL (IKE_PROTO_ESP or _AH) on IFNAME, reserved
+ * while we ask the peer for its SA: what the peer sends on it before the
+ * SA is added is held for the SA (KERNEL_RESERVE_MS at most). 0 or -errno.
+ */
+int ike_kernel_reserve_spi(const char *ifname, uint8_t protocol, uint32_t spi);
+/* The reservation goes (never the SA, if one was added meanwhile). */
+void ike_kernel_unreserve_spi(const char *ifname, uint8_t protocol, uint32_t spi);
+#define KERNEL_RESERVE_MS	30000
 /* The packets CHILD's SA of DIR (SECTUN_DIR_*) carried so far; 0 or -errno. */
 int ike_kernel_sa_packets(const struct child_sa *child, int dir, uint64_t *packets);
 /* Tests, with no kernel: what ike_kernel_sa_packets() reads. */

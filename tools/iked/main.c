@@ -170,6 +170,13 @@ static int loop(int sigfd)
 		n = poll(pfd, 7, ike_timer_next_ms());
 		if (n < 0 && errno != EINTR)
 			return -1;
+		/*
+		 * Timers first: one that fell due while we slept did so before
+		 * what woke us arrived (a rekey of ours is due before the peer's
+		 * crossing one is read: RFC 7296 2.8.2 handles the crossing).
+		 */
+		ike_timer_run();
+		iked_daemon_reap();
 		if (n > 0) {
 			if (pfd[0].revents & POLLIN)
 				read_ike(pfd[0].fd);

@@ -224,6 +224,10 @@ enum sectun_sa_attr {
 	SECTUN_SA_A_POLICY,		/* u32: index of the selector the SA serves;
 					 * 0 (default) = the whole tunnel
 					 */
+	SECTUN_SA_A_PENDING_MS,		/* u32 (in, on add): only reserve the SPI;
+					 * what arrives for it is held this many
+					 * ms (1-30000) for the SA added later
+					 */
 
 	__SECTUN_SA_A_MAX,
 	SECTUN_SA_A_MAX = __SECTUN_SA_A_MAX - 1

@@ -37,6 +37,7 @@ struct auth_xchg {
 	unsigned int sel;
 	struct ike_sa_offer child_offer;
 	uint32_t child_spi;
+	struct child_reservation reserved;
 	/* Responder: what the answer says. */
 	bool auth_failed;
 	uint16_t child_err;
@@ -325,6 +326,7 @@ static int auth_build_request(struct ike_xchg *x, struct ike_writer *w)
 	ax->child_spi = ike_kernel_new_spi();
 	if (ike_child_offer(ax->vpn, ax->child_spi, false, &ax->child_offer))
 		return -1;
+	ike_child_reserve(&ax->reserved, ax->vpn, ax->child_spi);
 	ike_child_ts(ax->vpn, ax->sel, &tsi, &tsr);
 	ike_w_id(w, IKE_PL_IDI, &id);
 	put_certs(sa, w);
@@ -487,6 +489,11 @@ static int auth_build_response(struct ike_xchg *x, struct ike_writer *w)
 	return w->err;
 }
 
+static void auth_destroy(struct ike_xchg *x)
+{
+	ike_child_unreserve(&to_auth(x)->reserved);
+}
+
 static int auth_sent(struct ike_xchg *x, const uint8_t *msg, size_t len)
 {
 	(void)msg;
@@ -512,5 +519,6 @@ const struct ike_xchg_ops ikev2_auth_ops = {
 	.process_request = auth_process_request,
 	.build_response = auth_build_response,
 	.sent = auth_sent,
+	.destroy = auth_destroy,
 	.retarget = auth_retarget,
 };

@@ -45,6 +45,7 @@ struct child_xchg {
 	/* Initiator. */
 	struct ike_sa_offer offer;
 	uint32_t spi_in;
+	struct child_reservation reserved;
 	unsigned int ke_rounds;
 	/* Both. */
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_LEN];
@@ -88,6 +89,7 @@ static int child_build_request(struct ike_xchg *x, struct ike_writer *w)
 	struct ike_ts_set tsi, tsr;
 	uint32_t be = htonl(cx->rekey_spi);
 
+	ike_child_reserve(&cx->reserved, cx->vpn, cx->spi_in);
 	if (cx->rekey_spi) {
 		ike_w_notify(w, cx->vpn->protocol, &be, 4, IKE_N_REKEY_SA, NULL, 0);
 		tsi = cx->rekey_tsi;
@@ -478,6 +480,7 @@ static void rekeyed_by_peer(struct ike_sa *sa, struct child_sa *old, struct chil
 	} else {
 		ike_child_take_over(old, c);
 	}
+	ike_child_watch_peer(c);
 	old->vpn->child_rekeys++;
 	log_info("%s: the peer rekeyed child SA %08x/%08x of VPN %s: now %08x/%08x",
 		 sa->gw->name, old->spi_in, old->spi_out, c->vpn->name, c->spi_in, c->spi_out);
@@ -612,6 +615,7 @@ static int child_build_response(struct ike_xchg *x, struct ike_writer *w)
 
 static void child_destroy(struct ike_xchg *x)
 {
+	ike_child_unreserve(&to_child(x)->reserved);
 	ike_dh_free(to_child(x)->dh);
 }
 
