@@ -58,8 +58,8 @@ static int sectun_rcv(struct sk_buff *skb, int family, u8 proto,
 		src.v4 = ip_hdr(skb)->saddr;
 	else
 		src.v6 = ipv6_hdr(skb)->saddr;
-	/* A reserved SPI holds what comes before its SA (pending.c). */
-	if (sectun_pending_hold(dev_net(skb->dev), spi, proto, skb,
+	/* A reserved SPI holds what its peer sends before the SA (pending.c). */
+	if (sectun_pending_hold(dev_net(skb->dev), spi, proto, family, &src, skb,
 				sectun_encap_sport(skb, encap_type))) {
 		rcu_read_unlock();
 		return 0;

@@ -437,7 +437,7 @@ static int sectun_nl_set_tunnel_doit(struct sk_buff *skb,
 
 	/* SAs are keyed on the underlay: they do not move with it. */
 	if (underlay && !net_eq(underlay, sectun_params(sd)->underlay) &&
-	    !xa_empty(&sd->sas)) {
+	    (!xa_empty(&sd->sas) || atomic_read(&sd->n_pending))) {
 		NL_SET_ERR_MSG(info->extack,
 			       "flush the tunnel's SAs before changing its underlay");
 		err = -EBUSY;

@@ -8,7 +8,10 @@
  * the SA does. A reserved SPI holds such packets, at most
  * SECTUN_PENDING_MAX_SKBS and for as long as the reservation lasts, and
  * hands them to the SA when it is added; otherwise they are dropped and
- * counted as "invalid SPI", as they would have been.
+ * counted as "invalid SPI", as they would have been. Only packets from
+ * the tunnel's remote endpoint are held, and all held packets together
+ * take at most SECTUN_PENDING_MAX_BYTES: what a reservation costs is
+ * bounded whoever sends, and an SPI in use by xfrm cannot be reserved.
  *
  * Who removes a reservation (the SA that takes it over, a delete, the
  * device going, its timer) sets its dead bit first: that one owns it and
@@ -18,6 +21,7 @@
 #include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/xfrm.h>
 
 #include "ah.h"
 #include "device.h"
@@ -44,6 +48,8 @@ struct sectun_pending_cb {
 #define SECTUN_PENDING_CB(skb) ((struct sectun_pending_cb *)(skb)->cb)
 
 static struct rhashtable pending_table;
+/* The truesize of every held packet. */
+static atomic_long_t pending_bytes = ATOMIC_LONG_INIT(0);
 
 static const struct rhashtable_params pending_params = {
 	.key_len = sizeof(struct sectun_sa_in_key),
@@ -73,13 +79,11 @@ static void sectun_pending_take(struct sectun_pending *p,
 
 static void sectun_pending_drop(struct sectun_dev *sd, struct sk_buff_head *list)
 {
-	struct net_device *dev;
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(list))) {
-		dev = skb->dev;
+		atomic_long_sub(skb->truesize, &pending_bytes);
 		kfree_skb(skb);
-		dev_put(dev);
 		local_bh_disable();
 		sectun_stats_inc(sd->stats, SECTUN_STAT_INVALID_SPI);
 		local_bh_enable();
@@ -105,6 +109,26 @@ static void sectun_pending_timeout(struct timer_list *t)
 	sectun_pending_free(p);
 }
 
+/* Whether native xfrm has an inbound state with SPI in NET (either family). */
+static bool sectun_pending_xfrm_owns(struct net *net, u32 spi, u8 proto)
+{
+	static const unsigned short families[] = { AF_INET, AF_INET6 };
+	struct xfrm_state *x;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(families); i++) {
+		x = xfrm_state_lookup_byspi(net, htonl(spi), families[i]);
+		if (x) {
+			bool same = x->id.proto == proto;
+
+			xfrm_state_put(x);
+			if (same)
+				return true;
+		}
+	}
+	return false;
+}
+
 int sectun_pending_add(struct sectun_dev *sd, u32 spi, u8 proto,
 		       unsigned int ms, struct netlink_ext_ack *extack)
 {
@@ -125,11 +149,11 @@ int sectun_pending_add(struct sectun_dev *sd, u32 spi, u8 proto,
 	rcu_read_lock();
 	taken = sectun_sa_lookup_in(params->underlay, spi, proto);
 	rcu_read_unlock();
-	if (taken) {
+	if (taken || sectun_pending_xfrm_owns(params->underlay, spi, proto)) {
 		NL_SET_ERR_MSG(extack, "this inbound SPI is in use in the underlay namespace");
 		return -EEXIST;
 	}
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
 	p->key.net = params->underlay;
@@ -143,6 +167,8 @@ int sectun_pending_add(struct sectun_dev *sd, u32 spi, u8 proto,
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(extack, "this inbound SPI is reserved already");
+		else
+			NL_SET_ERR_MSG(extack, "cannot reserve the SPI");
 		kfree(p);
 		return err;
 	}
@@ -196,24 +222,24 @@ int sectun_pending_del(struct sectun_dev *sd, u32 spi, u8 proto)
 
 static void sectun_pending_deliver(struct sectun_sa *sa, struct sk_buff_head *list)
 {
-	struct net_device *dev;
 	struct sk_buff *skb;
-	u16 sport;
 
+	/*
+	 * As the receive path would have handed them over; all in one go,
+	 * so that no packet received meanwhile on this CPU overtakes them
+	 * (the replay window must see them in order).
+	 */
+	local_bh_disable();
+	rcu_read_lock();
 	while ((skb = __skb_dequeue(list))) {
-		dev = skb->dev;
-		sport = SECTUN_PENDING_CB(skb)->encap_sport;
-		/* As the receive path would have handed it over. */
-		local_bh_disable();
-		rcu_read_lock();
+		atomic_long_sub(skb->truesize, &pending_bytes);
 		if (sa->proto == IPPROTO_AH)
 			sectun_ah_input(sa, skb);
 		else
-			sectun_esp_input(sa, skb, sport);
-		rcu_read_unlock();
-		local_bh_enable();
-		dev_put(dev);
+			sectun_esp_input(sa, skb, SECTUN_PENDING_CB(skb)->encap_sport);
 	}
+	rcu_read_unlock();
+	local_bh_enable();
 }
 
 void sectun_pending_release(struct sectun_sa *sa)
@@ -231,6 +257,20 @@ void sectun_pending_release(struct sectun_sa *sa)
 	else
 		sectun_pending_drop(p->sd, &list);
 	sectun_pending_free(p);
+}
+
+bool sectun_pending_reserved_elsewhere(const struct net *net, u32 spi, u8 proto,
+				       const struct sectun_dev *sd)
+{
+	struct sectun_sa_in_key key = { .net = net, .spi = spi, .proto = proto };
+	struct sectun_pending *p;
+	bool other;
+
+	rcu_read_lock();
+	p = rhashtable_lookup(&pending_table, &key, pending_params);
+	other = p && p->sd != sd && !test_bit(0, &p->dead);
+	rcu_read_unlock();
+	return other;
 }
 
 void sectun_pending_flush(struct sectun_dev *sd)
@@ -263,15 +303,29 @@ void sectun_pending_flush(struct sectun_dev *sd)
 	synchronize_rcu();
 }
 
-bool sectun_pending_hold(const struct net *net, u32 spi, u8 proto,
-			 struct sk_buff *skb, u16 encap_sport)
+/* Whether SRC is the remote endpoint of P's tunnel. */
+static bool sectun_pending_from_peer(struct sectun_pending *p, int family,
+				     const union sectun_addr *src)
+{
+	const struct sectun_params *params = sectun_params(p->sd);
+
+	if (params->remote_family != family)
+		return false;
+	if (family == AF_INET)
+		return params->remote.v4 == src->v4;
+	return ipv6_addr_equal(&params->remote.v6, &src->v6);
+}
+
+bool sectun_pending_hold(const struct net *net, u32 spi, u8 proto, int family,
+			 const union sectun_addr *src, struct sk_buff *skb,
+			 u16 encap_sport)
 {
 	struct sectun_sa_in_key key = { .net = net, .spi = spi, .proto = proto };
 	struct sectun_pending *p;
 	struct sectun_sa *sa;
 
 	p = rhashtable_lookup(&pending_table, &key, pending_params);
-	if (!p)
+	if (!p || !sectun_pending_from_peer(p, family, src))
 		return false;
 	/* Held past this softirq: the route must be a real reference. */
 	if (!skb_dst_force(skb))
@@ -289,12 +343,15 @@ bool sectun_pending_hold(const struct net *net, u32 spi, u8 proto,
 			sectun_esp_input(sa, skb, encap_sport);
 		return true;
 	}
-	if (skb_queue_len(&p->queue) >= SECTUN_PENDING_MAX_SKBS) {
+	if (skb_queue_len(&p->queue) >= SECTUN_PENDING_MAX_SKBS ||
+	    atomic_long_add_return(skb->truesize, &pending_bytes) > SECTUN_PENDING_MAX_BYTES) {
+		if (skb_queue_len(&p->queue) < SECTUN_PENDING_MAX_SKBS)
+			atomic_long_sub(skb->truesize, &pending_bytes);
 		spin_unlock(&p->queue.lock);
 		goto drop;
 	}
+	/* Nothing reads the underlay device once it is queued: no reference. */
 	SECTUN_PENDING_CB(skb)->encap_sport = encap_sport;
-	dev_hold(skb->dev);
 	__skb_queue_tail(&p->queue, skb);
 	spin_unlock(&p->queue.lock);
 	return true;

@@ -12,10 +12,15 @@
 struct net;
 struct sectun_dev;
 struct sectun_sa;
+union sectun_addr;
 
-/* Packets held per reserved SPI, and reservations per device. */
+/*
+ * Packets held per reserved SPI, reservations per device, and the memory
+ * all held packets may take, in all.
+ */
 #define SECTUN_PENDING_MAX_SKBS		32
-#define SECTUN_PENDING_MAX_PER_DEV	1024
+#define SECTUN_PENDING_MAX_PER_DEV	256
+#define SECTUN_PENDING_MAX_BYTES	(8 << 20)
 /* How long a reservation may hold packets, at most. */
 #define SECTUN_PENDING_MAX_MS		30000
 
@@ -35,11 +40,17 @@ void sectun_pending_flush(struct sectun_dev *sd);
  */
 void sectun_pending_release(struct sectun_sa *sa);
 
+/* Under RTNL: whether a device other than SD reserved SPI in NET. */
+bool sectun_pending_reserved_elsewhere(const struct net *net, u32 spi, u8 proto,
+				       const struct sectun_dev *sd);
+
 /*
  * Receive path, under rcu_read_lock(): takes SKB (ESP or AH for SPI, not
- * in the SAD) if SPI is reserved; false leaves it to the caller.
+ * in the SAD, from FAMILY address SRC) if SPI is reserved by the tunnel
+ * whose remote endpoint SRC is; false leaves it to the caller.
  */
-bool sectun_pending_hold(const struct net *net, u32 spi, u8 proto,
-			 struct sk_buff *skb, u16 encap_sport);
+bool sectun_pending_hold(const struct net *net, u32 spi, u8 proto, int family,
+			 const union sectun_addr *src, struct sk_buff *skb,
+			 u16 encap_sport);
 
 #endif /* _SECTUN_PENDING_H */

@@ -273,6 +273,11 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 		NL_SET_ERR_MSG(extack, "no selector with this index on the device");
 		return ERR_PTR(-ENOENT);
 	}
+	if (cfg->dir == SECTUN_DIR_IN &&
+	    sectun_pending_reserved_elsewhere(p->underlay, cfg->spi, cfg->proto, sd)) {
+		NL_SET_ERR_MSG(extack, "this inbound SPI is reserved by another tunnel");
+		return ERR_PTR(-EEXIST);
+	}
 
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)

@@ -206,6 +206,15 @@ static int sectun_nl_reserve_spi(struct sectun_dev *sd,
 				    "a reserved SPI has no algorithms or keys");
 		return -EINVAL;
 	}
+	if (tb[SECTUN_SA_A_MODE] || tb[SECTUN_SA_A_ESN] || tb[SECTUN_SA_A_REPLAY_WINDOW] ||
+	    tb[SECTUN_SA_A_SEQ] || tb[SECTUN_SA_A_STANDBY] || tb[SECTUN_SA_A_POLICY] ||
+	    tb[SECTUN_SA_A_SOFT_BYTES] || tb[SECTUN_SA_A_HARD_BYTES] ||
+	    tb[SECTUN_SA_A_SOFT_PACKETS] || tb[SECTUN_SA_A_HARD_PACKETS] ||
+	    tb[SECTUN_SA_A_SOFT_SECONDS] || tb[SECTUN_SA_A_HARD_SECONDS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SECTUN_SA_A_PENDING_MS],
+				    "a reserved SPI takes only SPI, direction and protocol");
+		return -EINVAL;
+	}
 	return sectun_pending_add(sd, cfg->spi, cfg->proto,
 				  nla_get_u32(tb[SECTUN_SA_A_PENDING_MS]), info->extack);
 }
@@ -318,8 +327,14 @@ static int sectun_nl_del_reserved(struct genl_info *info, bool *done)
 	if (err)
 		return err;
 	only = tb[SECTUN_SA_A_PENDING_MS];
-	if (nla_get_u8(tb[SECTUN_SA_A_DIR]) != SECTUN_DIR_IN)
-		return 0;
+	if (nla_get_u8(tb[SECTUN_SA_A_DIR]) != SECTUN_DIR_IN) {
+		if (!only)
+			return 0;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SECTUN_SA_A_PENDING_MS],
+				    "only an inbound SPI can be reserved");
+		*done = true;
+		return -EINVAL;
+	}
 	proto = sectun_nl_sa_proto(tb, info, &err);
 	if (err)
 		return err;

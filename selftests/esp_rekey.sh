@@ -85,7 +85,22 @@ check_eq "reserving an outbound SPI" "error 22 (EINVAL): only an inbound SPI can
 check_eq "reserving with keys" "error 22 (EINVAL): a reserved SPI has no algorithms or keys" \
 	"$(genl new_sa ifname=str:st4 sa.spi=u32:0x5555 sa.dir=u8:0 sa.pending_ms=u32:100 sa.encr=u16:20 2>&1)"
 check_eq "reserving for too long" 1 "$(reserve 0x5555 30001 2>&1 | grep -c '^error 34 (ERANGE)')"
+check_eq "reserving with more than SPI, direction and protocol" \
+	"error 22 (EINVAL): a reserved SPI takes only SPI, direction and protocol" \
+	"$(genl new_sa ifname=str:st4 sa.spi=u32:0x5555 sa.dir=u8:0 sa.pending_ms=u32:100 sa.hard_seconds=u32:9 2>&1)"
 check_eq "a reservation is no SA" 0 "$(st sectun -j sa show st4 | jget "sum(s['spi'] == 0x2804 for s in j)")"
+check_eq "another tunnel's SA cannot take a reserved SPI" \
+	"error 17 (EEXIST): this inbound SPI is reserved by another tunnel" \
+	"$(genl new_sa ifname=str:st6 sa.spi=u32:0x2804 sa.dir=u8:0 sa.encr=u16:20 "sa.encr_key=raw:$k5" 2>&1)"
+check_eq "a delete for a reservation never takes an outbound SA" \
+	"error 22 (EINVAL): only an inbound SPI can be reserved" \
+	"$(genl del_sa ifname=str:st4 sa.spi=u32:0x1104 sa.dir=u8:1 sa.pending_ms=u32:1 2>&1)"
+check_eq "the outbound SA is still there" 1 "$(st sectun -j sa show st4 out | jget "sum(s['spi'] == 0x1104 for s in j)")"
+check st ip xfrm state add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x9999 mode tunnel \
+	aead 'rfc4106(gcm(aes))' "0x$k5" 128
+check_eq "an SPI native xfrm uses cannot be reserved" \
+	"error 17 (EEXIST): this inbound SPI is in use in the underlay namespace" "$(reserve 0x9999 1000 2>&1)"
+check st ip xfrm state delete src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x9999
 check genl del_sa ifname=str:st4 sa.spi=u32:0x2804 sa.dir=u8:0
 before=$(invalid_spi)
 check reserve 0x2304 20000
