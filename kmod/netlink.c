@@ -321,6 +321,14 @@ static bool sectun_addr_is_unicast(sa_family_t family,
 		 (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST));
 }
 
+static bool sectun_peer_changed(const struct sectun_params *old,
+				const struct sectun_params *p)
+{
+	return old->remote_family != p->remote_family ||
+	       memcmp(&old->remote, &p->remote, sizeof(p->remote)) ||
+	       old->encap_remote_port != p->encap_remote_port;
+}
+
 static int sectun_nl_set_endpoints(struct genl_info *info,
 				   struct sectun_params *p)
 {
@@ -482,9 +490,11 @@ static int sectun_nl_set_tunnel_doit(struct sk_buff *skb,
 			goto out;
 	}
 
-	/* A new peer address or port: forget the one a NAT showed us. */
-	if (attrs[SECTUN_A_ENCAP_REMOTE_PORT] || attrs[SECTUN_A_REMOTE_IPV4] ||
-	    attrs[SECTUN_A_REMOTE_IPV6])
+	/*
+	 * A new peer address or port: forget the one a NAT showed us. The
+	 * same ones set again (an IKE daemon's rekey) keep it.
+	 */
+	if (sectun_peer_changed(sectun_params(sd), p))
 		WRITE_ONCE(sd->peer_port, 0);
 	sectun_params_publish(sd, p);
 	if (rtnl_dereference(sd->params)->underlay)

@@ -118,7 +118,11 @@ check st sectun set st0 nat-keepalive 0
 ka=$(st timeout 2.5 tcpdump -ni st-pub -c 10 "udp and src port 4500 and udp[8] = 0xff and udp[4:2] = 9" 2>/dev/null | grep -c .)
 check_eq "no keepalives when off" 0 "$ka"
 
-# Setting the peer's port by hand forgets the learned one.
-check st sectun set st0 port 4500
+# The same peer set again (an IKE daemon's rekey does) keeps the learned
+# port; another port set by hand forgets it.
+learned=$(peer_port)
+check st sectun set st0 remote 10.20.0.254 port 4500
+check_eq "same peer set again: learned port kept" "$learned" "$(peer_port)"
+check st sectun set st0 port 4501
 check_eq "learned port forgotten" None "$(peer_port)"
 finish

@@ -277,7 +277,7 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	out = n->we_initiated ? &i2r : &r2i;
 	ike_keylog_child(c, in, out);
 
-	err = ike_kernel_set_endpoints(c->vpn->bind_if, &sa->local, &sa->remote);
+	err = ike_kernel_set_endpoints(c->vpn->bind_if, sa);
 	/* A replacement comes with the index of the child it replaces. */
 	if (!err && !tunnel_wide(c) && !c->policy) {
 		uint32_t trap = c->vpn->n_sel ? c->vpn->trap[c->sel] : 0;

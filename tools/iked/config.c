@@ -90,7 +90,8 @@ static const struct known_setting gateway_settings[] = {
 	{ "proposals", T_STR | T_LIST }, { "lifetime", T_INT },
 	{ "fragmentation", T_BOOL }, { "retransmit-timeout-ms", T_INT },
 	{ "reauth-frequency", T_INT }, { "dpd", T_GROUP },
-	{ "retransmit-tries", T_INT }, { "local-id", T_STR }, { "remote-id", T_STR },
+	{ "nat-traversal", T_BOOL | T_STR }, { "nat-keepalive", T_INT },
+	{ "fragmentation-size", T_INT }, { "retransmit-tries", T_INT }, { "local-id", T_STR }, { "remote-id", T_STR },
 	{ "auth", T_STR }, { "psk", T_STR }, { "psk-hex", T_STR },
 	{ "certificate", T_STR }, { "certificate-chain", T_STR },
 	{ "private-key", T_STR }, { "ca", T_STR }, { "rsa-pss", T_BOOL },
@@ -387,6 +388,78 @@ static int load_dpd(struct conf_ctx *c, const config_setting_t *s, struct iked_d
 	       get_u32(c, s, "threshold", 1, 5, &dpd->threshold);
 }
 
+/* "nat-traversal": true (detect, the default), false, or "force". */
+static int get_natt(struct conf_ctx *c, const config_setting_t *s, enum iked_natt *natt)
+{
+	const config_setting_t *m = config_setting_get_member(s, "nat-traversal");
+
+	*natt = IKED_NATT_ON;
+	if (!m)
+		return 0;
+	if (config_setting_type(m) == CONFIG_TYPE_BOOL) {
+		*natt = config_setting_get_bool(m) ? IKED_NATT_ON : IKED_NATT_OFF;
+		return 0;
+	}
+	if (strcmp(config_setting_get_string(m), "force"))
+		return conf_fail(c, m, "nat-traversal: true, false or \"force\"");
+	*natt = IKED_NATT_FORCE;
+	return 0;
+}
+
+/* "address": an IP address, or "%any" for a responder that knows the peer by its ID. */
+static int get_peer_addr(struct conf_ctx *c, const config_setting_t *s, uint16_t port,
+			 struct sockaddr_storage *peer)
+{
+	const char *v = get_string(s, "address");
+
+	if (v && !strcmp(v, "%any")) {
+		memset(peer, 0, sizeof(*peer));
+		return 0;
+	}
+	return get_addr(c, s, "address", port, true, peer);
+}
+
+/*
+ * "%any" gateways: the first answers every IKE_SA_INIT from an unknown
+ * address, and IKE_AUTH's identity then picks one, so each must name
+ * one identity of its own (a wildcard would let any holder of the
+ * credentials take another's tunnel), and what IKE_SA_INIT settled
+ * (NAT traversal, fragmentation) must hold for all of them.
+ */
+static int any_gateways_agree(struct conf_ctx *c, const config_setting_t *gws,
+			      const struct iked_config *cfg)
+{
+	const struct iked_gateway *first = NULL, *g, *h;
+	unsigned int i, k;
+
+	for (i = 0; i < cfg->n_gw; i++) {
+		g = &cfg->gw[i];
+		if (!iked_gateway_any(g))
+			continue;
+		if (!g->remote_id.type)
+			return conf_fail(c, config_setting_get_elem(gws, i),
+					 "gateway %s: address %%any needs a remote-id other than "
+					 "%%any", g->name);
+		if (!first) {
+			first = g;
+			continue;
+		}
+		if (g->natt != first->natt || g->fragmentation != first->fragmentation ||
+		    g->fragmentation_size != first->fragmentation_size)
+			return conf_fail(c, config_setting_get_elem(gws, i),
+					 "gateways %s and %s (address %%any) differ in "
+					 "nat-traversal or fragmentation", first->name, g->name);
+		for (k = 0; k < i; k++) {
+			h = &cfg->gw[k];
+			if (iked_gateway_any(h) && ike_id_equal(&h->remote_id, &g->remote_id))
+				return conf_fail(c, config_setting_get_elem(gws, i),
+						 "gateways %s and %s (address %%any) have the "
+						 "same remote-id", h->name, g->name);
+		}
+	}
+	return 0;
+}
+
 static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 			struct iked_gateway *gw)
 {
@@ -397,12 +470,13 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 
 	gw->lifetime = 28800;
 	gw->fragmentation = true;
+	gw->nat_keepalive = IKED_NAT_KEEPALIVE;
 	gw->retransmit_base_ms = 500;
 	gw->retransmit_tries = 5;
 	err = check_known(c, s, gateway_settings, "gateway") ?:
 	      copy_string(c, s, "name", gw->name, sizeof(gw->name), true) ?:
 	      get_u32(c, s, "port", 1, 65535, &port) ?:
-	      get_addr(c, s, "address", port, true, &gw->peer) ?:
+	      get_peer_addr(c, s, port, &gw->peer) ?:
 	      get_addr(c, s, "local-address", IKE_PORT, false, &gw->local) ?:
 	      get_u32(c, s, "version", 1, 2, &version) ?:
 	      get_proposals(c, s, IKE_PROP_IKE, "aes256gcm16-prfsha384-ecp384",
@@ -411,7 +485,11 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 	      get_u32(c, s, "lifetime", IKED_LIFETIME_MIN, 86400, &gw->lifetime) ?:
 	      get_u32(c, s, "reauth-frequency", 0, 100, &gw->reauth_frequency) ?:
 	      load_dpd(c, config_setting_get_member(s, "dpd"), &gw->dpd) ?:
+	      get_natt(c, s, &gw->natt) ?:
+	      get_u32(c, s, "nat-keepalive", 1, 300, &gw->nat_keepalive) ?:
 	      get_bool(c, s, "fragmentation", &gw->fragmentation) ?:
+	      get_u32(c, s, "fragmentation-size", IKED_FRAG_SIZE_MIN, IKED_FRAG_SIZE_MAX,
+		      &gw->fragmentation_size) ?:
 	      get_u32(c, s, "retransmit-timeout-ms", 100, 60000,
 		      &gw->retransmit_base_ms) ?:
 	      get_u32(c, s, "retransmit-tries", 0, 20, &gw->retransmit_tries);
@@ -421,9 +499,12 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 		return conf_fail(c, s, "gateway %s: only IKE version 2 is supported so far",
 				 gw->name);
 	gw->version = version;
-	if (gw->local.ss_family && gw->local.ss_family != gw->peer.ss_family)
+	if (gw->local.ss_family && gw->peer.ss_family &&
+	    gw->local.ss_family != gw->peer.ss_family)
 		return conf_fail(c, s, "gateway %s: local-address and address differ in family",
 				 gw->name);
+	if (iked_gateway_any(gw) && !config_setting_get_member(s, "remote-id"))
+		return conf_fail(c, s, "gateway %s: address %%any needs a remote-id", gw->name);
 	id_from_addr(gw->local.ss_family ? &gw->local : &gw->peer, &gw->local_id);
 	if (!gw->local.ss_family)
 		gw->local_id.type = 0;	/* filled in from the address used */
@@ -583,7 +664,14 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 		if (k < 0)
 			return conf_fail(c, s, "establish-tunnels: on-traffic, immediately, responder-only or responder-only-no-rekey");
 		vpn->establish = k;
+	} else if (iked_gateway_any(vpn->gw)) {
+		vpn->establish = IKED_ESTABLISH_RESPONDER_ONLY;
 	}
+	if (iked_gateway_any(vpn->gw) && (vpn->establish == IKED_ESTABLISH_ON_TRAFFIC ||
+					  vpn->establish == IKED_ESTABLISH_IMMEDIATELY))
+		return conf_fail(c, s, "vpn %s: gateway %s has address %%any, so the VPN can only "
+				 "respond (establish-tunnels responder-only)", vpn->name,
+				 vpn->gw->name);
 	{
 		long long kb;
 
@@ -697,7 +785,8 @@ int iked_config_load(const char *path, struct iked_config *cfg,
 	for (i = 0; i < n_gw && !ret; i++, cfg->n_gw++)
 		ret = load_gateway(&c, config_setting_get_elem(gws, i), &cfg->gw[i]);
 	if (!ret)
-		ret = unique_names(&c, gws, "gateway", gw_name, cfg->gw, cfg->n_gw);
+		ret = unique_names(&c, gws, "gateway", gw_name, cfg->gw, cfg->n_gw) ?:
+		      any_gateways_agree(&c, gws, cfg);
 	for (i = 0; i < n_vpn && !ret; i++, cfg->n_vpn++)
 		ret = load_vpn(&c, cfg, config_setting_get_elem(vpns, i), &cfg->vpn[i]);
 	if (!ret)

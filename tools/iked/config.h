@@ -63,9 +63,24 @@ struct iked_dpd {
  */
 #define IKED_LIFETIME_MIN	5
 
+/* NAT traversal (RFC 7296 2.23, RFC 3948): Junos nat-traversal / no-nat-traversal. */
+enum iked_natt {
+	IKED_NATT_ON,		/* detect, and encapsulate when a NAT is found */
+	IKED_NATT_OFF,		/* no NAT_DETECTION notifies, ESP never in UDP */
+	IKED_NATT_FORCE,	/* ESP in UDP even without a NAT (strongSwan encap) */
+};
+
+#define IKED_NAT_KEEPALIVE	20	/* s, Junos */
+#define IKED_FRAG_SIZE_MIN	570
+#define IKED_FRAG_SIZE_MAX	1320
+
 struct iked_gateway {
 	char name[IKED_NAME_MAX];
-	struct sockaddr_storage peer;	/* port 500 */
+	/*
+	 * Port 500. "%any": ss_family 0, a responder-only gateway for peers
+	 * whose address is not known (behind NATs), told apart by remote-id.
+	 */
+	struct sockaddr_storage peer;
 	struct sockaddr_storage local;	/* ss_family 0: chosen by route */
 	int version;			/* 2 */
 	struct ike_sa_offer proposals;
@@ -85,7 +100,10 @@ struct iked_gateway {
 	/* Every Nth IKE SA rekey is a reauthentication; 0: never (Junos). */
 	uint32_t reauth_frequency;
 	struct iked_dpd dpd;
-	bool fragmentation;
+	enum iked_natt natt;
+	uint32_t nat_keepalive;		/* s, 1-300, sent from behind a NAT */
+	bool fragmentation;		/* RFC 7383 */
+	uint32_t fragmentation_size;	/* bytes of a datagram; 0: by family */
 	uint32_t retransmit_base_ms;	/* first retransmission */
 	uint32_t retransmit_tries;
 };
@@ -179,6 +197,12 @@ struct iked_vpn *iked_map_vpn(const struct iked_config_map *map, const struct ik
 /* Wipes the secrets it held. */
 void iked_config_free(struct iked_config *cfg);
 struct iked_vpn *iked_config_vpn(struct iked_config *cfg, const char *name);
+
+/* A gateway for any peer address ("%any"). */
+static inline bool iked_gateway_any(const struct iked_gateway *gw)
+{
+	return !gw->peer.ss_family;
+}
 
 /* "optimized", "probe-idle-tunnel", "always-send" or "off". */
 const char *iked_dpd_mode_name(enum iked_dpd_mode mode);

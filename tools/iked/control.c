@@ -235,6 +235,37 @@ static int rekeys_to_reauth(const struct ike_sa *sa)
 	return sa->since_auth + 1 >= n ? 0 : (int)(n - sa->since_auth - 1);
 }
 
+static const char *nat_found(const struct ike_sa *sa)
+{
+	if (sa->peer.nat_local && sa->peer.nat_peer)
+		return "both";
+	return sa->peer.nat_local ? "local" : sa->peer.nat_peer ? "remote" : "none";
+}
+
+static const char *natt_mode(const struct ike_sa *sa)
+{
+	return sa->gw->natt == IKED_NATT_OFF ? "off" :
+	       sa->gw->natt == IKED_NATT_FORCE ? "force" : "on";
+}
+
+/* NAT traversal: what was found, and how ESP goes. */
+static void nat_text(FILE *out, const struct ike_sa *sa)
+{
+	fprintf(out, "  NAT: %s (nat-traversal %s); ESP %s", nat_found(sa), natt_mode(sa),
+		ike_sa_udp_encap(sa) ? "in UDP" : "unencapsulated");
+	if (ike_sa_udp_encap(sa))
+		fprintf(out, ", ports %u -> %u, keepalive %s", ike_sockaddr_port(&sa->local),
+			ike_sockaddr_port(&sa->remote),
+			sa->peer.nat_local ? "" : "off (not behind a NAT)");
+	if (ike_sa_udp_encap(sa) && sa->peer.nat_local)
+		fprintf(out, "every %u s", sa->gw->nat_keepalive);
+	fprintf(out, "\n");
+	fprintf(out, "  fragmentation: %s; fragments: sent %" PRIu64 ", received %" PRIu64
+		", reassembled %" PRIu64 ", expired %" PRIu64 "\n",
+		sa->gw->fragmentation && sa->peer.fragmentation ? "on" : "off", sa->frags.sent,
+		sa->frags.received, sa->frags.reassembled, sa->frags.expired);
+}
+
 static void lifecycle_text(FILE *out, const struct ike_sa *sa)
 {
 	const struct iked_dpd *dpd = &sa->gw->dpd;
@@ -255,6 +286,7 @@ static void lifecycle_text(FILE *out, const struct ike_sa *sa)
 		fprintf(out, ", every %u s, threshold %u; probes sent %" PRIu64 ", answered %"
 			PRIu64, dpd->interval, dpd->threshold, sa->dpd.sent, sa->dpd.answered);
 	fprintf(out, "; peer last heard %" PRIu64 " s ago\n", ms_ago(sa->dpd.heard_ms));
+	nat_text(out, sa);
 }
 
 static void status_text(FILE *out, bool detail)
@@ -451,7 +483,19 @@ static void status_json(FILE *out)
 			json_kv_u64(&j, "dpd_sent", sa->dpd.sent);
 			json_kv_u64(&j, "dpd_answered", sa->dpd.answered);
 			json_kv_u64(&j, "peer_heard_ago", ms_ago(sa->dpd.heard_ms));
+			json_kv_str(&j, "nat", nat_found(sa));
+			json_kv_str(&j, "nat_traversal", natt_mode(sa));
+			json_kv_bool(&j, "udp_encap", ike_sa_udp_encap(sa));
+			json_kv_u64(&j, "local_port", ike_sockaddr_port(&sa->local));
+			json_kv_u64(&j, "remote_port", ike_sockaddr_port(&sa->remote));
+			json_kv_u64(&j, "nat_keepalive", ike_sa_udp_encap(sa) && sa->peer.nat_local ?
+							 sa->gw->nat_keepalive : 0);
 		}
+		json_kv_bool(&j, "fragmentation", sa->gw->fragmentation && sa->peer.fragmentation);
+		json_kv_u64(&j, "fragments_sent", sa->frags.sent);
+		json_kv_u64(&j, "fragments_received", sa->frags.received);
+		json_kv_u64(&j, "fragments_reassembled", sa->frags.reassembled);
+		json_kv_u64(&j, "fragments_expired", sa->frags.expired);
 		if (sa->rekeyed)
 			json_kv_str(&j, "replaced", "rekeyed, waiting for its delete");
 		json_kv_u64(&j, "messages_in", sa->stats.msgs_in);

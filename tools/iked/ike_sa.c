@@ -196,6 +196,21 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 	return s <= IKE_SA_DEAD ? names[s] : "?";
 }
 
+bool ike_sa_udp_encap(const struct ike_sa *sa)
+{
+	/* Without a NAT-T port (--natt-port 0) there is no ESP in UDP to receive. */
+	if (!iked->net.natt_port)
+		return false;
+	switch (sa->gw->natt) {
+	case IKED_NATT_FORCE:
+		return true;
+	case IKED_NATT_ON:
+		return sa->peer.nat_peer || sa->peer.nat_local;
+	default:
+		return false;
+	}
+}
+
 unsigned int ike_sa_count_gateway(const struct iked_gateway *gw)
 {
 	const struct ike_sa *sa;
@@ -341,6 +356,7 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	ike_timer_cancel(&sa->rekey);
 	ike_timer_cancel(&sa->dpd.timer);
 	ike_timer_cancel(&sa->reauth_timer);
+	ikev2_frag_stop(sa);
 	ike_sa_table_unhash(&iked->sas, sa);
 	if (sa->vpn && !hand_vpn_on(sa))
 		iked_vpn_sa_gone(sa->vpn);
@@ -463,6 +479,7 @@ void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa)
 void ike_sa_free(struct ike_sa *sa)
 {
 	ike_sa_kill(sa, NULL);
+	ikev2_frag_free(sa);
 	ike_keys_wipe(&sa->keys);
 	if (sa->init) {
 		free(sa->init->req);

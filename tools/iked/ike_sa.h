@@ -17,6 +17,7 @@
 #include "engine/daemon.h"
 #include "engine/drops.h"
 #include "engine/exchange.h"
+#include "ikev2/fragment.h"
 #include "timer.h"
 #include "types.h"
 
@@ -163,6 +164,8 @@ struct ike_sa {
 	unsigned int reauth_child_tries;
 	time_t established;
 	struct ike_sa_dpd dpd;
+	struct ike_reassembly *frag[2];	/* the peer's request [0], response [1] */
+	struct ike_frag_stats frags;
 	struct ike_sa_stats stats;
 	char why[128];			/* the last failure, for status */
 };
@@ -195,6 +198,11 @@ void ike_sa_inherit(struct ike_sa *old, struct ike_sa *sa);
  * delete, and goes by itself if none comes within the setup timeout.
  */
 void ike_sa_retire(struct ike_sa *sa);
+/*
+ * Whether SA's children carry ESP in UDP (RFC 3948): a NAT was found and
+ * the gateway allows NAT traversal, or it forces encapsulation.
+ */
+bool ike_sa_udp_encap(const struct ike_sa *sa);
 /* IKE SAs of GW in any state but dead: a peer's share of the daemon. */
 unsigned int ike_sa_count_gateway(const struct iked_gateway *gw);
 /* The SA whose SPI of ours is SPI, unless dead; NULL. */

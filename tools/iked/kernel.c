@@ -180,10 +180,10 @@ static int request(struct nl_msg *msg, const char *what, const char *ifname)
 	return err;
 }
 
-int ike_kernel_set_endpoints(const char *ifname, const struct sockaddr_storage *local,
-			     const struct sockaddr_storage *remote)
+int ike_kernel_set_endpoints(const char *ifname, const struct ike_sa *sa)
 {
 	struct nl_msg *msg = dev_msg(SECTUN_CMD_SET_TUNNEL, ifname);
+	const struct sockaddr_storage *local = &sa->local, *remote = &sa->remote;
 
 	if (!msg)
 		return -ENOMEM;
@@ -199,6 +199,19 @@ int ike_kernel_set_endpoints(const char *ifname, const struct sockaddr_storage *
 		if (local->ss_family == AF_INET6)
 			nla_put(msg, SECTUN_A_LOCAL_IPV6, 16,
 				&((const struct sockaddr_in6 *)local)->sin6_addr);
+	}
+	/*
+	 * ESP in UDP between the IKE SA's own ports (RFC 3948): one NAT
+	 * mapping for both, kept open by keepalives from behind the NAT.
+	 */
+	if (ike_sa_udp_encap(sa)) {
+		nla_put_u8(msg, SECTUN_A_ENCAP_TYPE, SECTUN_ENCAP_ESPINUDP);
+		nla_put_u16(msg, SECTUN_A_ENCAP_LOCAL_PORT, ike_sockaddr_port(local));
+		nla_put_u16(msg, SECTUN_A_ENCAP_REMOTE_PORT, ike_sockaddr_port(remote));
+		nla_put_u32(msg, SECTUN_A_NATT_KEEPALIVE,
+			    sa->peer.nat_local ? sa->gw->nat_keepalive : 0);
+	} else {
+		nla_put_u8(msg, SECTUN_A_ENCAP_TYPE, SECTUN_ENCAP_NONE);
 	}
 	return request(msg, "setting tunnel endpoints", ifname);
 }

@@ -40,9 +40,11 @@ void ike_kernel_read_events(void (*fn)(const struct kernel_event *ev));
 
 /* A random SPI that no SA of ours uses (>= 256). */
 uint32_t ike_kernel_new_spi(void);
-/* Points the tunnel at the IKE peer's address. */
-int ike_kernel_set_endpoints(const char *ifname, const struct sockaddr_storage *local,
-			     const struct sockaddr_storage *remote);
+/*
+ * Points the tunnel at SA's peer: its addresses, and ESP in UDP on SA's
+ * ports when SA found a NAT (keepalives when we are behind it).
+ */
+int ike_kernel_set_endpoints(const char *ifname, const struct ike_sa *sa);
 /* A selector on IFNAME; INDEX 0: pick one. Returns the index or negative. */
 int ike_kernel_add_policy(const char *ifname, uint32_t index,
 			  const struct ike_ts *local, const struct ike_ts *remote);

@@ -146,7 +146,7 @@ void ike_net_close(struct ike_net *net)
 	net->fd4 = net->fd6 = net->nat4 = net->nat6 = -1;
 }
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
+void ike_sockaddr_set_port(struct sockaddr_storage *ss, uint16_t port)
 {
 	if (ss->ss_family == AF_INET)
 		((struct sockaddr_in *)ss)->sin_port = htons(port);
@@ -195,7 +195,7 @@ ssize_t ike_net_recv(const struct ike_net *net, int fd, uint8_t *buf, size_t siz
 			sin6->sin6_addr = pi.ipi6_addr;
 		}
 	}
-	set_port(local, natt ? net->natt_port : net->port);
+	ike_sockaddr_set_port(local, natt ? net->natt_port : net->port);
 	if (!natt)
 		return n;
 	/* IKE behind the non-ESP marker; the rest (keepalives) is not ours. */

@@ -47,6 +47,7 @@ int ike_sockaddr_equal(const struct sockaddr_storage *a,
 		       const struct sockaddr_storage *b, int with_port);
 const void *ike_sockaddr_addr(const struct sockaddr_storage *ss, size_t *len);
 uint16_t ike_sockaddr_port(const struct sockaddr_storage *ss);
+void ike_sockaddr_set_port(struct sockaddr_storage *ss, uint16_t port);
 /* "192.0.2.1:500" / "[2001:db8::1]:500" */
 const char *ike_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
 

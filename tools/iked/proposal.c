@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -873,6 +874,37 @@ int ike_proposal_select(const struct ike_sa_offer *mine, const struct ike_sa_off
 		}
 	}
 	return -ENOENT;
+}
+
+bool ike_offer_allows_suite(const struct ike_sa_offer *mine, enum ike_prop_kind kind,
+			    const struct ike_suite *suite)
+{
+	struct ike_sa_offer *one = calloc(1, sizeof(*one));
+	struct ike_proposal *p, reply;
+	struct ike_suite chosen;
+	bool ok;
+
+	if (!one)
+		return false;
+	one->n = 1;
+	p = &one->p[0];
+	p->num = 1;
+	p->protocol = kind == IKE_PROP_IKE ? IKE_PROTO_IKE :
+		      kind == IKE_PROP_AH ? IKE_PROTO_AH : IKE_PROTO_ESP;
+	p->t[p->n_transforms++] = (struct ike_transform){ IKE_TRANS_ENCR, false, suite->encr,
+							  suite->encr_bits };
+	if (suite->prf)
+		p->t[p->n_transforms++] = (struct ike_transform){ IKE_TRANS_PRF, false,
+								  suite->prf, 0 };
+	if (suite->integ)
+		p->t[p->n_transforms++] = (struct ike_transform){ IKE_TRANS_INTEG, false,
+								  suite->integ, 0 };
+	if (suite->dh)
+		p->t[p->n_transforms++] = (struct ike_transform){ IKE_TRANS_DH, false,
+								  suite->dh, 0 };
+	ok = !ike_proposal_select(mine, one, kind, &chosen, &reply);
+	free(one);
+	return ok;
 }
 
 static const struct ike_proposal *proposal_by_num(const struct ike_sa_offer *offer, uint8_t num)

@@ -56,6 +56,10 @@ int ike_proposal_select(const struct ike_sa_offer *mine, const struct ike_sa_off
 int ike_proposal_check_reply(const struct ike_sa_offer *offered, const struct ike_sa_offer *reply,
 			     enum ike_prop_kind kind, struct ike_suite *chosen);
 
+/* Whether MINE would have chosen SUITE (an IKE SA's suite, for another gateway). */
+bool ike_offer_allows_suite(const struct ike_sa_offer *mine, enum ike_prop_kind kind,
+			    const struct ike_suite *suite);
+
 /* The DH group to send the first KE payload for; 0 if none is offered. */
 uint16_t ike_offer_first_dh(const struct ike_sa_offer *offer);
 /* Whether GROUP is offered (an INVALID_KE_PAYLOAD retry needs that). */

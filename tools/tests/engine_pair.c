@@ -226,3 +226,24 @@ unsigned int peer_sa_count(struct test_peer *p)
 		n++;
 	return n;
 }
+
+int pair_setup(void **state, const char *a_conf, const char *b_conf)
+{
+	struct pair *p = calloc(1, sizeof(*p));
+
+	ike_log_open(false, getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
+	if (!p || peer_init(&p->a, "192.0.2.1", a_conf) || peer_init(&p->b, "192.0.2.2", b_conf))
+		return -1;
+	*state = p;
+	return 0;
+}
+
+int pair_teardown(void **state)
+{
+	struct pair *p = *state;
+
+	peer_fini(&p->a);
+	peer_fini(&p->b);
+	free(p);
+	return 0;
+}

@@ -61,6 +61,15 @@ unsigned int pump(struct test_peer *a, struct test_peer *b);
 /* The shared clock moves on; both peers' due timers run. */
 void advance(struct test_peer *a, struct test_peer *b, uint64_t ms);
 
+/* The two engines of a test case: a at 192.0.2.1, b at 192.0.2.2. */
+struct pair {
+	struct test_peer a, b;
+};
+
+/* cmocka setup with a's and b's iked.conf texts (ENGINE_DEBUG=1: debug log). */
+int pair_setup(void **state, const char *a_conf, const char *b_conf);
+int pair_teardown(void **state);
+
 /* The I-th SA of P that is not dead (0-based), or NULL. */
 struct ike_sa *peer_sa(struct test_peer *p, unsigned int i);
 unsigned int peer_sa_count(struct test_peer *p);

@@ -51,19 +51,9 @@
 
 #define PROPS	"\"aes128gcm16-prfsha256-x25519\""
 
-struct pair {
-	struct test_peer a, b;
-};
-
 static int setup_with(void **state, const char *a_conf, const char *b_conf)
 {
-	struct pair *p = calloc(1, sizeof(*p));
-
-	ike_log_open(false, getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
-	if (!p || peer_init(&p->a, A_ADDR, a_conf) || peer_init(&p->b, B_ADDR, b_conf))
-		return -1;
-	*state = p;
-	return 0;
+	return pair_setup(state, a_conf, b_conf);
 }
 
 static int setup(void **state)
@@ -111,12 +101,7 @@ static int setup_two_selectors(void **state)
 
 static int teardown(void **state)
 {
-	struct pair *p = *state;
-
-	peer_fini(&p->a);
-	peer_fini(&p->b);
-	free(p);
-	return 0;
+	return pair_teardown(state);
 }
 
 static void initiate(struct pair *p)
@@ -982,10 +967,15 @@ static void test_nat_detected_follow(void **state)
 	((struct sockaddr_in *)&dg->to)->sin_port = htons(500);	/* the NAT maps back */
 	deliver(&p->a, dg);
 	datagram_free(dg);
+	/* a learnt from b's answer that it is behind a NAT: IKE_AUTH goes from 4500. */
+	assert_true(peer_sa(&p->a, 0)->peer.nat_local);
+	assert_int_equal(ike_sockaddr_port(&peer_sa(&p->a, 0)->local), 4500);
+	assert_int_equal(ike_sockaddr_port(&peer_sa(&p->a, 0)->remote), 4500);
 	pump(&p->a, &p->b);
 	assert_up(p, 1);
-	/* b followed a's authenticated IKE_AUTH from its real port. */
-	assert_int_equal(ike_sockaddr_port(&b->remote), 500);
+	/* b followed a's authenticated IKE_AUTH to port 4500. */
+	assert_int_equal(ike_sockaddr_port(&b->remote), 4500);
+	assert_int_equal(ike_sockaddr_port(&b->local), 4500);
 }
 
 static int setup_pfs(void **state)

@@ -137,6 +137,60 @@ static void test_errors(void **state)
 		     "local-port: wrong type (a string expected)");
 	expect_error("log-level = \"loud\";", "log-level: error, warning, info or debug");
 	expect_error("colour = \"blue\";", "unknown top-level setting 'colour'");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\";"
+		     " nat-traversal = \"yes\"; } );", "nat-traversal: true, false or \"force\"");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\";"
+		     " nat-keepalive = 0; } );", "out of range");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\";"
+		     " fragmentation-size = 1400; } );", "out of range");
+	expect_error("gateways = ( { name = \"gw\"; address = \"%any\"; psk = \"x\"; } );",
+		     "address %any needs a remote-id");
+	expect_error("gateways = ( { name = \"gw\"; address = \"%any\"; psk = \"x\";"
+		     " remote-id = \"@peer.example\"; } );\n"
+		     "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " establish-tunnels = \"immediately\"; } );", "can only respond");
+	expect_error("gateways = ( { name = \"gw\"; address = \"%any\"; psk = \"x\";"
+		     " remote-id = \"%any\"; } );", "a remote-id other than %any");
+	expect_error("gateways = ( { name = \"a\"; address = \"%any\"; psk = \"x\";"
+		     " remote-id = \"@p.example\"; },"
+		     " { name = \"b\"; address = \"%any\"; psk = \"y\";"
+		     " remote-id = \"@p.example\"; } );", "have the same remote-id");
+	expect_error("gateways = ( { name = \"a\"; address = \"%any\"; psk = \"x\";"
+		     " remote-id = \"@p.example\"; },"
+		     " { name = \"b\"; address = \"%any\"; psk = \"y\";"
+		     " remote-id = \"@q.example\"; fragmentation = false; } );",
+		     "differ in nat-traversal or fragmentation");
+}
+
+/* NAT traversal, fragmentation and "%any" settings, and their defaults. */
+static void test_nat_fragmentation(void **state)
+{
+	struct iked_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(GW, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.gw[0].natt, IKED_NATT_ON);
+	assert_int_equal(cfg.gw[0].nat_keepalive, 20);
+	assert_true(cfg.gw[0].fragmentation);
+	assert_int_equal(cfg.gw[0].fragmentation_size, 0);
+	iked_config_free(&cfg);
+	assert_int_equal(load("gateways = ( { name = \"a\"; address = \"192.0.2.2\"; psk = \"x\";"
+			      " nat-traversal = \"force\"; nat-keepalive = 300;"
+			      " fragmentation-size = 570; },\n"
+			      " { name = \"b\"; address = \"%any\"; psk = \"y\";"
+			      " remote-id = \"@b.example\"; nat-traversal = false; } );\n"
+			      "vpns = ( { name = \"v\"; gateway = \"b\"; bind-interface = \"st0\"; } );",
+			      &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.gw[0].natt, IKED_NATT_FORCE);
+	assert_int_equal(cfg.gw[0].nat_keepalive, 300);
+	assert_int_equal(cfg.gw[0].fragmentation_size, 570);
+	assert_int_equal(cfg.gw[1].natt, IKED_NATT_OFF);
+	assert_true(iked_gateway_any(&cfg.gw[1]));
+	assert_false(iked_gateway_any(&cfg.gw[0]));
+	/* A VPN of a "%any" gateway only responds. */
+	assert_int_equal(cfg.vpn[0].establish, IKED_ESTABLISH_RESPONDER_ONLY);
+	iked_config_free(&cfg);
 }
 
 static void v4(struct ike_ts *ts, const char *lo, const char *hi, uint16_t p0, uint16_t p1,
@@ -190,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_nat_fragmentation),
 		cmocka_unit_test(test_ts),
 	};
 

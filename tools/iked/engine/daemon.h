@@ -26,6 +26,7 @@ struct ike_daemon {
 	struct ike_halfopen halfopen;
 	struct ike_drops drops;
 	struct ike_timer_list timers;
+	size_t frag_bytes;		/* held in IKE fragments, all SAs (ikev2/fragment.c) */
 	/* Tests: datagrams go here instead of the sockets. */
 	void (*send_hook)(void *ctx, const uint8_t *buf, size_t len,
 			  const struct sockaddr_storage *to,

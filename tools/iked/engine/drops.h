@@ -28,7 +28,7 @@ enum ike_drop_reason {
 	IKE_DROP_STATE,			/* a request that makes no sense now (answered) */
 	IKE_DROP_HALF_OPEN,		/* a half-open limit is reached */
 	IKE_DROP_BAD_COOKIE,		/* a COOKIE we did not make, or an old one */
-	IKE_DROP_FRAGMENT,		/* SKF: no RFC 7383 reassembly yet */
+	IKE_DROP_FRAGMENT,		/* an SKF we cannot use: too many, too late, unannounced */
 	IKE_DROP_REFUSED,		/* an IKE_SA_INIT refused (answered, no state kept) */
 	IKE_DROP_RESENDS,		/* a request retransmitted too often from elsewhere */
 	IKE_DROP_SA_LIMIT,		/* a gateway's IKE SA limit is reached */

@@ -32,6 +32,19 @@
 struct ike_sa;
 struct ike_xchg;
 
+/* A message as it goes on the wire: one datagram, or its RFC 7383 fragments. */
+struct ike_wire {
+	uint8_t *buf;			/* the datagrams back to back */
+	size_t len;
+	unsigned int n;			/* 0: none */
+	uint16_t *sizes;		/* each one's length, when n > 1 */
+};
+
+void ike_wire_free(struct ike_wire *w);
+/* Every datagram of W; the first error, or 0. */
+int ike_wire_send(const struct ike_wire *w, const struct sockaddr_storage *to,
+		  const struct sockaddr_storage *from);
+
 /* A received message: the outer chain as it came, the SK payload opened. */
 struct ike_rx {
 	struct ike_msg outer;
@@ -96,20 +109,19 @@ struct ike_exchanges {
 	struct ike_xchg *queue;		/* ours, waiting, in order */
 	unsigned int queued;
 	struct ike_xchg *active;	/* ours, in flight */
-	uint8_t *req;			/* its message, for retransmission */
-	size_t req_len;
+	struct ike_wire req;		/* its message, for retransmission */
 	uint64_t sent_ms;		/* when it first went out */
 	unsigned int tries;
 	bool give_up;			/* an unprotected error came: fail at the next timeout */
 	struct ike_timer retransmit;
 	uint32_t next_msgid;		/* of our next request */
 	uint32_t peer_msgid;		/* of the peer's next request */
-	uint8_t *resp;			/* our answer to the peer's last request */
-	size_t resp_len;
+	struct ike_wire resp;		/* our answer to the peer's last request */
 	uint32_t resp_msgid;
 	bool have_resp;
 	uint8_t req_digest[32];		/* of the request it answers */
 	unsigned int resends;		/* of this answer, bounded */
+	uint64_t resent_ms;		/* when a fragmented answer last went again */
 	bool busy;			/* a message is being handled: start nothing yet */
 };
 

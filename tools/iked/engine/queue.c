@@ -63,25 +63,48 @@ void ike_msg_digest(const uint8_t *buf, size_t len, uint8_t out[32])
 		memset(out, 0, 32);
 }
 
-static void transmit(struct ike_sa *sa, const uint8_t *msg, size_t len,
+void ike_wire_free(struct ike_wire *w)
+{
+	free(w->buf);
+	free(w->sizes);
+	memset(w, 0, sizeof(*w));
+}
+
+int ike_wire_send(const struct ike_wire *w, const struct sockaddr_storage *to,
+		  const struct sockaddr_storage *from)
+{
+	size_t off = 0, len;
+	unsigned int i;
+	int err = 0, e;
+
+	for (i = 0; i < w->n; i++) {
+		len = w->n > 1 ? w->sizes[i] : w->len;
+		e = ike_transmit(w->buf + off, len, to, from);
+		err = err ?: e;
+		off += len;
+	}
+	return err;
+}
+
+static void transmit(struct ike_sa *sa, const struct ike_wire *msg,
 		     const struct sockaddr_storage *to, const struct sockaddr_storage *from)
 {
 	char addr[64];
 	int err;
 
-	err = ike_transmit(msg, len, to, from);
+	err = ike_wire_send(msg, to, from);
 	if (err)
 		log_warn("%s: sending to %s: %s", sa->gw->name,
 			 ike_sockaddr_str(to, addr, sizeof(addr)), strerror(-err));
 	sa->stats.msgs_out++;
+	if (msg->n > 1)
+		sa->frags.sent += msg->n;
 }
 
 static void request_done(struct ike_exchanges *e)
 {
 	ike_timer_cancel(&e->retransmit);
-	free(e->req);
-	e->req = NULL;
-	e->req_len = 0;
+	ike_wire_free(&e->req);
 	e->active = NULL;
 }
 
@@ -114,7 +137,7 @@ static void retransmit(struct ike_timer *t)
 	struct ike_sa *sa = ike_timer_owner(e, struct ike_sa, xchg);
 	struct ike_xchg *x = e->active;
 
-	if (!x || !e->req)
+	if (!x || !e->req.n)
 		return;
 	if (e->give_up) {
 		log_err("%s: %s failed: %s", sa->gw->name, x->ops->name, sa->why);
@@ -140,7 +163,7 @@ static void retransmit(struct ike_timer *t)
 	sa->stats.retransmits++;
 	log_info("%s: retransmitting %s, message %u (%u)", sa->gw->name,
 		 x->ops->name, x->msgid, e->tries);
-	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
+	transmit(sa, &e->req, &sa->remote, &sa->local);
 	ike_timer_set(&e->retransmit, retransmit_interval(sa, x, e->tries), retransmit);
 }
 
@@ -148,10 +171,10 @@ static void retransmit(struct ike_timer *t)
 static int start(struct ike_sa *sa, struct ike_xchg *x)
 {
 	struct ike_exchanges *e = &sa->xchg;
-	uint8_t *inner = malloc(IKE_MAX_MSG), *msg = NULL;
+	uint8_t *inner = malloc(IKE_MAX_MSG);
 	bool init = x->ops->exchange == IKE_SA_INIT;
 	struct ike_writer w = { .len = 0 };
-	size_t len;
+	struct ike_wire msg = { .n = 0 };
 	int err = -ENOMEM;
 
 	if (!inner)
@@ -162,25 +185,24 @@ static int start(struct ike_sa *sa, struct ike_xchg *x)
 	if (err)
 		goto out;
 	err = -EINVAL;
-	msg = ikev2_message_build(sa, x->ops->exchange, false, x->msgid, &w, &len);
-	if (!msg)
+	if (ikev2_message_wire(sa, x->ops->exchange, false, x->msgid, &w, &msg))
 		goto out;
-	if (x->ops->sent && (err = x->ops->sent(x, msg, len)))
+	/* Only IKE_SA_INIT's are kept, and those are never fragmented. */
+	if (x->ops->sent && (err = x->ops->sent(x, msg.buf, msg.len)))
 		goto out;
 	ikev2_log_sent(sa, x->ops->exchange, false, x->msgid, &w);
 	e->next_msgid = x->msgid + 1;
 	e->active = x;
 	e->req = msg;
-	e->req_len = len;
 	e->tries = 0;
 	e->give_up = false;
 	e->sent_ms = ike_now_ms();
-	msg = NULL;
-	transmit(sa, e->req, e->req_len, &sa->remote, &sa->local);
+	memset(&msg, 0, sizeof(msg));
+	transmit(sa, &e->req, &sa->remote, &sa->local);
 	ike_timer_set(&e->retransmit, retransmit_interval(sa, x, 0), retransmit);
 	err = 0;
 out:
-	free(msg);
+	ike_wire_free(&msg);
 	OPENSSL_cleanse(inner, w.len < IKE_MAX_MSG ? w.len : IKE_MAX_MSG);
 	free(inner);
 	return err;
@@ -276,8 +298,7 @@ void ike_xchg_flush(struct ike_sa *sa)
 		abort_and_free(x);
 	}
 	e->queued = 0;
-	free(e->resp);
-	e->resp = NULL;
+	ike_wire_free(&e->resp);
 	e->have_resp = false;
 }
 
@@ -321,17 +342,14 @@ int ike_xchg_respond(struct ike_sa *sa, const struct ike_rx *rx, struct ike_writ
 {
 	struct ike_exchanges *e = &sa->xchg;
 	const struct ike_header *h = &rx->outer.hdr;
-	uint8_t *msg;
-	size_t len;
+	struct ike_wire msg;
 
-	msg = ikev2_message_build(sa, h->exchange, true, h->msgid, inner, &len);
-	if (!msg)
+	if (ikev2_message_wire(sa, h->exchange, true, h->msgid, inner, &msg))
 		return -EINVAL;
 	ikev2_log_sent(sa, h->exchange, true, h->msgid, inner);
-	transmit(sa, msg, len, &rx->from, &rx->local);
-	free(e->resp);
+	transmit(sa, &msg, &rx->from, &rx->local);
+	ike_wire_free(&e->resp);
 	e->resp = msg;
-	e->resp_len = len;
 	e->resp_msgid = h->msgid;
 	e->have_resp = true;
 	e->resends = 0;
@@ -339,9 +357,9 @@ int ike_xchg_respond(struct ike_sa *sa, const struct ike_rx *rx, struct ike_writ
 	memcpy(e->req_digest, rx->digest, sizeof(e->req_digest));
 	e->peer_msgid = h->msgid + 1;
 	if (out)
-		*out = msg;
+		*out = e->resp.buf;
 	if (out_len)
-		*out_len = len;
+		*out_len = e->resp.len;
 	return 0;
 }
 

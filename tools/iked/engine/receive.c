@@ -13,6 +13,7 @@
  *         -> payload rules of the exchange
  *         -> address update, then the exchange's half
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,22 @@ static const uint8_t zero_spi[8];
 #define drop_nosa(reason, rx, ...) \
 	ike_drop(&iked->drops, NULL, reason, "-", &(rx)->from, __VA_ARGS__)
 
+/*
+ * The gateway with the sender's address, else the first "%any" one (IKE_AUTH
+ * then picks among those by the peer's identity).
+ */
 static struct iked_gateway *gateway_for(const struct sockaddr_storage *from)
 {
+	struct iked_gateway *any = NULL;
 	unsigned int i;
 
-	for (i = 0; i < iked->cfg->n_gw; i++)
+	for (i = 0; i < iked->cfg->n_gw; i++) {
 		if (ike_sockaddr_equal(&iked->cfg->gw[i].peer, from, 0))
 			return &iked->cfg->gw[i];
-	return NULL;
+		if (!any && iked_gateway_any(&iked->cfg->gw[i]))
+			any = &iked->cfg->gw[i];
+	}
+	return any;
 }
 
 static bool same_digest(const struct ike_exchanges *e, const struct ike_rx *rx)
@@ -68,9 +77,41 @@ static void resend(struct ike_sa *sa, const struct ike_rx *rx)
 			return;
 		}
 		e->resends++;
+	} else if (e->resp.n > 1) {
+		/*
+		 * A replayed first fragment would bring every fragment of the
+		 * answer each time: once a second is what a retransmitting
+		 * peer needs.
+		 */
+		uint64_t now = ike_now_ms();
+
+		if (now - e->resent_ms < 1000) {
+			ike_sa_drop(sa, IKE_DROP_RESENDS, &rx->from,
+				    "request %u: its %u-fragment answer was sent again %" PRIu64
+				    " ms ago", rx->outer.hdr.msgid, e->resp.n, now - e->resent_ms);
+			return;
+		}
+		e->resent_ms = now;
 	}
-	ike_transmit(e->resp, e->resp_len, &rx->from, &rx->local);
+	ike_wire_send(&e->resp, &rx->from, &rx->local);
 	sa->stats.msgs_out++;
+	if (e->resp.n > 1)
+		sa->frags.sent += e->resp.n;
+}
+
+/*
+ * A fragment of a request we answered (RFC 7383 2.6.1): its first
+ * fragment again, cut anew perhaps but authentic, gets the whole answer
+ * again; the others are ignored.
+ */
+static void resent_fragment(struct ike_sa *sa, struct ike_rx *rx)
+{
+	if (ikev2_fragment_number(rx) == 1 && ikev2_frag_authentic(sa, rx)) {
+		resend(sa, rx);
+		return;
+	}
+	log_debug("%s: fragment of request %u, answered already", sa->gw->name,
+		  rx->outer.hdr.msgid);
 }
 
 /* A stateless answer, if the rate limit allows one to this address. */
@@ -185,7 +226,9 @@ static void init_request(struct ike_rx *rx)
 		stateless_answer(rx, IKE_N_INVALID_SYNTAX, NULL, 0, false);
 		return;
 	}
-	if (ike_sa_count_gateway(gw) >= iked->cfg->limits.ike_sas_per_gateway) {
+	/* A "%any" gateway's share is charged once IKE_AUTH names the gateway. */
+	if (!iked_gateway_any(gw) &&
+	    ike_sa_count_gateway(gw) >= iked->cfg->limits.ike_sas_per_gateway) {
 		drop_nosa(IKE_DROP_SA_LIMIT, rx, "gateway %s has %u IKE SAs already", gw->name,
 			  iked->cfg->limits.ike_sas_per_gateway);
 		return;
@@ -268,7 +311,7 @@ static void move_tunnels(struct ike_sa *sa)
 		     o = o->next)
 			;
 		if (o == c)	/* first child on this interface */
-			ike_kernel_set_endpoints(c->vpn->bind_if, &sa->local, &sa->remote);
+			ike_kernel_set_endpoints(c->vpn->bind_if, sa);
 	}
 }
 
@@ -302,8 +345,8 @@ static void follow_peer(struct ike_sa *sa, const struct ike_rx *rx)
 		 ike_sockaddr_str(&rx->from, a, sizeof(a)));
 	sa->remote = rx->from;
 	sa->local = rx->local;
-	if (!floats)
-		move_tunnels(sa);
+	/* ESP in UDP runs between the IKE SA's ports, wherever they went. */
+	move_tunnels(sa);
 }
 
 /* An authenticated request we answer with just an error notify. */
@@ -400,7 +443,7 @@ static void request(struct ike_sa *sa, struct ike_rx *rx)
 static bool authenticate(struct ike_sa *sa, struct ike_rx *rx)
 {
 	const struct ike_header *h = &rx->outer.hdr;
-	enum ike_drop_reason why;
+	enum ike_drop_reason why = IKE_DROP_MALFORMED;
 	int err;
 
 	if (h->exchange == IKE_SA_INIT) {
@@ -417,7 +460,23 @@ static bool authenticate(struct ike_sa *sa, struct ike_rx *rx)
 			    ike_exchange_name(h->exchange) ?: "unknown exchange");
 		return false;
 	}
-	err = ikev2_message_open(sa, rx, &why);
+	if (ikev2_is_fragment(rx)) {
+		switch (ikev2_frag_receive(sa, rx, &why)) {
+		case IKE_FRAG_KEPT:
+			return false;
+		case IKE_FRAG_COMPLETE:
+			err = 0;
+			break;
+		case IKE_FRAG_MALFORMED:
+			err = 1;
+			break;
+		default:
+			err = -1;
+			break;
+		}
+	} else {
+		err = ikev2_message_open(sa, rx, &why);
+	}
 	if (err < 0) {
 		ike_sa_drop(sa, why, &rx->from, "%s %s %u",
 			    ike_exchange_name(h->exchange) ?: "unknown exchange",
@@ -497,6 +556,8 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 			ike_msg_digest(rx->buf, rx->len, rx->digest);
 			if (same_digest(e, rx)) {
 				resend(sa, rx);
+			} else if (ikev2_is_fragment(rx)) {
+				resent_fragment(sa, rx);
 			} else {
 				ike_sa_drop(sa, IKE_DROP_ALTERED, &rx->from,
 					    "request %u differs from the one answered", h->msgid);
@@ -510,8 +571,10 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 	/* Before SK is opened in place: the bytes as they came, for the cache. */
 	if (!response)
 		ike_msg_digest(rx->buf, rx->len, rx->digest);
-	if (!authenticate(sa, rx) || !content_ok(sa, rx, response))
+	if (!authenticate(sa, rx) || !content_ok(sa, rx, response)) {
+		ikev2_frag_done(sa, response);
 		return;
+	}
 	if (rx->authenticated)
 		ikev2_dpd_heard(sa);
 	ikev2_log_msg("received", sa, rx->m, &rx->from);
@@ -521,6 +584,7 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 	else
 		request(sa, rx);
 	e->busy = false;
+	ikev2_frag_done(sa, response);
 	/*
 	 * Only after the exchange took the message: an SA being set up moves
 	 * once IKE_AUTH is good (either role), not on the strength of SK keys

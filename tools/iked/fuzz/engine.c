@@ -11,7 +11,8 @@
  * Input: a stage byte (0, 1, 2), then records:
  *   kind (u8): bits 0-1  0 raw datagram: u16 length, bytes
  *                        1 sealed: exchange, flags, msgid delta, first
- *                          payload type (u8 each), u16 length, the chain
+ *                          payload type (u8 each), u16 length, the chain;
+ *                          exchange bit 2: in fragments (see fragments())
  *                        2 the clock moves: u8 seconds
  *                        3 a and b exchange everything they sent; with
  *                          bit 5, a rekey starts instead (bits 6-7: a's
@@ -32,6 +33,7 @@
 #include "engine_pair.h"
 #include "fuzz/check.h"
 #include "ikev2/exchanges.h"
+#include "ikev2/fragment.h"
 #include "ikev2/ikev2.h"
 #include "ikev2/message.h"
 #include "log.h"
@@ -135,7 +137,14 @@ static void check_invariants(struct test_peer *p)
 		for (n = 0, x = sa->xchg.queue; x; x = x->next)
 			n++;
 		CHECK(n == sa->xchg.queued);
-		CHECK(!sa->xchg.active || sa->xchg.req);
+		CHECK(!sa->xchg.active || sa->xchg.req.n);
+		/* Half a message waits, bounded, and is whole only while handled. */
+		for (n = 0; n < 2; n++)
+			CHECK(!sa->frag[n] || (sa->frag[n]->have < sa->frag[n]->total &&
+					       sa->frag[n]->bytes <= IKE_FRAG_MAX_BYTES &&
+					       !sa->frag[n]->whole &&
+					       (sa->frag[n]->timer.armed ||
+						sa->state == IKE_SA_DEAD)));
 		/* A request in flight is being retransmitted, and only then. */
 		CHECK(!!sa->xchg.active == sa->xchg.retransmit.armed);
 		if (sa->state == IKE_SA_DEAD)
@@ -175,6 +184,28 @@ static void set_up(unsigned int stage)
 		peer_drop_all(&a);
 }
 
+/*
+ * The chain as RFC 7383 fragments of a's, cut at 570 bytes and up (bits
+ * 0-3 of HOW, 16 bytes a step); with bit 4 the last fragment is kept
+ * back (a message never completed).
+ */
+static void fragments(struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid,
+		      const struct ike_writer *w, unsigned int how,
+		      const struct sockaddr_storage *from, uint16_t port)
+{
+	struct ike_wire frags;
+	size_t off = 0;
+	unsigned int i;
+
+	if (ikev2_frag_build(sa, exchange, response, msgid, w, 570 + (how & 15) * 16, &frags))
+		return;
+	for (i = 0; i < frags.n - (how & 16 ? 1 : 0); i++) {
+		inject(&b, frags.buf + off, frags.sizes[i], from, port);
+		off += frags.sizes[i];
+	}
+	ike_wire_free(&frags);
+}
+
 /* The fuzzer's chain as a message from a, sealed with a's keys. */
 static void sealed(const uint8_t *p, size_t len, const struct sockaddr_storage *from,
 		   uint16_t port)
@@ -202,6 +233,10 @@ static void sealed(const uint8_t *p, size_t len, const struct sockaddr_storage *
 	w.buf = (uint8_t *)p + 4;
 	w.len = w.cap = len - 4;
 	w.first = p[3];
+	if (p[0] & 4) {
+		fragments(sa, exchanges[p[0] & 3], response, msgid, &w, p[0] >> 3, from, port);
+		return;
+	}
 	msg = ikev2_message_build(sa, exchanges[p[0] & 3], response, msgid, &w, &n);
 	if (!msg)
 		return;

@@ -400,6 +400,43 @@ int ikev2_auth_queue(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel)
 
 /* ---- Responder ---- */
 
+/*
+ * A peer that came to a "%any" gateway (its address unknown, behind a
+ * NAT) is told apart by its identity: the "%any" gateway whose remote-id
+ * it claims, if that gateway would have agreed to the IKE SA's suite. Its
+ * AUTH is then checked with that gateway's secrets.
+ */
+static int pick_gateway(struct ike_sa *sa, const struct ike_id *id)
+{
+	struct iked_gateway *gw = NULL;
+	unsigned int i, others;
+
+	if (!iked_gateway_any(sa->gw))
+		return 0;
+	for (i = 0; i < iked->cfg->n_gw && !gw; i++)
+		if (iked_gateway_any(&iked->cfg->gw[i]) &&
+		    ike_id_equal(&iked->cfg->gw[i].remote_id, id))
+			gw = &iked->cfg->gw[i];
+	if (!gw)
+		return 0;	/* refused by the identity check */
+	if (!ike_offer_allows_suite(&gw->proposals, IKE_PROP_IKE, &sa->suite)) {
+		snprintf(sa->why, sizeof(sa->why),
+			 "gateway %s does not allow the IKE SA's algorithms", gw->name);
+		return -1;
+	}
+	/* Its share is charged now (not at IKE_SA_INIT, where anyone could spend it). */
+	others = ike_sa_count_gateway(gw) - (gw == sa->gw);
+	if (others >= iked->cfg->limits.ike_sas_per_gateway) {
+		snprintf(sa->why, sizeof(sa->why), "gateway %s has %u IKE SAs already",
+			 gw->name, others);
+		return -1;
+	}
+	if (gw != sa->gw)
+		log_info("%s: the peer is gateway %s's", sa->gw->name, gw->name);
+	sa->gw = gw;
+	return 0;
+}
+
 static enum ike_xchg_status auth_process_request(struct ike_xchg *x, struct ike_rx *rx)
 {
 	struct auth_xchg *ax = to_auth(x);
@@ -410,7 +447,8 @@ static enum ike_xchg_status auth_process_request(struct ike_xchg *x, struct ike_
 	struct ike_ts_set tsi, tsr;
 	struct child_nonces nonces;
 
-	if (peer_id(m, IKE_PL_IDI, &sa->peer_id) || verify_auth(sa, m, &sa->peer_id)) {
+	if (peer_id(m, IKE_PL_IDI, &sa->peer_id) || pick_gateway(sa, &sa->peer_id) ||
+	    verify_auth(sa, m, &sa->peer_id)) {
 		log_err("%s: authentication of the initiator failed: %s", sa->gw->name,
 			sa->why[0] ? sa->why : "malformed IKE_AUTH");
 		ax->auth_failed = true;

@@ -43,9 +43,14 @@ int ikev2_ike_rekey_start(struct ike_sa *sa);
 
 /* A new IKE SA for VPN: IKE_SA_INIT, then IKE_AUTH with selector SEL's child. */
 int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel);
-/* The same with GW, kept up for OWNER (may be NULL); the SA, or NULL. */
+/*
+ * The same with GW, kept up for OWNER (may be NULL), to the peer where
+ * PREV (may be NULL) has it now rather than at GW's address; the SA, or
+ * NULL.
+ */
 struct ike_sa *ikev2_initiate_sa(struct iked_gateway *gw, struct iked_vpn *owner,
-				 struct iked_vpn *vpn, unsigned int sel);
+				 struct iked_vpn *vpn, unsigned int sel,
+				 const struct ike_sa *prev);
 /*
  * Reauthentication (RFC 7296 2.8.3, RFC 4478): a new IKE SA with the
  * same peer made from scratch, with OLD's children made anew on it; OLD

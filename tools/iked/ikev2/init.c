@@ -118,11 +118,35 @@ static void detect_nat(struct ike_sa *sa, const struct ike_rx *rx)
 		return;
 	sa->peer.nat_peer = !src_ok;
 	sa->peer.nat_local = !dst_ok;
-	if (sa->peer.nat_peer || sa->peer.nat_local)
-		log_info("%s: NAT detected: %s%s%s", sa->gw->name,
-			 sa->peer.nat_peer ? "the peer is behind one" : "",
-			 sa->peer.nat_peer && sa->peer.nat_local ? ", " : "",
-			 sa->peer.nat_local ? "we are behind one" : "");
+	if (!sa->peer.nat_peer && !sa->peer.nat_local)
+		return;
+	log_info("%s: NAT detected: %s%s%s", sa->gw->name,
+		 sa->peer.nat_peer ? "the peer is behind one" : "",
+		 sa->peer.nat_peer && sa->peer.nat_local ? ", " : "",
+		 sa->peer.nat_local ? "we are behind one" : "");
+	if (sa->gw->natt == IKED_NATT_OFF)
+		log_err("%s: a NAT is between us and nat-traversal is off: IKE stays on port "
+			"%u and ESP is not put in UDP, so the tunnel will most likely carry "
+			"no traffic", sa->gw->name, ike_sockaddr_port(&sa->local));
+}
+
+/*
+ * RFC 7296 2.23: with a NAT between us, the initiator moves IKE to port
+ * 4500 from IKE_AUTH on, where ESP in UDP will run too, so that both go
+ * through one NAT mapping. A peer on a port of its own keeps it.
+ */
+static void float_to_natt(struct ike_sa *sa)
+{
+	uint16_t natt = iked->net.natt_port;
+	char a[64];
+
+	if (!natt || !ike_sa_udp_encap(sa) || ike_sockaddr_port(&sa->local) == natt)
+		return;
+	ike_sockaddr_set_port(&sa->local, natt);
+	if (ike_sockaddr_port(&sa->remote) == iked->net.port)
+		ike_sockaddr_set_port(&sa->remote, natt);
+	log_info("%s: moving to %s for the NAT", sa->gw->name,
+		 ike_sockaddr_str(&sa->remote, a, sizeof(a)));
 }
 
 /* The notifies both directions carry. */
@@ -133,16 +157,22 @@ static void put_common_notifies(struct ike_sa *sa, struct ike_writer *w)
 	};
 	uint8_t hash[20];
 
-	natd_hash(sa, &sa->local, hash);
+	/*
+	 * "force": a source hash that matches no address makes both ends see
+	 * a NAT and encapsulate (as strongSwan's encap = yes does). With
+	 * nat-traversal off the hashes still go, so that a NAT is found and
+	 * reported at both ends.
+	 */
+	if (sa->gw->natt == IKED_NATT_FORCE)
+		ike_random(hash, sizeof(hash));
+	else
+		natd_hash(sa, &sa->local, hash);
 	ike_w_notify(w, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, hash, sizeof(hash));
 	natd_hash(sa, &sa->remote, hash);
-	ike_w_notify(w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hash,
-		     sizeof(hash));
-	/*
-	 * IKEV2_FRAGMENTATION_SUPPORTED is not announced until fragments can
-	 * be reassembled (RFC 7383): a peer told so would fragment a large
-	 * IKE_AUTH that we could not read.
-	 */
+	ike_w_notify(w, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, hash, sizeof(hash));
+	/* RFC 7383 2.3: a responder announces it only to an initiator that did. */
+	if (sa->gw->fragmentation && (sa->initiator || sa->peer.fragmentation))
+		ike_w_notify(w, 0, NULL, 0, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	ike_w_notify(w, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, hashes,
 		     sizeof(hashes));
 }
@@ -229,10 +259,7 @@ static void pick_local(struct ike_sa *sa)
 	    getsockname(fd, (struct sockaddr *)&sa->local, &len))
 		memset(&sa->local, 0, sizeof(sa->local));
 	close(fd);
-	if (sa->remote.ss_family == AF_INET)
-		((struct sockaddr_in *)&sa->local)->sin_port = htons(iked->net.port);
-	else
-		((struct sockaddr_in6 *)&sa->local)->sin6_port = htons(iked->net.port);
+	ike_sockaddr_set_port(&sa->local, iked->net.port);
 }
 
 static int init_build_request(struct ike_xchg *x, struct ike_writer *w)
@@ -371,6 +398,7 @@ static enum ike_xchg_status init_process_response(struct ike_xchg *x, struct ike
 		return IKE_XCHG_FATAL;
 	ike_suite_format(IKE_PROP_IKE, &sa->suite, text, sizeof(text));
 	log_info("%s: IKE_SA_INIT done, %s", sa->gw->name, text);
+	float_to_natt(sa);
 	sa->state = IKE_SA_AUTH_SENT;
 	if (ikev2_auth_queue(sa, ix->vpn, ix->sel)) {
 		snprintf(sa->why, sizeof(sa->why), "cannot send IKE_AUTH");
@@ -380,7 +408,8 @@ static enum ike_xchg_status init_process_response(struct ike_xchg *x, struct ike
 }
 
 struct ike_sa *ikev2_initiate_sa(struct iked_gateway *gw, struct iked_vpn *owner,
-				 struct iked_vpn *vpn, unsigned int sel)
+				 struct iked_vpn *vpn, unsigned int sel,
+				 const struct ike_sa *prev)
 {
 	struct init_xchg *ix;
 	struct ike_sa *sa;
@@ -390,8 +419,24 @@ struct ike_sa *ikev2_initiate_sa(struct iked_gateway *gw, struct iked_vpn *owner
 	if (!sa)
 		return NULL;
 	sa->vpn = owner;
-	sa->remote = gw->peer;		/* with the gateway's port */
-	pick_local(sa);
+	if (prev) {
+		sa->remote = prev->remote;
+		sa->local = prev->local;
+		/*
+		 * Back to port 500 (RFC 7296 2.23) unless the peer is behind a
+		 * NAT, whose mapping we know only for the port it is on.
+		 */
+		if (!prev->peer.nat_peer && !iked_gateway_any(gw)) {
+			ike_sockaddr_set_port(&sa->remote, ike_sockaddr_port(&gw->peer));
+			ike_sockaddr_set_port(&sa->local, iked->net.port);
+		}
+	} else if (iked_gateway_any(gw)) {
+		ike_sa_kill(sa, "address %any: the peer must initiate");
+		return NULL;
+	} else {
+		sa->remote = gw->peer;		/* with the gateway's port */
+		pick_local(sa);
+	}
 	sa->state = IKE_SA_INIT_SENT;
 	ix = (struct init_xchg *)ike_xchg_new(&ikev2_init_ops, sa);
 	if (!ix)
@@ -419,7 +464,7 @@ fail:
 
 int ikev2_initiate(struct iked_vpn *vpn, unsigned int sel)
 {
-	return ikev2_initiate_sa(vpn->gw, vpn, vpn, sel) ? 0 : -1;
+	return ikev2_initiate_sa(vpn->gw, vpn, vpn, sel, NULL) ? 0 : -1;
 }
 
 /* ---- Responder ---- */

@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "ike_sa.h"
 #include "ikev2/ikev2.h"
+#include "ikev2/fragment.h"
 #include "ikev2/message.h"
 #include "log.h"
 
@@ -22,25 +23,31 @@ static uint8_t *fit(uint8_t *buf, size_t len)
 	return small ?: buf;
 }
 
+void ikev2_message_header(const struct ike_sa *sa, uint8_t exchange, bool response,
+			  uint32_t msgid, struct ike_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->version = IKE_VERSION_2;
+	h->exchange = exchange;
+	h->msgid = msgid;
+	memcpy(h->spi_i, sa->spi_i, 8);
+	memcpy(h->spi_r, sa->spi_r, 8);
+	h->flags = (sa->initiator ? IKE_FLAG_INITIATOR : 0) |
+		   (response ? IKE_FLAG_RESPONSE : 0);
+}
+
 uint8_t *ikev2_message_build(struct ike_sa *sa, uint8_t exchange, bool response,
 			     uint32_t msgid, struct ike_writer *inner, size_t *out_len)
 {
-	struct ike_header h = {
-		.version = IKE_VERSION_2,
-		.exchange = exchange,
-		.msgid = msgid,
-	};
 	size_t ilen = inner->len, body, iv;
+	struct ike_header h;
 	struct ike_writer w;
 	uint8_t *buf;
 	int len;
 
 	if (inner->err)
 		return NULL;
-	memcpy(h.spi_i, sa->spi_i, 8);
-	memcpy(h.spi_r, sa->spi_r, 8);
-	h.flags = (sa->initiator ? IKE_FLAG_INITIATOR : 0) |
-		  (response ? IKE_FLAG_RESPONSE : 0);
+	ikev2_message_header(sa, exchange, response, msgid, &h);
 	buf = malloc(IKE_MAX_MSG);
 	if (!buf)
 		return NULL;
@@ -72,6 +79,32 @@ fail:
 	log_err("%s: cannot build a message", sa->gw ? sa->gw->name : "-");
 	free(buf);
 	return NULL;
+}
+
+int ikev2_message_wire(struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid,
+		       struct ike_writer *inner, struct ike_wire *out)
+{
+	size_t len, limit = ikev2_frag_limit(sa, exchange);
+	uint8_t *msg;
+
+	memset(out, 0, sizeof(*out));
+	msg = ikev2_message_build(sa, exchange, response, msgid, inner, &len);
+	if (!msg)
+		return -1;
+	if (limit && len > limit - ikev2_frag_outer_len(sa)) {
+		free(msg);
+		if (ikev2_frag_build(sa, exchange, response, msgid, inner, limit, out)) {
+			log_err("%s: cannot fragment a message of %zu bytes", sa->gw->name, len);
+			return -1;
+		}
+		log_debug("%s: message %u (%zu bytes) sent in %u fragments", sa->gw->name,
+			  msgid, len, out->n);
+		return 0;
+	}
+	out->buf = msg;
+	out->len = len;
+	out->n = 1;
+	return 0;
 }
 
 int ikev2_message_open(struct ike_sa *sa, struct ike_rx *rx, enum ike_drop_reason *why)

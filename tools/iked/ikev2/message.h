@@ -16,9 +16,18 @@
 
 struct ike_sa;
 
+/* The header of a message of SA's. */
+void ikev2_message_header(const struct ike_sa *sa, uint8_t exchange, bool response,
+			  uint32_t msgid, struct ike_header *h);
 /* Header and INNER, sealed in SK once SA has keys: a malloc'd message. */
 uint8_t *ikev2_message_build(struct ike_sa *sa, uint8_t exchange, bool response,
 			     uint32_t msgid, struct ike_writer *inner, size_t *len);
+/*
+ * The same as it goes on the wire: one datagram, or RFC 7383 fragments
+ * when the peer takes them and the message is too large. 0 or -1.
+ */
+int ikev2_message_wire(struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msgid,
+		       struct ike_writer *inner, struct ike_wire *out);
 /*
  * Authenticates and opens the SK payload of RX in place, which must be
  * the only payload outside; RX->m then points at the inner chain. 0, or

@@ -117,12 +117,10 @@ int ikev2_reauth_start(struct ike_sa *old)
 		return -1;	/* a rekey then */
 	log_info("%s: reauthenticating: a new IKE SA with the peer, then the old one goes "
 		 "(after %u rekeys)", old->gw->name, old->since_auth);
-	sa = ikev2_initiate_sa(old->gw, NULL, vpn, sel);
+	/* Where the peer is now, which may not be where it was configured. */
+	sa = ikev2_initiate_sa(old->gw, NULL, vpn, sel, old);
 	if (!sa)
 		return -1;
-	/* Where the peer is now, which may not be where it was configured. */
-	sa->remote = old->remote;
-	sa->local = old->local;
 	memcpy(sa->reauth_of, ike_sa_our_spi(old), 8);
 	sa->reauth_pending = true;
 	sa->rekeys = old->rekeys + 1;
