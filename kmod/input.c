@@ -3,11 +3,13 @@
  * ESP arrives through the kernel's xfrm4/xfrm6 protocol handler chain, in
  * which sectun sits above xfrm (and vti, xfrmi): a packet whose SPI is in
  * sectun's SAD is sectun's; any other is handed down the chain ("-EINVAL"
- * means "not mine") so native xfrm on the same host keeps working. The
- * exceptions: a reserved SPI (pending.c) holds its packets for its SA, and
- * an unknown SPI from a sectun tunnel's remote endpoint is counted as
- * "invalid SPI" on that tunnel and dropped. ESP in UDP arrives
- * the same way, through the chain's input_handler.
+ * means "not mine"), whoever sent it, so that native xfrm (and vti,
+ * xfrmi) on the same host keeps working, even with the same peer. The
+ * exception: a reserved SPI (pending.c) holds its packets for its SA. An
+ * SPI that neither sectun nor xfrm knows, from a sectun tunnel's remote
+ * endpoint, is counted as "invalid SPI" on that tunnel as it goes on
+ * (xfrm then drops it). ESP in UDP arrives the same way, through the
+ * chain's input_handler.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -29,6 +31,24 @@
 
 /* Above xfrm (0), vti and xfrmi (100 and below). */
 #define SECTUN_HANDLER_PRIORITY 300
+
+/* Whether xfrm has an SA for the packet, looked up as xfrm_input() does. */
+static bool sectun_xfrm_owns(struct sk_buff *skb, int family, u32 spi, u8 proto)
+{
+	xfrm_address_t daddr = {};
+	struct xfrm_state *x;
+
+	if (family == AF_INET)
+		daddr.a4 = ip_hdr(skb)->daddr;
+	else
+		daddr.in6 = ipv6_hdr(skb)->daddr;
+	x = xfrm_state_lookup(dev_net(skb->dev), skb->mark, &daddr, htonl(spi), proto,
+			      family);
+	if (!x)
+		return false;
+	xfrm_state_put(x);
+	return true;
+}
 
 static int sectun_rcv(struct sk_buff *skb, int family, u8 proto,
 		      int encap_type)
@@ -65,12 +85,8 @@ static int sectun_rcv(struct sk_buff *skb, int family, u8 proto,
 		return 0;
 	}
 	sd = sectun_dev_by_remote(dev_net(skb->dev), family, &src);
-	if (sd) {
+	if (sd && !sectun_xfrm_owns(skb, family, spi, proto))
 		sectun_stats_inc(sd->stats, SECTUN_STAT_INVALID_SPI);
-		rcu_read_unlock();
-		kfree_skb(skb);
-		return 0;
-	}
 	rcu_read_unlock();
 	return -EINVAL;
 }
