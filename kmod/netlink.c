@@ -401,6 +401,40 @@ static struct net *sectun_nl_get_underlay(struct sk_buff *skb,
 	return net;
 }
 
+/*
+ * What changes the underlay, its outer packets or which of its ESP the
+ * tunnel takes, needs CAP_NET_ADMIN there as well as in the device's
+ * namespace: a container handed the device must not steer the host's
+ * traffic. Under RTNL.
+ */
+int sectun_nl_underlay_capable(struct sk_buff *skb, struct sectun_dev *sd,
+			       struct genl_info *info)
+{
+	struct net *underlay = rtnl_dereference(sd->params)->underlay;
+
+	if (!underlay || netlink_ns_capable(skb, underlay->user_ns, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "CAP_NET_ADMIN is needed in the underlay netns");
+	return -EPERM;
+}
+
+/* Attributes that shape the outer packets. */
+static bool sectun_nl_touches_underlay(struct nlattr **attrs)
+{
+	static const int outer[] = {
+		SECTUN_A_LOCAL_IPV4, SECTUN_A_LOCAL_IPV6, SECTUN_A_REMOTE_IPV4,
+		SECTUN_A_REMOTE_IPV6, SECTUN_A_ENCAP_TYPE, SECTUN_A_ENCAP_LOCAL_PORT,
+		SECTUN_A_ENCAP_REMOTE_PORT, SECTUN_A_DF_MODE, SECTUN_A_COPY_DSCP,
+		SECTUN_A_NATT_KEEPALIVE, SECTUN_A_TTL,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(outer); i++)
+		if (attrs[outer[i]])
+			return true;
+	return false;
+}
+
 /* dev_set_mtu_ext() is not exported on 6.1: check the range here. */
 static int sectun_nl_set_mtu(struct net_device *dev, struct genl_info *info)
 {
@@ -436,6 +470,11 @@ static int sectun_nl_set_tunnel_doit(struct sk_buff *skb,
 		goto out;
 	}
 
+	if (sectun_nl_touches_underlay(attrs)) {
+		err = sectun_nl_underlay_capable(skb, sd, info);
+		if (err)
+			goto out;
+	}
 	underlay = sectun_nl_get_underlay(skb, info);
 	if (IS_ERR(underlay)) {
 		err = PTR_ERR(underlay);

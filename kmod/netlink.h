@@ -30,6 +30,8 @@ int sectun_nl_dump_devices(struct sk_buff *skb, struct netlink_callback *cb,
 			   sectun_dump_dev_fn dump_dev);
 
 struct sectun_dev *sectun_nl_lookup(struct genl_info *info);
+int sectun_nl_underlay_capable(struct sk_buff *skb, struct sectun_dev *sd,
+			       struct genl_info *info);
 
 /* SA commands (sa_netlink.c). */
 int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,

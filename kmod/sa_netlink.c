@@ -266,6 +266,12 @@ int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(sd);
 		goto out;
 	}
+	/* An inbound SPI takes the underlay's ESP, shadowing xfrm's. */
+	if (cfg.dir == SECTUN_DIR_IN) {
+		err = sectun_nl_underlay_capable(skb, sd, info);
+		if (err)
+			goto out;
+	}
 	if (tb[SECTUN_SA_A_PENDING_MS]) {
 		err = sectun_nl_reserve_spi(sd, &cfg, tb, info);
 		goto out;

@@ -92,4 +92,47 @@ usage "replay-window is 0 (off)" set st0 replay-window -1
 usage "which device?" set
 usage "no command 'frobnicate'" frobnicate
 check in_a sectun help set
+
+# A device handed to a container (a user and network namespace of its own,
+# CAP_NET_ADMIN only there): its underlay stays bad-a, so what shapes the
+# host's outer packets or takes the host's ESP needs CAP_NET_ADMIN in bad-a
+# too; what is the device's own (MTU, outbound SAs) does not. The
+# container runs its commands itself (setns into a user namespace is
+# refused here), one line each: "command|exit status|output". Not through
+# in_a: a function in the background is a subshell, and $! would be its.
+check ip -n bad-a link add stc type sectun
+check in_a sectun set stc local 192.0.2.1 remote 192.0.2.3
+k1=$(printf '%040x' 7) k2=$(printf '%040x' 8)
+ip netns exec bad-a unshare --user --map-root-user --net bash -c '
+	r() { local o; o=$("$@" 2>&1); echo "$*|$?|${o//$'"'\\n'"'/ }"; }
+	for _ in $(seq 50); do ip link show stc > /dev/null 2>&1 && break; sleep 0.1; done
+	r sectun set stc remote 192.0.2.9
+	r sectun set stc encap udp port 4501
+	r sectun set stc ttl 3
+	r sectun sa add stc in spi 0x4242 enc aes-gcm-128 key '"$k1"'
+	r sectun set stc mtu 1300
+	r sectun sa add stc out spi 0x4243 enc aes-gcm-128 key '"$k2"'
+	r sectun -j show stc' > /tmp/box.out 2>&1 &
+box=$!
+sleep 0.3
+check ip -n bad-a link set stc netns "$box"
+wait "$box"
+boxed() { # WHAT COMMAND-PREFIX WANT(refused|ok)
+	local line
+	line=$(grep -F "$2" /tmp/box.out | head -n 1)
+	if [[ $3 == refused ]]; then
+		[[ $line == *"|"[1-9]*"|"*"CAP_NET_ADMIN is needed in the underlay netns"* ]] &&
+			pass "$1" || fail "$1: $line"
+	else
+		[[ $line == *"|0|"* ]] && pass "$1" || fail "$1: $line"
+	fi
+}
+boxed "container: remote refused" "sectun set stc remote" refused
+boxed "container: encap port refused" "sectun set stc encap" refused
+boxed "container: TTL refused" "sectun set stc ttl" refused
+boxed "container: inbound SA refused" "sectun sa add stc in" refused
+boxed "container: its MTU allowed" "sectun set stc mtu" ok
+boxed "container: an outbound SA allowed" "sectun sa add stc out" ok
+check_eq "container: nothing changed outside" 1 \
+	"$(grep -cF '"remote":"192.0.2.3"' /tmp/box.out)"
 finish
