@@ -31,6 +31,20 @@ behind() {
 	ip netns exec "$2" sysctl -qw net.ipv4.ip_forward=1
 }
 
+# masquerade NS IFACE: NS hides what leaves by IFACE behind its address,
+# UDP from random ports 20000-30000.
+masquerade() {
+	ip netns exec "$1" nft -f - <<-NFT
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "$2" meta l4proto udp masquerade to :20000-30000 random
+			oifname "$2" masquerade
+		}
+	}
+	NFT
+}
+
 #   st [10.1.0.1 -- nst 10.1.0.254] 10.0.0.1 --public-- 10.0.0.2 [nsw 10.2.0.254 -- 10.2.0.2] sw
 # nat_topology ST_NAT SW_NAT: each side behind its NAT or on the public
 # link itself (0); the public addresses stay 10.0.0.1 and 10.0.0.2. st's
@@ -53,13 +67,9 @@ nat_topology() {
 		netns_add nst
 		pub_st=nst ST_OWN=10.1.0.1
 		behind st nst 10.1.0
+		masquerade nst pub-st
 		nst nft -f - <<-'NFT'
 		table ip nat {
-			chain post {
-				type nat hook postrouting priority srcnat;
-				oifname "pub-st" meta l4proto udp masquerade to :20000-30000 random
-				oifname "pub-st" masquerade
-			}
 			chain no_esp {
 				type filter hook forward priority filter;
 				ip protocol esp counter drop
@@ -88,15 +98,7 @@ nat_topology() {
 			}
 			NFT
 		else
-			nsw nft -f - <<-'NFT'
-			table ip nat {
-				chain post {
-					type nat hook postrouting priority srcnat;
-					oifname "pub-sw" meta l4proto udp masquerade to :20000-30000 random
-					oifname "pub-sw" masquerade
-				}
-			}
-			NFT
+			masquerade nsw pub-sw
 		fi
 	fi
 	ip -n st addr add 192.168.1.4/32 dev lo

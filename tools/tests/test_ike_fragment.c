@@ -114,6 +114,15 @@ static void big_inner(struct ike_writer *w)
 	ike_w_payload(w, IKE_PL_NOTIFY, false, body, sizeof(body));
 }
 
+/* W's next datagram into DG (from *OFF on; its addresses untouched). */
+static void next_datagram(const struct ike_wire *w, unsigned int i, size_t *off,
+			  struct datagram *dg)
+{
+	dg->buf = w->buf + *off;
+	dg->len = w->sizes[i];
+	*off += dg->len;
+}
+
 /* a queues the big request; its datagrams, in order, into DG[] (up to MAX). */
 static unsigned int send_big(struct pair *p, struct datagram **dg, unsigned int max)
 {
@@ -250,9 +259,7 @@ static void test_fragment_recut(void **state)
 	assert_true(fine.n > n);
 	more = *dg[0];
 	for (i = 0; i < fine.n; i++) {
-		more.buf = fine.buf + off;
-		more.len = fine.sizes[i];
-		off += more.len;
+		next_datagram(&fine, i, &off, &more);
 		deliver(&p->b, &more);
 		if (i == 0) {
 			assert_int_equal(b->frag[0]->total, fine.n);
@@ -290,9 +297,8 @@ static void test_fragmented_response(void **state)
 					  576, &answer), 0);
 	part.from = b->local;
 	part.to = b->remote;
-	for (i = 0; i < answer.n; i++, off += part.len) {
-		part.buf = answer.buf + off;
-		part.len = answer.sizes[i];
+	for (i = 0; i < answer.n; i++) {
+		next_datagram(&answer, i, &off, &part);
 		deliver(&p->a, &part);
 		if (i + 1 < answer.n)
 			assert_false(big_answered);
