@@ -156,14 +156,15 @@ static int ah_hash(struct sectun_ah_req *r, crypto_completion_t done)
 	} else {
 		sg_mark_end(&r->sg[0]);
 	}
-	ahash_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG, done, r);
+	/* No backlog: a full queue refuses (-ENOSPC), so work stays bounded. */
+	ahash_request_set_callback(req, 0, done, r);
 	ahash_request_set_crypt(req, r->sg, r->digest, len);
 	return crypto_ahash_digest(req);
 }
 
 static bool ah_async(int err)
 {
-	return err == -EINPROGRESS || err == -EBUSY;
+	return err == -EINPROGRESS;
 }
 
 /* ---- Outbound ---------------------------------------------------------- */
@@ -286,7 +287,9 @@ static void ah_input_finish(struct sectun_ah_req *r, int err)
 	struct sk_buff *skb = r->skb;
 
 	if (unlikely(err)) {
-		ah_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DECRYPT_FAIL);
+		/* A crypto queue full (-ENOSPC, -EBUSY) says nothing of the packet. */
+		ah_count(sa, SECTUN_STAT_DISCARDED, err == -ENOSPC || err == -EBUSY ?
+			 SECTUN_SA_STAT_DISCARDED : SECTUN_SA_STAT_DECRYPT_FAIL);
 		goto drop;
 	}
 	if (crypto_memneq(r->digest, r->icv, sa->crypto.icvlen)) {
@@ -299,6 +302,8 @@ static void ah_input_finish(struct sectun_ah_req *r, int err)
 	}
 	sectun_stats_add(sa->sd->stats, SECTUN_STAT_AH_IN_PACKETS, 1);
 	sectun_stats_add(sa->sd->stats, SECTUN_STAT_AH_IN_BYTES, r->len);
+	/* What the outer packet's checksum state said is void now. */
+	skb->ip_summed = CHECKSUM_NONE;
 	if (sa->mode == SECTUN_MODE_TRANSPORT) {
 		/* The outer header is the packet's own: put it back as it came. */
 		ah_restore_mutable(r, skb->data);
@@ -396,6 +401,8 @@ void sectun_ah_input(struct sectun_sa *sa, struct sk_buff *skb)
 	/* Hash from the outer header on, its mutable fields zeroed. */
 	__skb_push(skb, ihl);
 	ah_zero_mutable(r, skb->data, true);
+	/* The input route may not be referenced: not past an async hash. */
+	skb_dst_drop(skb);
 	err = ah_hash(r, ah_input_done);
 	if (!ah_async(err))
 		ah_input_finish(r, err);

@@ -6,6 +6,7 @@
 #include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
+#include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
 #include <net/icmp.h>
 #include <net/ip.h>
@@ -25,14 +26,115 @@
 /* Every sectun device in every namespace: changed under RTNL, read under RCU. */
 static LIST_HEAD(sectun_devices);
 
-/* A copy of OLD with a fresh route cache, or NULL. */
+/*
+ * The same devices by (underlay, remote address), for the receive paths
+ * that start from an outer packet (unknown SPIs, ICMP errors): what an
+ * unauthenticated sender can trigger must not walk every device. An entry
+ * is immutable; a device whose remote changes gets a new one, and the old
+ * is freed after a grace period, so readers never see a key change.
+ */
+struct sectun_remote_key {
+	const struct net *underlay;
+	union sectun_addr addr;
+	sa_family_t family;
+	u8 pad[6];			/* all bytes are compared */
+};
+
+struct sectun_remote_entry {
+	struct rhlist_head node;
+	struct sectun_remote_key key;
+	struct sectun_dev *sd;
+	struct rcu_head rcu;
+};
+
+static struct rhltable sectun_remotes;
+
+static const struct rhashtable_params sectun_remote_params = {
+	.key_len = sizeof(struct sectun_remote_key),
+	.key_offset = offsetof(struct sectun_remote_entry, key),
+	.head_offset = offsetof(struct sectun_remote_entry, node),
+	.automatic_shrinking = true,
+};
+
+static void sectun_remote_key_init(struct sectun_remote_key *key,
+				   const struct net *underlay, int family,
+				   const union sectun_addr *addr)
+{
+	memset(key, 0, sizeof(*key));
+	key->underlay = underlay;
+	key->family = family;
+	if (family == AF_INET)
+		key->addr.v4 = addr->v4;
+	else
+		key->addr.v6 = addr->v6;
+}
+
+static void sectun_remote_unhash(struct sectun_dev *sd)
+{
+	struct sectun_remote_entry *e = sd->remote_entry;
+
+	if (!e)
+		return;
+	rhltable_remove(&sectun_remotes, &e->node, sectun_remote_params);
+	kfree_rcu(e, rcu);
+	sd->remote_entry = NULL;
+}
+
+/*
+ * Under RTNL, after the parameters changed: the new entry in, then the
+ * old one out. A failed allocation or insert only costs those receive
+ * paths the tunnel (its SAs work as before) until its next change.
+ */
+static void sectun_remote_rehash(struct sectun_dev *sd)
+{
+	const struct sectun_params *p = sectun_params(sd);
+	struct sectun_remote_entry *e;
+	struct sectun_remote_key key;
+
+	if (!p->underlay || !p->remote_family) {
+		sectun_remote_unhash(sd);
+		return;
+	}
+	sectun_remote_key_init(&key, p->underlay, p->remote_family, &p->remote);
+	if (sd->remote_entry && !memcmp(&key, &sd->remote_entry->key, sizeof(key)))
+		return;
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (e) {
+		e->key = key;
+		e->sd = sd;
+		if (rhltable_insert(&sectun_remotes, &e->node,
+				    sectun_remote_params)) {
+			kfree(e);
+			e = NULL;
+		}
+	}
+	sectun_remote_unhash(sd);
+	sd->remote_entry = e;
+}
+
+/* Empty route caches for P (whose caches are not set up yet). */
+static int sectun_params_init_routes(struct sectun_params *p)
+{
+	int i;
+
+	for (i = 0; i < SECTUN_ROUTE_KINDS; i++) {
+		if (dst_cache_init(&p->dst_cache[i], GFP_KERNEL_ACCOUNT)) {
+			while (i--)
+				dst_cache_destroy(&p->dst_cache[i]);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* A copy of OLD with fresh route caches, or NULL. */
 struct sectun_params *sectun_params_dup(const struct sectun_params *old)
 {
-	struct sectun_params *p = kmemdup(old, sizeof(*p), GFP_KERNEL);
+	struct sectun_params *p = kmemdup(old, sizeof(*p), GFP_KERNEL_ACCOUNT);
 
 	if (!p)
 		return NULL;
-	if (dst_cache_init(&p->dst_cache, GFP_KERNEL)) {
+	if (sectun_params_init_routes(p)) {
 		kfree(p);
 		return NULL;
 	}
@@ -41,9 +143,12 @@ struct sectun_params *sectun_params_dup(const struct sectun_params *old)
 
 void sectun_params_free(struct sectun_params *p)
 {
+	int i;
+
 	if (!p)
 		return;
-	dst_cache_destroy(&p->dst_cache);
+	for (i = 0; i < SECTUN_ROUTE_KINDS; i++)
+		dst_cache_destroy(&p->dst_cache[i]);
 	kfree(p);
 }
 
@@ -59,22 +164,20 @@ void sectun_params_publish(struct sectun_dev *sd, struct sectun_params *p)
 	old = rcu_replace_pointer(sd->params, p, lockdep_rtnl_is_held());
 	if (old)
 		call_rcu(&old->rcu, sectun_params_free_rcu);
+	sectun_remote_rehash(sd);
 }
 
 struct sectun_dev *sectun_dev_by_remote(const struct net *underlay,
 					int family, const union sectun_addr *addr)
 {
-	struct sectun_dev *sd;
+	struct sectun_remote_entry *e;
+	struct sectun_remote_key key;
+	struct rhlist_head *list, *pos;
 
-	list_for_each_entry_rcu(sd, &sectun_devices, dev_list) {
-		const struct sectun_params *p = rcu_dereference(sd->params);
-
-		if (p->underlay != underlay || p->remote_family != family)
-			continue;
-		if (family == AF_INET ? p->remote.v4 == addr->v4 :
-		    ipv6_addr_equal(&p->remote.v6, &addr->v6))
-			return sd;
-	}
+	sectun_remote_key_init(&key, underlay, family, addr);
+	list = rhltable_lookup(&sectun_remotes, &key, sectun_remote_params);
+	rhl_for_each_entry_rcu(e, pos, list, node)
+		return e->sd;
 	return NULL;
 }
 
@@ -271,7 +374,8 @@ void sectun_dev_update_keepalive(struct sectun_dev *sd)
 {
 	const struct sectun_params *p = sectun_params(sd);
 
-	if (p->encap_type == SECTUN_ENCAP_ESPINUDP && p->natt_keepalive)
+	if (p->underlay && p->encap_type == SECTUN_ENCAP_ESPINUDP &&
+	    p->natt_keepalive)
 		mod_timer(&sd->keepalive, jiffies + p->natt_keepalive * HZ);
 	else
 		del_timer_sync(&sd->keepalive);
@@ -306,8 +410,14 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 	/* Segment once here, then encrypt each segment on its own. */
 	if (skb_is_gso(skb)) {
 		segs = skb_gso_segment(skb, 0);
-		if (IS_ERR_OR_NULL(segs))
+		if (IS_ERR(segs))
 			goto discard;
+		if (!segs) {
+			/* Nothing to segment: the packet goes as it is. */
+			skb_gso_reset(skb);
+			sectun_xmit_one(sd, skb);
+			goto out;
+		}
 		consume_skb(skb);
 		skb_list_walk_safe(segs, skb, next) {
 			skb_mark_not_on_list(skb);
@@ -403,6 +513,8 @@ static void sectun_destruct(struct net_device *dev)
 	RCU_INIT_POINTER(sd->params, NULL);
 	sectun_stats_free(sd->stats);
 	sd->stats = NULL;
+	kfree(rcu_dereference_protected(sd->stats_baseline, true));
+	RCU_INIT_POINTER(sd->stats_baseline, NULL);
 }
 
 #define SECTUN_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
@@ -452,10 +564,10 @@ static int sectun_newlink(SECTUN_NEWLINK_ARGS)
 	struct sectun_params *p;
 	int err;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
-	err = dst_cache_init(&p->dst_cache, GFP_KERNEL);
+	err = sectun_params_init_routes(p);
 	if (err) {
 		kfree(p);
 		return err;
@@ -494,6 +606,7 @@ static void sectun_dellink(struct net_device *dev, struct list_head *head)
 	struct sectun_dev *sd = netdev_priv(dev);
 
 	list_del_rcu(&sd->dev_list);
+	sectun_remote_unhash(sd);
 	unregister_netdevice_queue(dev, head);
 }
 
@@ -524,9 +637,10 @@ static void sectun_pernet_pre_exit(struct net *net)
 		sectun_sa_flush(sd, -1, SECTUN_EXPIRE_DEVICE);
 		p = kmemdup(old, sizeof(*p), GFP_KERNEL | __GFP_NOFAIL);
 		p->underlay = NULL;
-		/* Nothing is sent without an underlay: no route cache needed. */
-		memset(&p->dst_cache, 0, sizeof(p->dst_cache));
+		/* Nothing is sent without an underlay: no route caches needed. */
+		memset(p->dst_cache, 0, sizeof(p->dst_cache));
 		sectun_params_publish(sd, p);
+		sectun_dev_update_keepalive(sd);
 		netif_carrier_off(sd->dev);
 	}
 	rtnl_unlock();
@@ -540,9 +654,12 @@ int sectun_device_init(void)
 {
 	int err;
 
-	err = register_pernet_device(&sectun_pernet_ops);
+	err = rhltable_init(&sectun_remotes, &sectun_remote_params);
 	if (err)
 		return err;
+	err = register_pernet_device(&sectun_pernet_ops);
+	if (err)
+		goto err_remotes;
 	err = rtnl_link_register(&sectun_link_ops);
 	if (err)
 		goto err_pernet;
@@ -550,6 +667,8 @@ int sectun_device_init(void)
 
 err_pernet:
 	unregister_pernet_device(&sectun_pernet_ops);
+err_remotes:
+	rhltable_destroy(&sectun_remotes);
 	return err;
 }
 
@@ -558,4 +677,5 @@ void sectun_device_uninit(void)
 	rtnl_link_unregister(&sectun_link_ops);
 	unregister_pernet_device(&sectun_pernet_ops);
 	rcu_barrier();	/* pending frees of old params */
+	rhltable_destroy(&sectun_remotes);
 }

@@ -25,6 +25,18 @@ union sectun_addr {
 };
 
 /*
+ * Routes to the remote endpoint are cached per outer protocol, since
+ * policy routing may choose by protocol (and port, and TOS: packets with a
+ * TOS, or with a NAT's port under port rules, are routed uncached).
+ */
+enum sectun_route_kind {
+	SECTUN_ROUTE_ESP,
+	SECTUN_ROUTE_AH,
+	SECTUN_ROUTE_UDP,	/* ESP in UDP and NAT keepalives */
+	SECTUN_ROUTE_KINDS
+};
+
+/*
  * Tunnel parameters are replaced as a whole (copy, update, publish) so the
  * datapath reads one consistent set under RCU without a lock. Writers hold
  * RTNL.
@@ -49,21 +61,24 @@ struct sectun_params {
 	u8 ttl;				/* outer TTL/hop limit, 0: the route's */
 	u32 replay_window;		/* default for new SAs */
 	u32 natt_keepalive;		/* seconds, 0: none */
-	/* Routes to the remote endpoint; new parameters, new cache. */
-	struct dst_cache dst_cache;
+	/* Routes to the remote endpoint; new parameters, new caches. */
+	struct dst_cache dst_cache[SECTUN_ROUTE_KINDS];
 };
 
 struct sectun_sa;
 struct sectun_spd;
+struct sectun_remote_entry;
 
 struct sectun_dev {
 	struct net_device *dev;
 	/* On sectun_devices: changed under RTNL, read under RCU. */
 	struct list_head dev_list;
+	/* In the remote table while the underlay and remote are set. */
+	struct sectun_remote_entry *remote_entry;
 	struct sectun_params __rcu *params;
 	struct sectun_pcpu_stats __percpu *stats;
-	/* What "sectun stats clear" subtracts; under RTNL. */
-	struct sectun_stats_sum stats_baseline;
+	/* What "sectun stats clear" subtracts; NULL until then. */
+	struct sectun_stats_baseline __rcu *stats_baseline;
 	struct gro_cells gro_cells;
 
 	/*
@@ -78,6 +93,7 @@ struct sectun_dev {
 
 	/* SA database of this tunnel; changed under RTNL. */
 	struct xarray sas;		/* by sa->index */
+	u32 n_sas;			/* in sas; at most max_sas */
 	u32 sa_next_index;
 	atomic_t n_pending;		/* inbound SPIs reserved (pending.c) */
 	u32 sa_gen;
@@ -85,6 +101,7 @@ struct sectun_dev {
 
 	/* Traffic selectors; changed under RTNL, looked up in sd->spd. */
 	struct xarray policies;		/* by index */
+	u32 n_policies;			/* at most max_selectors */
 	struct sectun_spd __rcu *spd;	/* NULL: no selectors */
 	unsigned long last_acquire;	/* jiffies, when there are none */
 };

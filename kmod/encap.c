@@ -25,7 +25,7 @@ void sectun_encap_keepalive(struct timer_list *t)
 	rcu_read_lock();
 	p = rcu_dereference(sd->params);
 	interval = p->natt_keepalive;
-	if (p->encap_type != SECTUN_ENCAP_ESPINUDP || !interval) {
+	if (!p->underlay || p->encap_type != SECTUN_ENCAP_ESPINUDP || !interval) {
 		rcu_read_unlock();
 		return;			/* stopped; a new setting re-arms it */
 	}

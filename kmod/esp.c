@@ -98,14 +98,19 @@ static void esp_req_start(struct sectun_esp_req *r, void *payload,
 	sg_init_table(r->sg, 2);
 	sg_set_buf(&r->sg[0], r->ad, adlen);
 	sg_set_buf(&r->sg[1], payload, sg_len);
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG, done, r);
+	/*
+	 * No backlog: when cryptd's queue is full the request is refused
+	 * (-ENOSPC) and the packet dropped and counted, as esp4 does, rather
+	 * than queued without bound.
+	 */
+	aead_request_set_callback(req, 0, done, r);
 	aead_request_set_crypt(req, r->sg, r->sg, cryptlen, r->iv);
 	aead_request_set_ad(req, adlen);
 }
 
 static bool esp_async(int err)
 {
-	return err == -EINPROGRESS || err == -EBUSY;
+	return err == -EINPROGRESS;
 }
 
 /* ---- Outbound ---------------------------------------------------------- */
@@ -269,6 +274,11 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 
 	esp_req_start(r, esph->enc_data + c->ivlen, len + tlen + c->icvlen,
 		      len + tlen, esp_build_ad(r, sa->spi), esp_output_done);
+	/*
+	 * The inner route is done with, and may be an unreferenced one that
+	 * would not outlive an asynchronous completion (xfrm forces it).
+	 */
+	skb_dst_drop(skb);
 	err = crypto_aead_encrypt(esp_req_aead(r));
 	if (!esp_async(err))
 		esp_output_finish(r, err);
@@ -344,7 +354,7 @@ static void esp_deliver(struct sectun_dev *sd, struct sk_buff *skb,
 	skb_scrub_packet(skb, !net_eq(underlay, dev_net(dev)));
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
+	/* ip_summed: the ESP or AH input set what holds for the inner packet. */
 	sectun_stats_add(sd->stats, SECTUN_STAT_RX_PACKETS, 1);
 	sectun_stats_add(sd->stats, SECTUN_STAT_RX_BYTES, len);
 	gro_cells_receive(&sd->gro_cells, skb);
@@ -417,6 +427,8 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 	if (unlikely(err)) {
 		if (err == -EBADMSG)
 			esp_count(sa, SECTUN_STAT_ESP_AUTH_FAIL, SECTUN_SA_STAT_AUTH_FAIL);
+		else if (err == -ENOSPC || err == -EBUSY)	/* queue full */
+			esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
 		else
 			esp_count(sa, SECTUN_STAT_ESP_DECRYPT_FAIL, SECTUN_SA_STAT_DECRYPT_FAIL);
 		goto drop;
@@ -436,7 +448,7 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		if (unlikely(payload[plen - 2 - padlen + i] != i + 1))
 			goto bad_trailer;
 	if (nexthdr == IPPROTO_NONE) {	/* a dummy (TFC) packet: drop quietly */
-		esp_count(sa, SECTUN_STAT_DISCARDED, 0);
+		esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
 		goto drop;
 	}
 	if (sa->mode == SECTUN_MODE_TUNNEL &&
@@ -451,6 +463,15 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 	if (pskb_trim(skb, plen + hlen - padlen - 2))
 		goto discard;
 	__skb_pull(skb, hlen);
+	/*
+	 * What the outer packet's checksum state said is void now. In
+	 * transport mode behind a NAT the peer's TCP/UDP checksum covers
+	 * its private address, not the one we see: the ICV vouches for the
+	 * payload instead (RFC 3948 3.1.2, as esp4 does).
+	 */
+	skb->ip_summed = sa->mode == SECTUN_MODE_TRANSPORT && r->encap_sport ?
+			 CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
+	skb->csum_level = 0;
 	if (sa->mode == SECTUN_MODE_TRANSPORT) {
 		sectun_rx_transport(skb, nexthdr);
 		nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
@@ -541,6 +562,8 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 	memcpy(r->iv, esph->enc_data, c->ivlen);
 	esp_req_start(r, skb->data + hlen, elen, elen,
 		      esp_build_ad(r, sa->spi), esp_input_done);
+	/* Nor is the input route needed, which may not be referenced. */
+	skb_dst_drop(skb);
 	err = crypto_aead_decrypt(esp_req_aead(r));
 	if (!esp_async(err))
 		esp_input_finish(r, err);

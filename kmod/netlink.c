@@ -125,6 +125,7 @@ static int sectun_nl_fill_tunnel(struct sk_buff *skb, struct sectun_dev *sd,
 				 u32 portid, u32 seq, int flags)
 {
 	const struct sectun_params *p = sectun_params(sd);
+	const struct sectun_stats_baseline *baseline;
 	struct net_device *dev = sd->dev;
 	struct sectun_stats_sum sum;
 	unsigned int path_mtu;
@@ -165,8 +166,11 @@ static int sectun_nl_fill_tunnel(struct sk_buff *skb, struct sectun_dev *sd,
 			peernet2id_alloc(dev_net(dev), p->underlay, GFP_ATOMIC)))
 		goto nla_put_failure;
 
+	/* The baseline first: counters only grow, so none reads below it. */
+	baseline = rcu_dereference_rtnl(sd->stats_baseline);
 	sectun_stats_read(sd->stats, &sum);
-	if (sectun_stats_fill(skb, SECTUN_A_STATS, &sum, &sd->stats_baseline))
+	if (sectun_stats_fill(skb, SECTUN_A_STATS, &sum,
+			      baseline ? &baseline->sum : NULL))
 		goto nla_put_failure;
 
 	genlmsg_end(skb, hdr);
@@ -553,15 +557,25 @@ out:
 static int sectun_nl_clear_stats_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
+	struct sectun_stats_baseline *baseline, *old;
 	struct sectun_dev *sd;
 	int err = 0;
 
+	baseline = kzalloc(sizeof(*baseline), GFP_KERNEL_ACCOUNT);
+	if (!baseline)
+		return -ENOMEM;
 	rtnl_lock();
 	sd = sectun_nl_lookup(info);
-	if (IS_ERR(sd))
+	if (IS_ERR(sd)) {
 		err = PTR_ERR(sd);
-	else
-		sectun_stats_read(sd->stats, &sd->stats_baseline);
+		kfree(baseline);
+	} else {
+		sectun_stats_read(sd->stats, &baseline->sum);
+		old = rcu_replace_pointer(sd->stats_baseline, baseline,
+					  lockdep_rtnl_is_held());
+		if (old)
+			kfree_rcu(old, rcu);
+	}
 	rtnl_unlock();
 	return err;
 }

@@ -32,6 +32,7 @@ struct sectun_flow {
 	u8 family;
 	u8 proto;
 	bool has_ports;
+	bool later_fragment;		/* not the first: ports are not in it */
 	struct sectun_key local, remote;
 	u16 lport, rport;
 };

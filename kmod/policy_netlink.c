@@ -175,7 +175,7 @@ int sectun_nl_new_policy_doit(struct sk_buff *skb, struct genl_info *info)
 	err = parse_policy_nest(info, tb);
 	if (err)
 		return err;
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return -ENOMEM;
 	s = &pol->sel;

@@ -24,7 +24,7 @@ int sectun_replay_init(struct sectun_replay *r, u32 window, bool esn,
 	if (!window)
 		return 0;
 	r->bits = roundup_pow_of_two(max_t(u32, window, BITS_PER_LONG));
-	r->map = kvcalloc(BITS_TO_LONGS(r->bits), sizeof(long), GFP_KERNEL);
+	r->map = kvcalloc(BITS_TO_LONGS(r->bits), sizeof(long), GFP_KERNEL_ACCOUNT);
 	return r->map ? 0 : -ENOMEM;
 }
 

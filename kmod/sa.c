@@ -11,6 +11,7 @@
  * tables' reference; the last reference frees it from process context
  * after an RCU grace period, since freeing a crypto tfm may sleep.
  */
+#include <linux/moduleparam.h>
 #include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -19,6 +20,11 @@
 #include "events.h"
 #include "pending.h"
 #include "sa.h"
+
+/* Bounds what one tunnel (a container's, say) can make the kernel hold. */
+static unsigned int max_sas = 1000000;
+module_param(max_sas, uint, 0644);
+MODULE_PARM_DESC(max_sas, "SAs one tunnel may have (default 1000000)");
 
 static struct workqueue_struct *sectun_wq;
 static struct rhashtable sa_in_table, sa_id_table;
@@ -121,7 +127,8 @@ static void sectun_sa_arm_timer(struct sectun_sa *sa)
 
 /*
  * Count a packet against the SA's lifetime. The packet that reaches a hard
- * limit still passes; the SA is gone for the next one.
+ * limit still passes; the SA is gone for the next one. Racing CPUs each
+ * see their own count, so only one can be the one that reaches it.
  */
 bool sectun_sa_charge(struct sectun_sa *sa, unsigned int bytes)
 {
@@ -132,6 +139,16 @@ bool sectun_sa_charge(struct sectun_sa *sa, unsigned int bytes)
 	packets = atomic64_inc_return(&sa->stats[SECTUN_SA_STAT_PACKETS]);
 	total = atomic64_add_return(bytes, &sa->stats[SECTUN_SA_STAT_BYTES]);
 
+	if (unlikely((sa->hard_packets && packets > sa->hard_packets) ||
+		     (sa->hard_bytes && total - bytes >= sa->hard_bytes))) {
+		/* Another packet reached the limit first: this one is not counted. */
+		atomic64_dec(&sa->stats[SECTUN_SA_STAT_PACKETS]);
+		atomic64_sub(bytes, &sa->stats[SECTUN_SA_STAT_BYTES]);
+		/* Or "sa set" lowered the limit below the count. */
+		sectun_sa_hard_expire(sa, packets > sa->hard_packets && sa->hard_packets ?
+				      SECTUN_EXPIRE_PACKETS : SECTUN_EXPIRE_BYTES);
+		return false;
+	}
 	if (unlikely(sa->hard_packets && packets >= sa->hard_packets))
 		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_PACKETS);
 	else if (unlikely(sa->hard_bytes && total >= sa->hard_bytes))
@@ -246,6 +263,10 @@ static int sectun_sa_check_config(const struct sectun_sa_config *cfg,
 			       "initial sequence number leaves no room without ESN");
 		return -EINVAL;
 	}
+	if (cfg->esn && cfg->seq >= U64_MAX) {
+		NL_SET_ERR_MSG(extack, "initial sequence number leaves no room");
+		return -EINVAL;
+	}
 	if (cfg->standby && cfg->dir != SECTUN_DIR_OUT) {
 		NL_SET_ERR_MSG(extack, "only outbound SAs can be on standby");
 		return -EINVAL;
@@ -253,8 +274,29 @@ static int sectun_sa_check_config(const struct sectun_sa_config *cfg,
 	return 0;
 }
 
+/*
+ * Checked and keyed before RTNL is taken: allocating a transform can
+ * sleep on module loads and locks of its own.
+ */
+int sectun_sa_prepare(const struct sectun_sa_config *cfg,
+		      struct sectun_crypto *crypto,
+		      struct netlink_ext_ack *extack)
+{
+	int err = sectun_sa_check_config(cfg, extack);
+
+	if (err)
+		return err;
+	if (cfg->proto == IPPROTO_AH)
+		return sectun_crypto_init_ah(crypto, cfg->integ, cfg->akey,
+					     cfg->aklen, cfg->esn, extack);
+	return sectun_crypto_init(crypto, cfg->encr, cfg->ekey, cfg->eklen,
+				  cfg->integ, cfg->akey, cfg->aklen, cfg->esn,
+				  extack);
+}
+
 struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 				const struct sectun_sa_config *cfg,
+				struct sectun_crypto *crypto,
 				struct netlink_ext_ack *extack)
 {
 	const struct sectun_params *p = sectun_params(sd);
@@ -266,9 +308,11 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 		NL_SET_ERR_MSG(extack, "the tunnel's underlay namespace is gone");
 		return ERR_PTR(-ENETUNREACH);
 	}
-	err = sectun_sa_check_config(cfg, extack);
-	if (err)
-		return ERR_PTR(err);
+	if (sd->n_sas >= READ_ONCE(max_sas)) {
+		NL_SET_ERR_MSG(extack,
+			       "the tunnel has as many SAs as the max_sas module parameter allows");
+		return ERR_PTR(-ENOSPC);
+	}
 	if (cfg->policy_index && !sectun_policy_find(sd, cfg->policy_index)) {
 		NL_SET_ERR_MSG(extack, "no selector with this index on the device");
 		return ERR_PTR(-ENOENT);
@@ -279,7 +323,7 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 		return ERR_PTR(-EEXIST);
 	}
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 	sa->spi = cfg->spi;
@@ -309,15 +353,8 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 	sa->id_key.proto = cfg->proto;
 	sa->id_key.dir = cfg->dir;
 
-	if (cfg->proto == IPPROTO_AH)
-		err = sectun_crypto_init_ah(&sa->crypto, cfg->integ, cfg->akey,
-					    cfg->aklen, cfg->esn, extack);
-	else
-		err = sectun_crypto_init(&sa->crypto, cfg->encr, cfg->ekey,
-					 cfg->eklen, cfg->integ, cfg->akey,
-					 cfg->aklen, cfg->esn, extack);
-	if (err)
-		goto err_free;
+	sa->crypto = *crypto;
+	memset(crypto, 0, sizeof(*crypto));
 	sa->encr_key_bits = (cfg->eklen - sa->crypto.saltlen) * 8;
 	err = sectun_replay_init(&sa->replay,
 				 cfg->dir == SECTUN_DIR_IN ? cfg->replay_window : 0,
@@ -333,7 +370,7 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 	 */
 	dev_hold(sd->dev);
 	err = xa_alloc_cyclic(&sd->sas, &sa->index, sa, xa_limit_32b,
-			      &sd->sa_next_index, GFP_KERNEL);
+			      &sd->sa_next_index, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto err_put;
 	err = rhashtable_lookup_insert_fast(&sa_id_table, &sa->id_node,
@@ -355,6 +392,7 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 		}
 	}
 
+	sd->n_sas++;
 	sectun_sa_set_lifetimes(sa, cfg);
 	if (cfg->dir == SECTUN_DIR_OUT && !cfg->standby) {
 		sectun_sa_make_current(sa);
@@ -375,8 +413,8 @@ err_put:
 	sectun_sa_put(sa);
 	return ERR_PTR(err);
 err_crypto:
-	sectun_crypto_free(&sa->crypto);
-err_free:
+	/* Back to the caller, who frees it. */
+	*crypto = sa->crypto;
 	kfree(sa);
 	return ERR_PTR(err);
 }
@@ -394,6 +432,7 @@ void sectun_sa_unlink(struct sectun_sa *sa, u8 reason)
 	if (sa->dir == SECTUN_DIR_IN)
 		rhashtable_remove_fast(&sa_in_table, &sa->in_node, sa_in_params);
 	xa_erase(&sd->sas, sa->index);
+	sd->n_sas--;
 	if (sa->dir == SECTUN_DIR_OUT) {
 		struct sectun_sa __rcu **slot = sectun_sa_slot(sa);
 
@@ -413,9 +452,11 @@ void sectun_sa_flush(struct sectun_dev *sd, int dir, u8 reason)
 	unsigned long index;
 
 	ASSERT_RTNL();
-	xa_for_each(&sd->sas, index, sa)
+	xa_for_each(&sd->sas, index, sa) {
 		if (dir < 0 || sa->dir == dir)
 			sectun_sa_unlink(sa, reason);
+		cond_resched();		/* up to max_sas of them, under RTNL */
+	}
 	if (dir < 0 || dir == SECTUN_DIR_IN)
 		sectun_pending_flush(sd);
 }

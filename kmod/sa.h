@@ -94,9 +94,17 @@ struct sectun_sa {
 int sectun_sa_init(void);
 void sectun_sa_uninit(void);
 
-/* Under RTNL. */
+/* Before RTNL: check CFG and make its transforms into *CRYPTO. */
+int sectun_sa_prepare(const struct sectun_sa_config *cfg,
+		      struct sectun_crypto *crypto,
+		      struct netlink_ext_ack *extack);
+/*
+ * Under RTNL. Takes over *CRYPTO, zeroing it, once the SA exists; the
+ * caller frees whatever a failure leaves there.
+ */
 struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 				const struct sectun_sa_config *cfg,
+				struct sectun_crypto *crypto,
 				struct netlink_ext_ack *extack);
 struct sectun_sa *sectun_sa_find(struct sectun_dev *sd, u8 dir, u32 spi,
 				 u8 proto);

@@ -15,6 +15,10 @@ static struct netlink_range_validation sectun_sa_replay_range = {
 	.max = SECTUN_MAX_REPLAY_WINDOW,
 };
 
+static struct netlink_range_validation sectun_sa_seconds_range = {
+	.max = SECTUN_MAX_LIFETIME_SECONDS,
+};
+
 const struct nla_policy sectun_sa_policy[SECTUN_SA_A_MAX + 1] = {
 	/* SPIs 1 to 255 are reserved by IANA (RFC 4303). */
 	[SECTUN_SA_A_SPI]		= NLA_POLICY_MIN(NLA_U32, 256),
@@ -32,8 +36,8 @@ const struct nla_policy sectun_sa_policy[SECTUN_SA_A_MAX + 1] = {
 	[SECTUN_SA_A_HARD_BYTES]	= { .type = NLA_U64 },
 	[SECTUN_SA_A_SOFT_PACKETS]	= { .type = NLA_U64 },
 	[SECTUN_SA_A_HARD_PACKETS]	= { .type = NLA_U64 },
-	[SECTUN_SA_A_SOFT_SECONDS]	= { .type = NLA_U32 },
-	[SECTUN_SA_A_HARD_SECONDS]	= { .type = NLA_U32 },
+	[SECTUN_SA_A_SOFT_SECONDS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &sectun_sa_seconds_range),
+	[SECTUN_SA_A_HARD_SECONDS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &sectun_sa_seconds_range),
 	[SECTUN_SA_A_STANDBY]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[SECTUN_SA_A_CURRENT]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[SECTUN_SA_A_ICV_LEN]		= SECTUN_NLA_READ_ONLY,
@@ -219,10 +223,31 @@ static int sectun_nl_reserve_spi(struct sectun_dev *sd,
 				  nla_get_u32(tb[SECTUN_SA_A_PENDING_MS]), info->extack);
 }
 
-int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Keys are copied into the transforms; zero them in the request too, so
+ * they do not outlive it in freed memory (or in a netlink tap's clone).
+ */
+static void sectun_nl_wipe_keys(struct genl_info *info)
+{
+	struct nlattr *sa, *attr;
+	int rem, rem_sa;
+
+	/* Every SA nest, should a request repeat it: parsing kept the last. */
+	nlmsg_for_each_attr(sa, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(sa) != SECTUN_A_SA)
+			continue;
+		nla_for_each_nested(attr, sa, rem_sa)
+			if (nla_type(attr) == SECTUN_SA_A_ENCR_KEY ||
+			    nla_type(attr) == SECTUN_SA_A_INTEG_KEY)
+				memzero_explicit(nla_data(attr), nla_len(attr));
+	}
+}
+
+static int sectun_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = { SECTUN_SA_A_SPI, SECTUN_SA_A_DIR };
 	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_crypto crypto = {};
 	struct sectun_sa_config cfg = {};
 	struct sectun_dev *sd;
 	struct sectun_sa *sa;
@@ -259,6 +284,11 @@ int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[SECTUN_SA_A_POLICY])
 		cfg.policy_index = nla_get_u32(tb[SECTUN_SA_A_POLICY]);
 	sectun_nl_get_lifetimes(tb, &cfg);
+	if (!tb[SECTUN_SA_A_PENDING_MS]) {
+		err = sectun_sa_prepare(&cfg, &crypto, info->extack);
+		if (err)
+			return err;
+	}
 
 	rtnl_lock();
 	sd = sectun_nl_lookup(info);
@@ -279,10 +309,19 @@ int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	cfg.replay_window = tb[SECTUN_SA_A_REPLAY_WINDOW] ?
 			    nla_get_u32(tb[SECTUN_SA_A_REPLAY_WINDOW]) :
 			    sectun_params(sd)->replay_window;
-	sa = sectun_sa_add(sd, &cfg, info->extack);
+	sa = sectun_sa_add(sd, &cfg, &crypto, info->extack);
 	err = PTR_ERR_OR_ZERO(sa);
 out:
 	rtnl_unlock();
+	sectun_crypto_free(&crypto);
+	return err;
+}
+
+int sectun_nl_new_sa_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = sectun_nl_new_sa(skb, info);
+
+	sectun_nl_wipe_keys(info);
 	return err;
 }
 
@@ -395,6 +434,13 @@ int sectun_nl_set_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[SECTUN_SA_A_CURRENT] && sa->dir != SECTUN_DIR_OUT) {
 		NL_SET_ERR_MSG(info->extack, "only an outbound SA can be made current");
 		err = -EINVAL;
+		goto out;
+	}
+	/* Its deletion is queued: current, it would only drop the traffic. */
+	if (tb[SECTUN_SA_A_CURRENT] && nla_get_u8(tb[SECTUN_SA_A_CURRENT]) &&
+	    !sectun_sa_usable(sa)) {
+		NL_SET_ERR_MSG(info->extack, "the SA has expired and cannot be made current");
+		err = -ESTALE;
 		goto out;
 	}
 	cfg = (struct sectun_sa_config) {

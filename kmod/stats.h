@@ -20,6 +20,12 @@ struct sectun_stats_sum {
 	u64 cnt[__SECTUN_STAT_MAX];
 };
 
+/* What "stats clear" subtracts: replaced whole, so readers see one set. */
+struct sectun_stats_baseline {
+	struct rcu_head rcu;
+	struct sectun_stats_sum sum;
+};
+
 struct sectun_pcpu_stats __percpu *sectun_stats_alloc(gfp_t gfp);
 void sectun_stats_free(struct sectun_pcpu_stats __percpu *stats);
 void sectun_stats_read(struct sectun_pcpu_stats __percpu *stats,

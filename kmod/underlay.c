@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Outer IPv4/IPv6 header and route: the last step of transmission. The
- * route is cached per device (dst_cache); publishing new tunnel
- * parameters resets the cache.
+ * Outer IPv4/IPv6 header and route: the last step of transmission. Routes
+ * are cached per device and outer protocol (dst_cache); publishing new
+ * tunnel parameters resets the caches.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -63,12 +63,53 @@ static bool sectun_wants_udp(const struct sectun_params *p, u8 proto)
 	       (proto == IPPROTO_ESP && p->encap_type == SECTUN_ENCAP_ESPINUDP);
 }
 
+/* True when fib rules in the underlay may choose routes by port. */
+static bool sectun_custom_rules(const struct sectun_params *p)
+{
+#ifdef CONFIG_IP_MULTIPLE_TABLES
+	if (p->remote_family == AF_INET)
+		return p->underlay->ipv4.fib_has_custom_rules;
+#endif
+#ifdef CONFIG_IPV6_MULTIPLE_TABLES
+	if (p->remote_family == AF_INET6)
+		return p->underlay->ipv6.fib6_has_custom_rules;
+#endif
+	return false;
+}
+
+/*
+ * The route cache for packets of outer protocol PROTO with the TOS (or
+ * traffic class) the route lookup sees, or NULL: the cached routes are
+ * those of TOS 0 and of the configured ports only.
+ */
+static struct dst_cache *sectun_route_cache(struct sectun_dev *sd,
+					    struct sectun_params *p, u8 proto,
+					    u8 lookup_tos)
+{
+	if (lookup_tos)
+		return NULL;
+	switch (proto) {
+	case IPPROTO_ESP:
+		return &p->dst_cache[SECTUN_ROUTE_ESP];
+	case IPPROTO_AH:
+		return &p->dst_cache[SECTUN_ROUTE_AH];
+	default:
+		if (READ_ONCE(sd->peer_port) && sectun_custom_rules(p))
+			return NULL;
+		return &p->dst_cache[SECTUN_ROUTE_UDP];
+	}
+}
+
 static struct rtable *sectun_route4(struct sectun_dev *sd,
 				    struct sectun_params *p, struct flowi4 *fl4)
 {
+	struct dst_cache *cache;
 	struct rtable *rt;
 
-	rt = dst_cache_get_ip4(&p->dst_cache, &fl4->saddr);
+	/* The route lookup ignores the ECN bits (ip_rt_fix_tos()). */
+	cache = sectun_route_cache(sd, p, fl4->flowi4_proto,
+				   fl4->flowi4_tos & IPTOS_RT_MASK);
+	rt = cache ? dst_cache_get_ip4(cache, &fl4->saddr) : NULL;
 	if (rt)
 		return rt;
 	rt = ip_route_output_key(p->underlay, fl4);
@@ -78,7 +119,8 @@ static struct rtable *sectun_route4(struct sectun_dev *sd,
 		ip_rt_put(rt);
 		return ERR_PTR(-ELOOP);
 	}
-	dst_cache_set_ip4(&p->dst_cache, &rt->dst, fl4->saddr);
+	if (cache)
+		dst_cache_set_ip4(cache, &rt->dst, fl4->saddr);
 	return rt;
 }
 
@@ -86,9 +128,12 @@ static struct dst_entry *sectun_route6(struct sectun_dev *sd,
 				       struct sectun_params *p,
 				       struct flowi6 *fl6)
 {
+	struct dst_cache *cache;
 	struct dst_entry *dst;
 
-	dst = dst_cache_get_ip6(&p->dst_cache, &fl6->saddr);
+	cache = sectun_route_cache(sd, p, fl6->flowi6_proto,
+				   ip6_tclass(fl6->flowlabel));
+	dst = cache ? dst_cache_get_ip6(cache, &fl6->saddr) : NULL;
 	if (dst)
 		return dst;
 	dst = ip6_dst_lookup_flow(p->underlay, NULL, fl6, NULL);
@@ -98,29 +143,45 @@ static struct dst_entry *sectun_route6(struct sectun_dev *sd,
 		dst_release(dst);
 		return ERR_PTR(-ELOOP);
 	}
-	dst_cache_set_ip6(&p->dst_cache, dst, &fl6->saddr);
+	if (cache)
+		dst_cache_set_ip6(cache, dst, &fl6->saddr);
 	return dst;
 }
 
-static void sectun_flow4(const struct sectun_params *p, struct flowi4 *fl4,
-			 u8 proto, u8 tos)
+/* UDP ports count too: fib rules may match them. */
+static u16 sectun_udp_dport(struct sectun_dev *sd, const struct sectun_params *p)
+{
+	return READ_ONCE(sd->peer_port) ?: p->encap_remote_port;
+}
+
+static void sectun_flow4(struct sectun_dev *sd, const struct sectun_params *p,
+			 struct flowi4 *fl4, u8 proto, u8 tos)
 {
 	memset(fl4, 0, sizeof(*fl4));
 	fl4->daddr = p->remote.v4;
 	fl4->saddr = p->local_family == AF_INET ? p->local.v4 : 0;
 	fl4->flowi4_proto = proto;
 	fl4->flowi4_tos = RT_TOS(tos);
+	if (proto == IPPROTO_UDP) {
+		fl4->fl4_sport = htons(p->encap_local_port);
+		fl4->fl4_dport = htons(sectun_udp_dport(sd, p));
+	}
 }
 
-static void sectun_flow6(const struct sectun_params *p, struct flowi6 *fl6,
-			 u8 proto, u8 tos)
+static void sectun_flow6(struct sectun_dev *sd, const struct sectun_params *p,
+			 struct flowi6 *fl6, u8 proto, u8 tos)
 {
 	memset(fl6, 0, sizeof(*fl6));
 	fl6->daddr = p->remote.v6;
 	if (p->local_family == AF_INET6)
 		fl6->saddr = p->local.v6;
 	fl6->flowi6_proto = proto;
-	fl6->flowlabel = ip6_make_flowinfo(tos, 0);
+	/* The DSCP decides, as for IPv4; the ECN bits vary per packet. */
+	fl6->flowlabel = ip6_make_flowinfo(tos & ~INET_ECN_MASK, 0);
+	if (proto == IPPROTO_UDP) {
+		fl6->fl6_sport = htons(p->encap_local_port);
+		fl6->fl6_dport = htons(sectun_udp_dport(sd, p));
+	}
 }
 
 static int sectun_push4(struct sectun_dev *sd, struct sectun_params *p,
@@ -135,7 +196,7 @@ static int sectun_push4(struct sectun_dev *sd, struct sectun_params *p,
 		sectun_push_udp(sd, p, skb);
 		proto = IPPROTO_UDP;
 	}
-	sectun_flow4(p, &fl4, proto, tos);
+	sectun_flow4(sd, p, &fl4, proto, tos);
 	rt = sectun_route4(sd, p, &fl4);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
@@ -173,7 +234,7 @@ static int sectun_push6(struct sectun_dev *sd, struct sectun_params *p,
 		uh = sectun_push_udp(sd, p, skb);
 		proto = IPPROTO_UDP;
 	}
-	sectun_flow6(p, &fl6, proto, tos);
+	sectun_flow6(sd, p, &fl6, proto, tos);
 	dst = sectun_route6(sd, p, &fl6);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
@@ -257,6 +318,12 @@ unsigned int sectun_underlay_hlen(const struct sectun_params *p)
 	return len;
 }
 
+/* The protocol whose route the tunnel's ESP takes. */
+static u8 sectun_mtu_proto(const struct sectun_params *p)
+{
+	return p->encap_type == SECTUN_ENCAP_ESPINUDP ? IPPROTO_UDP : IPPROTO_ESP;
+}
+
 /* The MTU of the path to the remote endpoint, from the route (cached). */
 unsigned int sectun_underlay_mtu(struct sectun_dev *sd)
 {
@@ -270,7 +337,7 @@ unsigned int sectun_underlay_mtu(struct sectun_dev *sd)
 		struct flowi4 fl4;
 		struct rtable *rt;
 
-		sectun_flow4(p, &fl4, IPPROTO_ESP, 0);
+		sectun_flow4(sd, p, &fl4, sectun_mtu_proto(p), 0);
 		rt = sectun_route4(sd, p, &fl4);
 		if (!IS_ERR(rt)) {
 			mtu = dst_mtu(&rt->dst);
@@ -280,7 +347,7 @@ unsigned int sectun_underlay_mtu(struct sectun_dev *sd)
 		struct dst_entry *dst;
 		struct flowi6 fl6;
 
-		sectun_flow6(p, &fl6, IPPROTO_ESP, 0);
+		sectun_flow6(sd, p, &fl6, sectun_mtu_proto(p), 0);
 		dst = sectun_route6(sd, p, &fl6);
 		if (!IS_ERR(dst)) {
 			mtu = dst_mtu(dst);

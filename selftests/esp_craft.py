@@ -20,6 +20,10 @@ sends one packet carrying an ICMP echo request from X to Y:
   blockcut    (--cbc) ciphertext 4-aligned but not a whole number of
               blocks, under a valid ICV: authentic, yet undecryptable
 
+  udpfrag1, udpfrag2   (--udp SPORT:DPORT) the first and the second, last
+              fragment of one 1,500-byte UDP datagram from X to Y, each in
+              its own ESP packet: the second carries no ports
+
 SEQ is the 32-bit sequence number sent (default: one more than the last).
 --esn-hi H puts H in the associated data as the ESN high half.
 """
@@ -52,6 +56,20 @@ def icmp_echo(src, dst, ident, seq):
                       0, socket.inet_aton(src), socket.inet_aton(dst))
     hdr = hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:]
     return hdr + icmp
+
+
+def udp_fragment(src, dst, sport, dport, second):
+    """One of two IPv4 fragments of a UDP datagram (checksum 0: none)."""
+    data = struct.pack("!HHHH", sport, dport, 8 + 1500, 0) + b"f" * 1500
+    cut = 1000                      # a multiple of 8
+    if second:
+        part, frag = data[cut:], cut // 8
+    else:
+        part, frag = data[:cut], 0x2000      # More Fragments
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(part), 0x5ec7, frag,
+                      64, 17, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    hdr = hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:]
+    return hdr + part
 
 
 def esp_packet(key, spi, seq, esn_hi, inner, nexthdr=4, pad=None):
@@ -92,6 +110,7 @@ def main():
     ap.add_argument("--esn-hi", type=int)
     ap.add_argument("--cbc", action="store_true")
     ap.add_argument("--auth-key")
+    ap.add_argument("--udp", default="5000:6000")
     ap.add_argument("actions", nargs="+")
     a = ap.parse_args()
     key = bytes.fromhex(a.key)
@@ -128,6 +147,10 @@ def main():
             nh = 59
         elif name == "garbage":
             inner = b"\x99" * len(inner)
+        elif name in ("udpfrag1", "udpfrag2"):
+            sport, dport = (int(p) for p in a.udp.split(":"))
+            inner = udp_fragment(a.inner_src, a.inner_dst, sport, dport,
+                                 name == "udpfrag2")
         pkt = esp_packet(k, spi, seq, a.esn_hi, inner, nh, pad)
         if name == "tamper":
             pkt = pkt[:-1] + bytes([pkt[-1] ^ 1])
@@ -143,7 +166,8 @@ def main():
             pkt = struct.pack("!II", spi, seq) + iv + \
                 AESGCM(k[:-4]).encrypt(k[-4:] + iv, bytes(body), aad)
         elif name != "good" and name not in ("badspi", "wrongkey", "badpad",
-                                             "badnh", "dummy", "garbage"):
+                                             "badnh", "dummy", "garbage",
+                                             "udpfrag1", "udpfrag2"):
             raise SystemExit("unknown action " + name)
         sock.sendto(pkt, (a.dst, 0))
 

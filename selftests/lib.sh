@@ -125,6 +125,16 @@ netns_add() {
 	ip -n "$1" link set lo up
 }
 
+# veth_link NS_A IF_A ADDR_A NS_B IF_B ADDR_B: a veth pair between two
+# namespaces, each end addressed (ADDR/LEN) and up.
+veth_link() {
+	ip link add "$2" netns "$1" type veth peer "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
 load_sectun() {
 	modprobe sectun || { echo "FAIL: modprobe sectun"; exit 1; }
 }

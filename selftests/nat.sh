@@ -125,4 +125,29 @@ check st sectun set st0 remote 10.20.0.254 port 4500
 check_eq "same peer set again: learned port kept" "$learned" "$(peer_port)"
 check st sectun set st0 port 4501
 check_eq "learned port forgotten" None "$(peer_port)"
+
+# Transport mode through the NAT (RFC 3948 3.1.2): the peer's UDP
+# checksum covers its private address, which sectun never sees; the ICV
+# vouches for the payload instead, so the datagram is delivered.
+check st sectun sa add st0 in spi 0x3101 mode transport enc aes-gcm-128 key "$k1"
+xf ip xfrm policy add src 10.10.0.2 dst 10.20.0.1 proto udp dport 7000 dir out \
+	tmpl src 10.10.0.2 dst 10.20.0.1 proto esp reqid 10 mode transport
+xf ip xfrm state add src 10.10.0.2 dst 10.20.0.1 proto esp spi 0x3101 reqid 10 mode transport \
+	encap espinudp 4500 4500 0.0.0.0 aead 'rfc4106(gcm(aes))' "0x$k1" 128
+st "$PY" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.20.0.1", 7000))
+s.settimeout(5)
+print(s.recv(100).decode())' > /tmp/natt_transport.txt 2>&1 &
+recv=$!
+sleep 0.5
+xf "$PY" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.10.0.2", 0))
+s.sendto(b"transport through the NAT", ("10.20.0.1", 7000))'
+wait $recv
+check_eq "transport mode through the NAT: the datagram was delivered" \
+	"transport through the NAT" "$(cat /tmp/natt_transport.txt)"
+check_eq "transport mode through the NAT: on the transport SA" 1 \
+	"$(st sectun -j sa show st0 in spi 0x3101 | jget "j[0]['stats']['packets']")"
 finish

@@ -87,6 +87,9 @@ bad "ENOENT): no selector with this index on the device" new_sa ifname=str:st0 s
 bad "EINVAL): soft byte limit is above the hard one" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "$K" sa.soft_bytes=u64:10 sa.hard_bytes=u64:5
 bad "EINVAL): soft lifetime is above the hard one" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "$K" sa.soft_seconds=u32:10 sa.hard_seconds=u32:5
 bad "EINVAL): initial sequence number leaves no room without ESN" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:1 sa.encr=u16:20 "$K" sa.seq=u64:0xffffffff
+bad "EINVAL): initial sequence number leaves no room" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:1 sa.encr=u16:20 "$K" sa.esn=u8:1 sa.seq=u64:0xffffffffffffffff
+bad "ERANGE): integer out of range" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "$K" sa.hard_seconds=u32:2000001
+bad "ERANGE): integer out of range" set_sa ifname=str:st0 sa.spi=u32:0x1000 sa.dir=u8:0 sa.soft_seconds=u32:0xffffffff
 bad "EINVAL): only outbound SAs can be on standby" new_sa ifname=str:st0 sa.spi=u32:0x5000 sa.dir=u8:0 sa.encr=u16:20 "$K" sa.standby=u8:1
 bad "EEXIST): an SA with this direction, SPI and protocol exists on the device" new_sa ifname=str:st0 sa.spi=u32:0x1000 sa.dir=u8:0 sa.encr=u16:20 "$K"
 bad "EEXIST): this inbound SPI is in use in the underlay namespace" new_sa ifname=str:st1 sa.spi=u32:0x1000 sa.dir=u8:0 sa.encr=u16:20 "$K"

@@ -62,6 +62,8 @@ enum sectun_encap_type {
 #define SECTUN_DEFAULT_NATT_KEEPALIVE	20
 #define SECTUN_DEFAULT_REPLAY_WINDOW	64
 #define SECTUN_MAX_REPLAY_WINDOW	(1U << 20)
+/* About 23 days: seconds times HZ stays within half of a 32-bit jiffies. */
+#define SECTUN_MAX_LIFETIME_SECONDS	2000000
 
 enum sectun_attr {
 	SECTUN_A_UNSPEC,

@@ -26,5 +26,6 @@ typedef uint64_t u64;
 #define upper_32_bits(n)	((u32)((u64)(n) >> 32))
 #define lower_32_bits(n)	((u32)(n))
 #define GFP_KERNEL		0
+#define GFP_KERNEL_ACCOUNT	0
 
 #endif
