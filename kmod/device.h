@@ -96,7 +96,6 @@ struct sectun_dev {
 	u32 n_sas;			/* in sas; at most max_sas */
 	u32 sa_next_index;
 	atomic_t n_pending;		/* inbound SPIs reserved (pending.c) */
-	u32 sa_gen;
 	struct sectun_sa __rcu *out_sa;	/* the outbound SA in use */
 
 	/* Traffic selectors; changed under RTNL, looked up in sd->spd. */

@@ -162,8 +162,13 @@ bool sectun_sa_charge(struct sectun_sa *sa, unsigned int bytes)
 
 int sectun_sa_next_seq(struct sectun_sa *sa, unsigned int bytes, u64 *seq)
 {
-	*seq = atomic64_inc_return(&sa->seq_out);
-	if (unlikely(*seq > sa->seq_max)) {
+	/*
+	 * Never past the last number, even with CPUs racing for it: with ESN
+	 * an increment past 2^64 - 1 would wrap to 0 and reuse numbers (and
+	 * counter-mode IVs).
+	 */
+	*seq = atomic64_fetch_add_unless(&sa->seq_out, 1, (s64)sa->seq_max) + 1;
+	if (unlikely(*seq - 1 == sa->seq_max)) {
 		sectun_sa_hard_expire(sa, SECTUN_EXPIRE_SEQ);
 		return -ENOENT;
 	}
@@ -398,7 +403,6 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 		sectun_sa_make_current(sa);
 		sectun_dev_update_mtu(sd);
 	}
-	sd->sa_gen++;
 	/* What arrived for the SPI while it was reserved is the SA's now. */
 	if (cfg->dir == SECTUN_DIR_IN)
 		sectun_pending_release(sa);
@@ -440,7 +444,6 @@ void sectun_sa_unlink(struct sectun_sa *sa, u8 reason)
 			RCU_INIT_POINTER(*slot, NULL);
 	}
 	del_timer_sync(&sa->timer);
-	sd->sa_gen++;
 	sectun_event_sa_deleted(sa, reason);
 	sectun_sa_put(sa);
 }

@@ -27,12 +27,17 @@ check ip -n ur route add 10.9.9.9/32 via 10.2.0.2 table 100
 check ip -n ur rule add tos 0x10 table 100
 check ip -n ur rule add ipproto ah table 100
 P nft -f - <<'NFT'
-table netdev seen {
-	chain a { type filter hook ingress device "urp-a" priority 0; ip protocol { esp, ah } counter; }
-	chain b { type filter hook ingress device "urp-b" priority 0; ip protocol { esp, ah } counter; }
+table ip seen {
+	chain pre {
+		type filter hook prerouting priority 0;
+		iifname "urp-a" ip protocol 50-51 counter
+		iifname "urp-b" ip protocol 50-51 counter
+	}
 }
 NFT
-seen() { P nft list chain netdev seen "$1" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+seen() { # the ESP and AH packets that came in over link $1
+	P nft list chain ip seen pre | sed -n "s/.*iifname \"urp-$1\".*counter packets \([0-9]*\).*/\1/p"
+}
 
 check ip -n ur link add st0 type sectun
 check R sectun set st0 remote 10.9.9.9 copy-dscp on
