@@ -49,7 +49,14 @@ ike1=$(rekeys_seen "$IKE_DIR/iked.log" "rekeyed by the peer")
 echo "# strongSwan rekeyed $child1 child SAs and $ike1 IKE SAs"
 check_ge "strongSwan rekeyed child SAs" 8 "$child1"
 check_ge "strongSwan rekeyed the IKE SA" 2 "$ike1"
-check_eq "our IKE SA counts its rekeys" "$ike1" "$(st sectun -j ike status | jget "j[0]['rekeys']")"
+# strongSwan goes on rekeying: the count may grow between the readings.
+rekeys=$(st sectun -j ike status | jget "j[0]['rekeys']")
+ike1_after=$(rekeys_seen "$IKE_DIR/iked.log" "rekeyed by the peer")
+if ((rekeys >= ike1 && rekeys <= ike1_after)); then
+	pass "our IKE SA counts its rekeys"
+else
+	fail "our IKE SA counts its rekeys: $rekeys, the log $ike1 to $ike1_after"
+fi
 expect_one_pair "strongSwan rekeying"
 check_eq "one IKE SA each" "1 1" "$(st sectun -j ike status | jget "len(j)") $(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'state=ESTABLISHED')"
 iked_stop
