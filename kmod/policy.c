@@ -333,18 +333,26 @@ static void sectun_spd_free_rcu(struct rcu_head *rcu)
 	sectun_spd_free(container_of(rcu, struct sectun_spd, rcu));
 }
 
+/* *AFTER = the address after SEL's remote range; false at the top of IPv6. */
+static bool sel_remote_after(const struct sectun_sel *sel,
+			     struct sectun_key *after)
+{
+	*after = sel->remote_end;
+	return !(++after->lo == 0 && ++after->hi == 0);
+}
+
 /* The leaves [*FROM, *TO] that SEL's remote range covers. */
 static void spd_leaves(const struct sectun_spd_tree *t,
 		       const struct sectun_sel *sel, u32 *from, u32 *to)
 {
-	struct sectun_key after = sel->remote_end;
+	struct sectun_key after;
 
 	*from = spd_leaf(t, &sel->remote_start);
-	/* Up to the leaf before the range's end + 1, or the top of IPv6. */
-	if (++after.lo == 0 && ++after.hi == 0)
-		*to = t->n_points - 1;
-	else
+	/* Up to the leaf before the range's end + 1, or the last one. */
+	if (sel_remote_after(sel, &after))
 		*to = spd_leaf(t, &after) - 1;
+	else
+		*to = t->n_points - 1;
 }
 
 /*
@@ -386,12 +394,11 @@ static int spd_build_tree(struct sectun_spd_tree *t, struct sectun_policy **pols
 	if (!t->points)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		struct sectun_key after = pols[i]->sel.remote_end;
+		struct sectun_key after;
 
 		t->points[t->n_points++] = pols[i]->sel.remote_start;
-		if (++after.lo == 0 && ++after.hi == 0)
-			continue;
-		t->points[t->n_points++] = after;
+		if (sel_remote_after(&pols[i]->sel, &after))
+			t->points[t->n_points++] = after;
 	}
 	sort(t->points, t->n_points, sizeof(*t->points), cmp_keys, NULL);
 	for (i = 1, total = 1; i < t->n_points; i++)
