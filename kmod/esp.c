@@ -395,12 +395,12 @@ void sectun_rx_inner(struct sectun_sa *sa, struct sk_buff *skb, u8 nexthdr,
 		esp_count(sa, SECTUN_STAT_BAD_HEADER, SECTUN_SA_STAT_DISCARDED);
 		goto drop;
 	}
-	/* The inner packet must be one the SA's selector allows in. */
-	if (sa->has_ts) {
+	/* One of the SA's selectors must allow the inner packet in. */
+	if (sa->n_sels) {
 		struct sectun_flow f;
 
 		if (sectun_flow_parse(skb, false, &f) ||
-		    !sectun_sel_match(&sa->ts, &f)) {
+		    !sectun_sa_ts_allows(sa, &f)) {
 			esp_count(sa, SECTUN_STAT_TS_CHECK_FAIL,
 				  SECTUN_SA_STAT_TS_CHECK_FAIL);
 			goto drop;

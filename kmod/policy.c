@@ -572,16 +572,23 @@ struct sectun_policy *sectun_policy_find(struct sectun_dev *sd, u32 index)
 	return xa_load(&sd->policies, index);
 }
 
-/* The SAs serving a selector go with it: nothing else could use them. */
+/*
+ * The SAs serving a selector go with it, even those serving others too:
+ * the peer agreed on the whole set, and a child SA is replaced whole.
+ */
 static void sectun_policy_drop_sas(struct sectun_dev *sd,
 				   struct sectun_policy *pol)
 {
 	struct sectun_sa *sa;
 	unsigned long index;
 
-	xa_for_each(&sd->sas, index, sa)
-		if (sa->policy_index == pol->index)
+	if (!pol->n_sas)
+		return;
+	xa_for_each(&sd->sas, index, sa) {
+		if (sectun_sa_serves(sa, pol->index))
 			sectun_sa_unlink(sa, SECTUN_EXPIRE_USER);
+		cond_resched();
+	}
 }
 
 /*
@@ -618,7 +625,7 @@ void sectun_policy_flush(struct sectun_dev *sd)
 		call_rcu(&old->rcu, sectun_spd_free_rcu);
 	/* Every SA bound to a selector goes: one pass, not one per selector. */
 	xa_for_each(&sd->sas, index, sa) {
-		if (sa->policy_index)
+		if (sa->n_sels)
 			sectun_sa_unlink(sa, SECTUN_EXPIRE_USER);
 		cond_resched();
 	}

@@ -43,6 +43,7 @@ struct sectun_policy {
 	u32 priority;
 	struct sectun_sel sel;
 	struct sectun_sa __rcu *out_sa;	/* the SA carrying it; under RTNL */
+	u32 n_sas;			/* SAs serving it, either way; under RTNL */
 	unsigned long last_acquire;	/* jiffies */
 	atomic64_t packets;
 	atomic64_t acquires;

@@ -51,7 +51,7 @@ static void sectun_sa_free(struct work_struct *work)
 	sectun_crypto_free(&sa->crypto);
 	sectun_replay_free(&sa->replay);
 	dev_put(sa->sd->dev);
-	kfree(sa);
+	kvfree(sa);
 }
 
 void sectun_sa_put(struct sectun_sa *sa)
@@ -210,32 +210,133 @@ struct sectun_sa *sectun_sa_find(struct sectun_dev *sd, u8 dir, u32 spi,
 	return rhashtable_lookup_fast(&sa_id_table, &key, sa_id_params);
 }
 
-/* Where the outbound SA of SA's selector (or tunnel) is kept. */
-static struct sectun_sa __rcu **sectun_sa_slot(struct sectun_sa *sa)
+bool sectun_sa_serves(const struct sectun_sa *sa, u32 index)
+{
+	u32 i;
+
+	for (i = 0; i < sa->n_sels; i++)
+		if (sa->sels[i].index == index)
+			return true;
+	return false;
+}
+
+bool sectun_sa_ts_allows(const struct sectun_sa *sa,
+			 const struct sectun_flow *f)
+{
+	u32 i;
+
+	if (!sa->n_sels)
+		return true;
+	for (i = 0; i < sa->n_sels; i++)
+		if (sectun_sel_match(&sa->sels[i].sel, f))
+			return true;
+	return false;
+}
+
+/*
+ * Where the outbound SA of SA's I-th selector (or of the tunnel, I = 0
+ * without selectors) is kept; NULL once that selector is gone.
+ */
+static struct sectun_sa __rcu **sectun_sa_slot(struct sectun_sa *sa, u32 i)
 {
 	struct sectun_policy *pol;
 
-	if (!sa->policy_index)
+	if (!sa->n_sels)
 		return &sa->sd->out_sa;
-	pol = sectun_policy_find(sa->sd, sa->policy_index);
+	pol = sectun_policy_find(sa->sd, sa->sels[i].index);
 	return pol ? &pol->out_sa : NULL;
 }
 
-/* Under RTNL or RCU. */
-bool sectun_sa_is_current(struct sectun_sa *sa)
+/* How many slots SA's outbound traffic goes by. */
+static u32 sectun_sa_n_slots(const struct sectun_sa *sa)
 {
-	struct sectun_sa __rcu **slot = sectun_sa_slot(sa);
-
-	return slot && rcu_access_pointer(*slot) == sa;
+	return sa->n_sels ?: 1;
 }
 
-/* Switch the selector's (or tunnel's) outbound traffic to SA, atomically. */
+/*
+ * Under RTNL or RCU: whether SA carries the traffic of any of its
+ * selectors (another SA made current for one of them takes that one only).
+ */
+bool sectun_sa_is_current(struct sectun_sa *sa)
+{
+	struct sectun_sa __rcu **slot;
+	u32 i;
+
+	for (i = 0; i < sectun_sa_n_slots(sa); i++) {
+		slot = sectun_sa_slot(sa, i);
+		if (slot && rcu_access_pointer(*slot) == sa)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Switch the traffic of SA's selectors (or the tunnel's) to SA: each
+ * selector atomically; a packet sees the old SA or the new one.
+ */
 void sectun_sa_make_current(struct sectun_sa *sa)
 {
-	struct sectun_sa __rcu **slot = sectun_sa_slot(sa);
+	struct sectun_sa __rcu **slot;
+	u32 i;
 
-	if (slot)
-		rcu_assign_pointer(*slot, sa);
+	for (i = 0; i < sectun_sa_n_slots(sa); i++) {
+		slot = sectun_sa_slot(sa, i);
+		if (slot)
+			rcu_assign_pointer(*slot, sa);
+	}
+}
+
+/*
+ * Under RTNL: each selector SA serves counts it, so that deleting a
+ * selector no SA serves (a trap) skips the walk over every SA.
+ */
+static void sectun_sa_count_on_policies(struct sectun_sa *sa, int delta)
+{
+	struct sectun_policy *pol;
+	u32 i;
+
+	for (i = 0; i < sa->n_sels; i++) {
+		pol = sectun_policy_find(sa->sd, sa->sels[i].index);
+		if (pol)
+			pol->n_sas += delta;
+	}
+}
+
+/* The slots SA holds are emptied (it goes). */
+static void sectun_sa_leave_slots(struct sectun_sa *sa)
+{
+	struct sectun_sa __rcu **slot;
+	u32 i;
+
+	for (i = 0; i < sectun_sa_n_slots(sa); i++) {
+		slot = sectun_sa_slot(sa, i);
+		if (slot && rcu_access_pointer(*slot) == sa)
+			RCU_INIT_POINTER(*slot, NULL);
+	}
+}
+
+static int sectun_sa_check_policies(const struct sectun_sa_config *cfg,
+				    struct netlink_ext_ack *extack)
+{
+	u32 i, j;
+
+	if (cfg->n_policies > SECTUN_SA_MAX_POLICIES) {
+		NL_SET_ERR_MSG(extack, "an SA serves at most 64 selectors");
+		return -E2BIG;
+	}
+	for (i = 0; i < cfg->n_policies; i++) {
+		if (!cfg->policies[i]) {
+			NL_SET_ERR_MSG(extack, "selector index 0 is no selector");
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (cfg->policies[j] == cfg->policies[i]) {
+				NL_SET_ERR_MSG(extack, "a selector is listed twice");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
 }
 
 static int sectun_sa_check_config(const struct sectun_sa_config *cfg,
@@ -276,7 +377,7 @@ static int sectun_sa_check_config(const struct sectun_sa_config *cfg,
 		NL_SET_ERR_MSG(extack, "only outbound SAs can be on standby");
 		return -EINVAL;
 	}
-	return 0;
+	return sectun_sa_check_policies(cfg, extack);
 }
 
 /*
@@ -306,6 +407,7 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 {
 	const struct sectun_params *p = sectun_params(sd);
 	struct sectun_sa *sa;
+	u32 i;
 	int err;
 
 	ASSERT_RTNL();
@@ -318,9 +420,11 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 			       "the tunnel has as many SAs as the max_sas module parameter allows");
 		return ERR_PTR(-ENOSPC);
 	}
-	if (cfg->policy_index && !sectun_policy_find(sd, cfg->policy_index)) {
-		NL_SET_ERR_MSG(extack, "no selector with this index on the device");
-		return ERR_PTR(-ENOENT);
+	for (i = 0; i < cfg->n_policies; i++) {
+		if (!sectun_policy_find(sd, cfg->policies[i])) {
+			NL_SET_ERR_MSG(extack, "no selector with this index on the device");
+			return ERR_PTR(-ENOENT);
+		}
 	}
 	if (cfg->dir == SECTUN_DIR_IN &&
 	    sectun_pending_reserved_elsewhere(p->underlay, cfg->spi, cfg->proto, sd)) {
@@ -328,20 +432,22 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 		return ERR_PTR(-EEXIST);
 	}
 
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
+	/* Up to 64 selector copies make it several pages: kvzalloc. */
+	sa = kvzalloc(struct_size(sa, sels, cfg->n_policies), GFP_KERNEL_ACCOUNT);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
+	/* The selectors are immutable: copies serve the inbound TS check. */
+	for (i = 0; i < cfg->n_policies; i++) {
+		sa->sels[i].index = cfg->policies[i];
+		sa->sels[i].sel = sectun_policy_find(sd, cfg->policies[i])->sel;
+	}
+	sa->n_sels = cfg->n_policies;
 	sa->spi = cfg->spi;
 	sa->dir = cfg->dir;
 	sa->proto = cfg->proto;
 	sa->mode = cfg->mode;
 	sa->encr = cfg->encr;
 	sa->integ = cfg->integ;
-	sa->policy_index = cfg->policy_index;
-	if (cfg->policy_index) {
-		sa->ts = sectun_policy_find(sd, cfg->policy_index)->sel;
-		sa->has_ts = true;
-	}
 	sa->seq_max = cfg->esn ? U64_MAX : U32_MAX;
 	atomic64_set(&sa->seq_out, cfg->seq);
 	refcount_set(&sa->refcnt, 1);
@@ -398,6 +504,7 @@ struct sectun_sa *sectun_sa_add(struct sectun_dev *sd,
 	}
 
 	sd->n_sas++;
+	sectun_sa_count_on_policies(sa, 1);
 	sectun_sa_set_lifetimes(sa, cfg);
 	if (cfg->dir == SECTUN_DIR_OUT && !cfg->standby) {
 		sectun_sa_make_current(sa);
@@ -419,7 +526,7 @@ err_put:
 err_crypto:
 	/* Back to the caller, who frees it. */
 	*crypto = sa->crypto;
-	kfree(sa);
+	kvfree(sa);
 	return ERR_PTR(err);
 }
 
@@ -437,12 +544,9 @@ void sectun_sa_unlink(struct sectun_sa *sa, u8 reason)
 		rhashtable_remove_fast(&sa_in_table, &sa->in_node, sa_in_params);
 	xa_erase(&sd->sas, sa->index);
 	sd->n_sas--;
-	if (sa->dir == SECTUN_DIR_OUT) {
-		struct sectun_sa __rcu **slot = sectun_sa_slot(sa);
-
-		if (slot && rcu_access_pointer(*slot) == sa)
-			RCU_INIT_POINTER(*slot, NULL);
-	}
+	sectun_sa_count_on_policies(sa, -1);
+	if (sa->dir == SECTUN_DIR_OUT)
+		sectun_sa_leave_slots(sa);
 	del_timer_sync(&sa->timer);
 	sectun_event_sa_deleted(sa, reason);
 	sectun_sa_put(sa);

@@ -54,7 +54,14 @@ struct sectun_sa_config {
 	u64 seq;
 	u64 soft_bytes, hard_bytes, soft_packets, hard_packets;
 	u32 soft_seconds, hard_seconds;
-	u32 policy_index;
+	u32 policies[SECTUN_SA_MAX_POLICIES];	/* selector indexes served */
+	u32 n_policies;				/* 0: the whole tunnel */
+};
+
+/* A selector an SA serves: its index, and a copy for the TS check. */
+struct sectun_sa_sel {
+	u32 index;
+	struct sectun_sel sel;
 };
 
 struct sectun_sa {
@@ -72,10 +79,6 @@ struct sectun_sa {
 	u8 expire_reason;		/* enum sectun_expire_reason */
 	u16 encr, integ;
 	u16 encr_key_bits;
-	/* The selector served: its index, and a copy for the TS check. */
-	u32 policy_index;
-	bool has_ts;
-	struct sectun_sel ts;
 	struct sectun_crypto crypto;
 	struct sectun_replay replay;	/* inbound */
 	atomic64_t seq_out;		/* outbound: the last number sent */
@@ -89,6 +92,9 @@ struct sectun_sa {
 	struct rcu_work free_work;
 
 	atomic64_t stats[__SECTUN_SA_STAT_MAX];
+	/* The selectors served (none: the whole tunnel); immutable. */
+	u32 n_sels;
+	struct sectun_sa_sel sels[];
 };
 
 int sectun_sa_init(void);
@@ -114,6 +120,12 @@ void sectun_sa_make_current(struct sectun_sa *sa);
 bool sectun_sa_is_current(struct sectun_sa *sa);
 void sectun_sa_set_lifetimes(struct sectun_sa *sa,
 			     const struct sectun_sa_config *cfg);
+
+/* Whether SA serves the selector INDEX. */
+bool sectun_sa_serves(const struct sectun_sa *sa, u32 index);
+/* Whether one of SA's selectors lets inbound F in; true without any. */
+bool sectun_sa_ts_allows(const struct sectun_sa *sa,
+			 const struct sectun_flow *f);
 
 /* Under rcu_read_lock(); takes no reference. */
 struct sectun_sa *sectun_sa_lookup_in(const struct net *net, u32 spi, u8 proto);

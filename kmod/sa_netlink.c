@@ -48,7 +48,31 @@ const struct nla_policy sectun_sa_policy[SECTUN_SA_A_MAX + 1] = {
 	[SECTUN_SA_A_STATS]		= SECTUN_NLA_COUNTERS,
 	[SECTUN_SA_A_POLICY]		= { .type = NLA_U32 },
 	[SECTUN_SA_A_PENDING_MS]	= NLA_POLICY_RANGE(NLA_U32, 1, SECTUN_PENDING_MAX_MS),
+	[SECTUN_SA_A_POLICIES]		= { .type = NLA_NESTED },
 };
+
+/* Every selector SA serves: the first alone (older readers), then all. */
+static int sectun_nl_put_sa_policies(struct sk_buff *skb, struct sectun_sa *sa)
+{
+	struct nlattr *nest;
+	u32 i;
+
+	if (!sa->n_sels)
+		return 0;
+	if (nla_put_u32(skb, SECTUN_SA_A_POLICY, sa->sels[0].index))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, SECTUN_SA_A_POLICIES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < sa->n_sels; i++) {
+		if (nla_put_u32(skb, SECTUN_SA_A_POLICY, sa->sels[i].index)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
 
 int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,
 		     u8 reason)
@@ -88,8 +112,7 @@ int sectun_nl_put_sa(struct sk_buff *skb, struct sectun_sa *sa, int expired,
 	if (sa->dir == SECTUN_DIR_IN &&
 	    nla_put_u32(skb, SECTUN_SA_A_REPLAY_WINDOW, sa->replay.window))
 		goto cancel;
-	if (sa->policy_index &&
-	    nla_put_u32(skb, SECTUN_SA_A_POLICY, sa->policy_index))
+	if (sectun_nl_put_sa_policies(skb, sa))
 		goto cancel;
 	if (sa->dir == SECTUN_DIR_OUT &&
 	    nla_put_u8(skb, SECTUN_SA_A_CURRENT, sectun_sa_is_current(sa)))
@@ -194,6 +217,56 @@ static void sectun_nl_get_lifetimes(struct nlattr **tb,
 		cfg->hard_seconds = nla_get_u32(tb[SECTUN_SA_A_HARD_SECONDS]);
 }
 
+/*
+ * The selectors a new SA serves: SECTUN_SA_A_POLICY (one, 0 for none) or
+ * SECTUN_SA_A_POLICIES (a list); the SA code checks the indexes.
+ */
+static int sectun_nl_get_policies(struct nlattr **tb,
+				  struct sectun_sa_config *cfg,
+				  struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr;
+	int rem;
+
+	if (tb[SECTUN_SA_A_POLICY] && tb[SECTUN_SA_A_POLICIES]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SECTUN_SA_A_POLICIES],
+				    "give one selector or a list, not both");
+		return -EINVAL;
+	}
+	if (tb[SECTUN_SA_A_POLICY]) {
+		cfg->policies[0] = nla_get_u32(tb[SECTUN_SA_A_POLICY]);
+		cfg->n_policies = cfg->policies[0] ? 1 : 0;
+		return 0;
+	}
+	if (!tb[SECTUN_SA_A_POLICIES])
+		return 0;
+	nla_for_each_nested(attr, tb[SECTUN_SA_A_POLICIES], rem) {
+		if (nla_type(attr) != SECTUN_SA_A_POLICY ||
+		    nla_len(attr) != sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "the list holds u32 SECTUN_SA_A_POLICY attributes only");
+			return -EINVAL;
+		}
+		if (cfg->n_policies == SECTUN_SA_MAX_POLICIES) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "an SA serves at most 64 selectors");
+			return -E2BIG;
+		}
+		cfg->policies[cfg->n_policies++] = nla_get_u32(attr);
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SECTUN_SA_A_POLICIES],
+				    "trailing bytes in the selector list");
+		return -EINVAL;
+	}
+	if (!cfg->n_policies) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SECTUN_SA_A_POLICIES],
+				    "an empty selector list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* NEW_SA with PENDING_MS: an inbound SPI reserved, nothing else (pending.c). */
 static int sectun_nl_reserve_spi(struct sectun_dev *sd,
 				 const struct sectun_sa_config *cfg,
@@ -212,6 +285,7 @@ static int sectun_nl_reserve_spi(struct sectun_dev *sd,
 	}
 	if (tb[SECTUN_SA_A_MODE] || tb[SECTUN_SA_A_ESN] || tb[SECTUN_SA_A_REPLAY_WINDOW] ||
 	    tb[SECTUN_SA_A_SEQ] || tb[SECTUN_SA_A_STANDBY] || tb[SECTUN_SA_A_POLICY] ||
+	    tb[SECTUN_SA_A_POLICIES] ||
 	    tb[SECTUN_SA_A_SOFT_BYTES] || tb[SECTUN_SA_A_HARD_BYTES] ||
 	    tb[SECTUN_SA_A_SOFT_PACKETS] || tb[SECTUN_SA_A_HARD_PACKETS] ||
 	    tb[SECTUN_SA_A_SOFT_SECONDS] || tb[SECTUN_SA_A_HARD_SECONDS]) {
@@ -281,8 +355,9 @@ static int sectun_nl_new_sa(struct sk_buff *skb, struct genl_info *info)
 		cfg.seq = nla_get_u64(tb[SECTUN_SA_A_SEQ]);
 	if (tb[SECTUN_SA_A_STANDBY])
 		cfg.standby = nla_get_u8(tb[SECTUN_SA_A_STANDBY]);
-	if (tb[SECTUN_SA_A_POLICY])
-		cfg.policy_index = nla_get_u32(tb[SECTUN_SA_A_POLICY]);
+	err = sectun_nl_get_policies(tb, &cfg, info->extack);
+	if (err)
+		return err;
 	sectun_nl_get_lifetimes(tb, &cfg);
 	if (!tb[SECTUN_SA_A_PENDING_MS]) {
 		err = sectun_sa_prepare(&cfg, &crypto, info->extack);

@@ -8,7 +8,8 @@ tests never restate the ABI. Usage:
 
 CMD is a SECTUN_CMD_* suffix (get_tunnel) or a number. ATTR is a
 SECTUN_A_* suffix (ifname) or a number. TYPE is u8, u16, u32, u64, s32,
-str (NUL-terminated), raw (hex bytes), ipv4, ipv6, nest (empty nest).
+str (NUL-terminated), raw (hex bytes), ipv4, ipv6, nest (empty nest),
+u32s (u32s:T:1,2 is a nest of u32 attributes of type T).
 
 Prints "ok" and one line per reply attribute set, or
 "error ERRNO: EXTACK-MESSAGE" and exits 1.
@@ -104,6 +105,12 @@ def encode(tv, i=0):
         return ipaddress.IPv6Address(val).packed
     if typ == "nest":
         return b""
+    if typ == "u32s":
+        # "u32s:T:1,2": a nest of u32 attributes of type T (or SA attribute T)
+        atype, _, vals = val.partition(":")
+        atype = SA_ATTRS[atype] if atype in SA_ATTRS else int(atype, 0)
+        return b"".join(nla(atype, struct.pack("I", int(v, 0)))
+                        for v in vals.split(",") if v)
     raise SystemExit("unknown type " + typ)
 
 
@@ -206,8 +213,10 @@ def main():
             name, _, tv = a.partition("=")
             if name.startswith("sa."):
                 sub = name[3:]
-                nest += nla(SA_ATTRS[sub] if sub in SA_ATTRS else int(sub, 0),
-                            encode(tv, i))
+                atype = SA_ATTRS[sub] if sub in SA_ATTRS else int(sub, 0)
+                if tv.startswith("u32s:"):
+                    atype |= NLA_F_NESTED
+                nest += nla(atype, encode(tv, i))
                 continue
             if name.startswith("policy."):
                 sub = name[7:]

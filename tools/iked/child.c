@@ -27,6 +27,7 @@
 #include "pki/cert.h"
 #include "proposal.h"
 #include "ts.h"
+#include "vpn.h"
 
 int ike_child_offer(const struct iked_vpn *vpn, uint32_t spi, bool with_dh,
 		    struct ike_sa_offer *offer)
@@ -50,9 +51,8 @@ void ike_child_ts(const struct iked_vpn *vpn, unsigned int sel,
 	memset(local, 0, sizeof(*local));
 	memset(remote, 0, sizeof(*remote));
 	if (vpn->n_sel) {
-		local->ts[0] = vpn->sel[sel].local;
-		remote->ts[0] = vpn->sel[sel].remote;
-		local->n = remote->n = 1;
+		*local = vpn->sel[sel].local;
+		*remote = vpn->sel[sel].remote;
 		return;
 	}
 	iked_ts_any(&local->ts[0], AF_INET);
@@ -67,41 +67,69 @@ static enum ike_prop_kind kind_of(const struct iked_vpn *vpn)
 	return vpn->protocol == IKE_PROTO_AH ? IKE_PROP_AH : IKE_PROP_ESP;
 }
 
-/*
- * The selector pair of VPN that the initiator's TSi/TSr narrow to: the
- * one that holds the offer's first pair, else the first that meets it.
- */
-static bool narrow_for(const struct iked_vpn *vpn, const struct ike_ts_set *tsi,
-		       const struct ike_ts_set *tsr, struct ike_ts *local,
-		       struct ike_ts *remote, unsigned int *sel)
+/* Drops from A the selectors that pair with none of B (another family, protocol). */
+static void drop_unpaired(struct ike_ts_set *a, const struct ike_ts_set *b)
 {
-	struct ike_ts any_l, any_r;
-	unsigned int i;
-	int fam;
+	struct ike_ts_set one = { .n = 1 };
+	struct ike_ts_pair pair;
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < a->n; i++) {
+		one.ts[0] = a->ts[i];
+		if (ike_ts_pairs(&one, b, &pair, 1))
+			a->ts[kept++] = a->ts[i];
+	}
+	a->n = kept;
+}
+
+/*
+ * Both sides narrowed to MINE_L and MINE_R, each of their selectors with
+ * a partner. A configured entry gets no more selectors a side than it
+ * lists ranges: a peer that cuts a range into pieces cannot multiply the
+ * module's selectors. Everything (no entries) takes up to the limit.
+ */
+static bool narrow_sides(const struct ike_ts_set *tsi, const struct ike_ts_set *tsr,
+			 const struct ike_ts_set *mine_l, const struct ike_ts_set *mine_r,
+			 bool configured, struct ike_ts_set *local, struct ike_ts_set *remote)
+{
+	if (!ike_ts_set_narrow(tsr, mine_l, configured ? mine_l->n : IKE_CHILD_MAX_TS, local) ||
+	    !ike_ts_set_narrow(tsi, mine_r, configured ? mine_r->n : IKE_CHILD_MAX_TS, remote))
+		return false;
+	drop_unpaired(local, remote);
+	drop_unpaired(remote, local);
+	return local->n && remote->n;
+}
+
+/*
+ * What the initiator's TSi/TSr narrow to (RFC 7296 2.9): every overlap
+ * with the VPN's entry that holds the offer's first pair (the packet an
+ * initiator asks for), else with the first entry that meets the offer.
+ * A rekey (REKEYS) stays with the entry of the child it replaces.
+ */
+static bool narrow_for(const struct iked_vpn *vpn, const struct child_sa *rekeys,
+		       const struct ike_ts_set *tsi, const struct ike_ts_set *tsr,
+		       struct ike_ts_set *local, struct ike_ts_set *remote, unsigned int *sel)
+{
+	const struct iked_selector *e;
+	struct ike_ts_set any_l, any_r;
+	unsigned int i, pass;
 
 	if (!vpn->n_sel) {
-		for (fam = 0; fam < 2; fam++) {
-			iked_ts_any(&any_l, fam ? AF_INET6 : AF_INET);
-			any_r = any_l;
-			if (ike_ts_narrow(tsr, &any_l, local) &&
-			    ike_ts_narrow(tsi, &any_r, remote) &&
-			    local->type == remote->type)
+		ike_child_ts(vpn, 0, &any_l, &any_r);
+		return narrow_sides(tsi, tsr, &any_l, &any_r, false, local, remote);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < vpn->n_sel; i++) {
+			e = &vpn->sel[i];
+			if (rekeys && i != rekeys->sel)
+				continue;
+			if (!pass && (!ike_ts_set_meets_first(tsr, &e->local) ||
+				      !ike_ts_set_meets_first(tsi, &e->remote)))
+				continue;
+			if (narrow_sides(tsi, tsr, &e->local, &e->remote, true, local, remote)) {
+				*sel = i;
 				return true;
-		}
-		return false;
-	}
-	for (i = 0; i < vpn->n_sel; i++) {
-		if (ike_ts_narrow_first(tsr, &vpn->sel[i].local, local) &&
-		    ike_ts_narrow_first(tsi, &vpn->sel[i].remote, remote)) {
-			*sel = i;
-			return true;
-		}
-	}
-	for (i = 0; i < vpn->n_sel; i++) {
-		if (ike_ts_narrow(tsr, &vpn->sel[i].local, local) &&
-		    ike_ts_narrow(tsi, &vpn->sel[i].remote, remote)) {
-			*sel = i;
-			return true;
+			}
 		}
 	}
 	return false;
@@ -144,6 +172,7 @@ struct child_sa *ike_child_from_reply(struct ike_sa *sa, struct iked_vpn *vpn,
 	struct ike_sa_offer *reply = malloc(sizeof(*reply));
 	struct ike_ts_set tsi, tsr, my_i, my_r;
 	struct child_sa *c = calloc(1, sizeof(*c));
+	struct ike_ts_pair pair;
 	uint32_t spi_out = 0;
 
 	ike_child_ts(vpn, sel, &my_i, &my_r);
@@ -155,17 +184,17 @@ struct child_sa *ike_child_from_reply(struct ike_sa *sa, struct iked_vpn *vpn,
 	/* SPIs 1-255 are reserved (RFC 4303 2.1), 0 means none. */
 	if (!c || spi_out < 256 || !ike_child_decode_ts(m, &tsi, &tsr) ||
 	    ike_proposal_check_reply(offer, reply, kind_of(vpn), &c->suite) ||
-	    !ike_ts_narrow(&my_i, &tsi.ts[0], &c->local) ||
-	    !ike_ts_narrow(&my_r, &tsr.ts[0], &c->remote) ||
-	    !ike_ts_within(&tsi.ts[0], &c->local) || !ike_ts_within(&tsr.ts[0], &c->remote)) {
+	    !ike_ts_set_within(&tsi, &my_i) || !ike_ts_set_within(&tsr, &my_r) ||
+	    !ike_ts_pairs(&tsi, &tsr, &pair, 1) ||
+	    ike_ts_pairs(&tsi, &tsr, &pair, 1) > IKE_CHILD_MAX_PAIRS) {
 		log_err("%s: the responder's child SA is not what we offered", sa->gw->name);
 		snprintf(sa->why, sizeof(sa->why), "bad child SA in the response");
 		free(reply);
 		free(c);
 		return NULL;
 	}
-	c->local = tsi.ts[0];
-	c->remote = tsr.ts[0];
+	c->local = tsi;
+	c->remote = tsr;
 	c->vpn = vpn;
 	c->sel = sel;
 	c->protocol = vpn->protocol;
@@ -182,7 +211,7 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 {
 	struct ike_sa_offer *mine = malloc(sizeof(*mine));
 	uint16_t err = IKE_N_NO_PROPOSAL_CHOSEN;
-	struct ike_ts local, remote;
+	struct ike_ts_set local, remote;
 	struct ike_suite suite;
 	uint32_t their_spi, be;
 	unsigned int i, sel = 0;
@@ -205,7 +234,7 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 		if (ike_child_offer(vpn, 0, with_dh, mine) ||
 		    ike_proposal_select(mine, theirs, kind_of(vpn), &suite, reply))
 			continue;
-		if (!narrow_for(vpn, tsi, tsr, &local, &remote, &sel)) {
+		if (!narrow_for(vpn, rekeys, tsi, tsr, &local, &remote, &sel)) {
 			err = IKE_N_TS_UNACCEPTABLE;
 			continue;
 		}
@@ -250,7 +279,51 @@ static void split_keymat(const uint8_t *km, size_t elen, size_t alen,
 
 static bool tunnel_wide(const struct child_sa *c)
 {
-	return !c->vpn->n_sel && ike_ts_is_any(&c->local) && ike_ts_is_any(&c->remote);
+	return !c->vpn->n_sel && ike_ts_set_is_any(&c->local) && ike_ts_set_is_any(&c->remote);
+}
+
+void ike_child_del_policies(struct child_sa *c)
+{
+	unsigned int p;
+
+	for (p = 0; p < c->policy.n; p++)
+		ike_kernel_del_policy(c->vpn->bind_if, c->policy.index[p]);
+	c->policy.n = 0;
+}
+
+/*
+ * C's selectors into the module, one per pair. They replace the entry's
+ * traps, at their indexes; a further child for an entry whose traps are
+ * gone gets indexes of its own.
+ */
+static int add_policies(struct child_sa *c)
+{
+	struct ike_ts_pair pairs[IKE_CHILD_MAX_PAIRS];
+	struct iked_vpn *vpn = c->vpn;
+	unsigned int n, p;
+	uint32_t at;
+	int idx;
+
+	n = ike_ts_pairs(&c->local, &c->remote, pairs, IKE_CHILD_MAX_PAIRS);
+	if (!n || n > IKE_CHILD_MAX_PAIRS)
+		return -1;
+	/* Traps that would not go stay live: then indexes of our own. */
+	if (vpn->n_sel && vpn->trap_live[c->sel]) {
+		if (iked_vpn_traps_del(vpn, c->sel))
+			c->owns_trap = true;
+		else
+			iked_vpn_traps_add(vpn, c->sel);
+	}
+	for (p = 0; p < n; p++) {
+		at = c->owns_trap ? vpn->trap[c->sel][p] : 0;
+		idx = ike_kernel_add_policy(vpn->bind_if, at, &pairs[p].local, &pairs[p].remote);
+		if (idx <= 0) {
+			ike_child_del_policies(c);
+			return -1;
+		}
+		c->policy.index[c->policy.n++] = idx;
+	}
+	return 0;
 }
 
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n)
@@ -259,7 +332,7 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	uint8_t keymat[2 * (36 + 64)];
 	bool own_policy = false;
 	size_t elen, alen;
-	char l[96], r[96];
+	char l[512], r[512];
 	int err;
 
 	elen = c->protocol == IKE_PROTO_ESP ? ike_encr_key_len(&c->suite) : 0;
@@ -278,27 +351,12 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	ike_keylog_child(c, in, out);
 
 	err = ike_kernel_set_endpoints(c->vpn->bind_if, sa);
-	/* A replacement comes with the index of the child it replaces. */
-	if (!err && !tunnel_wide(c) && !c->policy) {
-		uint32_t trap = c->vpn->n_sel ? c->vpn->trap[c->sel] : 0;
-
-		/*
-		 * The negotiated selector replaces the trap, at its index. A
-		 * further child for a selector that has one gets an index of
-		 * its own.
-		 */
-		if (trap && c->vpn->trap_live[c->sel] &&
-		    !ike_kernel_del_policy(c->vpn->bind_if, trap)) {
-			c->vpn->trap_live[c->sel] = false;
-			c->owns_trap = true;
-		}
-		err = ike_kernel_add_policy(c->vpn->bind_if, c->owns_trap ? trap : 0,
-					    &c->local, &c->remote);
-		if (err > 0) {
-			c->policy = err;
-			own_policy = true;
-			err = 0;
-		}
+	/* A replacement comes with the indexes of the child it replaces. */
+	if (!err && !tunnel_wide(c) && !c->policy.n) {
+		err = add_policies(c);
+		own_policy = !err;
+		if (err && c->owns_trap)
+			ike_child_restore_trap(c);
 	}
 	c->soft_seconds = c->vpn->lifetime ? ike_soft_lifetime(c->vpn->lifetime) : 0;
 	if (!err)
@@ -308,8 +366,7 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	OPENSSL_cleanse(&r2i, sizeof(r2i));
 	if (err) {
 		if (own_policy) {
-			ike_kernel_del_policy(c->vpn->bind_if, c->policy);
-			c->policy = 0;
+			ike_child_del_policies(c);
 			ike_child_restore_trap(c);
 		}
 		return -1;
@@ -324,8 +381,8 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	log_info("%s: VPN %s up on %s: SPIs in %08x out %08x%s, %s <-> %s", sa->gw->name,
 		 c->vpn->name, c->vpn->bind_if, c->spi_in, c->spi_out,
 		 c->out_standby ? " (standby)" : "",
-		 ike_ts_format(&c->local, l, sizeof(l)),
-		 ike_ts_format(&c->remote, r, sizeof(r)));
+		 ike_ts_set_format(&c->local, l, sizeof(l)),
+		 ike_ts_set_format(&c->remote, r, sizeof(r)));
 	return 0;
 }
 
@@ -355,10 +412,28 @@ static void replaced_expired(struct ike_timer *t)
 		ike_child_retire(c, 0);
 }
 
+void ike_child_inherit(struct child_sa *c, const struct child_sa *holder)
+{
+	char l[512], r[512];
+
+	c->policy = holder->policy;
+	c->owns_trap = holder->owns_trap;
+	if (c->sel == holder->sel && ike_ts_set_equal(&c->local, &holder->local) &&
+	    ike_ts_set_equal(&c->remote, &holder->remote))
+		return;
+	log_warn("%s: child SA %08x's successor %08x was narrowed to %s <-> %s: it keeps "
+		 "the selectors it replaces", holder->vpn->gw->name, holder->spi_in, c->spi_in,
+		 ike_ts_set_format(&c->local, l, sizeof(l)),
+		 ike_ts_set_format(&c->remote, r, sizeof(r)));
+	c->sel = holder->sel;
+	c->local = holder->local;
+	c->remote = holder->remote;
+}
+
 void ike_child_take_over(struct child_sa *old, struct child_sa *new)
 {
 	new->rekeys = old->rekeys + 1;
-	old->policy = 0;
+	old->policy.n = 0;
 	old->owns_trap = false;
 	old->state = CHILD_REKEYED;
 	old->replaced_by = new->spi_in;
@@ -422,8 +497,8 @@ struct child_sa *ike_child_predecessor(const struct ike_sa *sa, const struct chi
 		for (p = o->children; p; p = p->next)
 			if (p->state == CHILD_INSTALLED && !p->out_standby && p->vpn == c->vpn &&
 			    p->sel == c->sel && p->protocol == c->protocol &&
-			    ike_ts_equal(&p->local, &c->local) &&
-			    ike_ts_equal(&p->remote, &c->remote))
+			    ike_ts_set_equal(&p->local, &c->local) &&
+			    ike_ts_set_equal(&p->remote, &c->remote))
 				return p;
 	}
 	return NULL;
@@ -457,8 +532,7 @@ int ike_child_install_new(struct ike_sa *sa, struct child_sa *c, const struct ch
 	char a[17];
 
 	if (pred) {
-		c->policy = pred->policy;
-		c->owns_trap = pred->owns_trap;
+		ike_child_inherit(c, pred);
 		/* The peer's: until the old one's delete. Ours: until all are made anew. */
 		c->out_standby = !n->we_initiated || sa->reauth_pending;
 	}
@@ -514,7 +588,7 @@ void ike_child_give_back(struct child_sa *c)
 	pred->state = CHILD_INSTALLED;
 	pred->replaced_by = 0;
 	ike_timer_cancel(&pred->timer);
-	c->policy = 0;
+	c->policy.n = 0;
 	c->owns_trap = false;
 }
 
@@ -568,12 +642,8 @@ void ike_child_restore_trap(struct child_sa *c)
 	unsigned int k = c->sel;
 
 	c->owns_trap = false;
-	/* The trap comes back when the selector's last child has gone. */
-	if (!vpn->n_sel || !vpn->trap[k] || vpn->trap_live[k] || ike_child_selector_served(c))
+	/* The traps come back when the entry's last child has gone. */
+	if (!vpn->n_sel || !vpn->traps_set || vpn->trap_live[k] || ike_child_selector_served(c))
 		return;
-	if (ike_kernel_add_policy(vpn->bind_if, vpn->trap[k], &vpn->sel[k].local,
-				  &vpn->sel[k].remote) < 0)
-		vpn->trap[k] = 0;
-	else
-		vpn->trap_live[k] = true;
+	iked_vpn_traps_add(vpn, k);
 }

@@ -53,11 +53,17 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
 			  struct child_sa **out, struct ike_proposal *reply);
 /*
  * Derives the keys (KEYMAT from SK_d and N), installs, links. A child
- * that replaces another comes with the other's selector index in
+ * that replaces another comes with the other's selector indexes in
  * c->policy (and owns_trap), and with c->out_standby when its outbound
  * SA must wait.
  */
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n);
+/*
+ * C, about to be installed, replaces HOLDER: it serves HOLDER's selector
+ * indexes (and traps). Selectors a rekey narrowed differently are
+ * HOLDER's, which the peer agreed to before, logged.
+ */
+void ike_child_inherit(struct child_sa *c, const struct child_sa *holder);
 /*
  * NEW, installed, replaces OLD: OLD gives up its selector index, and if
  * no delete takes it away in CHILD_STANDBY_MS, NEW is made current and
@@ -133,7 +139,9 @@ void ike_child_unreserve(struct child_reservation *r);
 #define CHILD_STANDBY_MS	5000
 /* A rekey the peer was too busy for (TEMPORARY_FAILURE) is tried again after this. */
 #define CHILD_REKEY_RETRY_MS	1000
-/* Puts the on-traffic trap back once C no longer holds its index. */
+/* Puts the on-traffic traps back once C no longer holds their indexes. */
 void ike_child_restore_trap(struct child_sa *c);
+/* C's selectors out of the module. */
+void ike_child_del_policies(struct child_sa *c);
 
 #endif

@@ -580,37 +580,83 @@ static int range_to_ts(const struct inet_range *r, struct ike_ts *ts)
 	return 0;
 }
 
+/* "10.1.0.0/24" or "10.1.0.0/24, 10.2.0.0/24": one side of an entry. */
+static int parse_side(struct conf_ctx *c, const config_setting_t *s, const char *what,
+		      const char *text, struct ike_ts_set *set)
+{
+	char buf[1024], *tok, *next;
+	struct inet_range r;
+	unsigned int i;
+	size_t len;
+
+	if (strlen(text) >= sizeof(buf))
+		return conf_fail(c, s, "%s: too long", what);
+	strcpy(buf, text);
+	memset(set, 0, sizeof(*set));
+	for (tok = buf; tok; tok = next) {
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = 0;
+		tok += strspn(tok, " \t");
+		len = strlen(tok);
+		while (len && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
+			tok[--len] = 0;
+		if (!len)
+			return conf_fail(c, s, "%s: an empty range in '%s'", what, text);
+		if (strpbrk(tok, " \t") || parse_range(tok, &r))
+			return conf_fail(c, s, "%s: '%s' is not a prefix or range", what, tok);
+		if (set->n == IKE_CHILD_MAX_TS)
+			return conf_fail(c, s, "%s: at most %d ranges", what, IKE_CHILD_MAX_TS);
+		range_to_ts(&r, &set->ts[set->n]);
+		set->ts[set->n].end_port = 0xffff;
+		for (i = 0; i < set->n; i++)
+			if (ike_ts_equal(&set->ts[i], &set->ts[set->n]))
+				return conf_fail(c, s, "%s: '%s' is listed twice", what, tok);
+		set->n++;
+	}
+	return 0;
+}
+
+/* Protocol and ports, the same for every range of a side. */
+static int set_side_ports(struct conf_ctx *c, const config_setting_t *s, const char *what,
+			  const char *ports, uint8_t ip_proto, struct ike_ts_set *set)
+{
+	uint16_t lo = 0, hi = 0xffff;
+	unsigned int i;
+
+	if (ports && parse_port_range(ports, &lo, &hi))
+		return conf_fail(c, s, "%s: '%s' is not a port range", what, ports);
+	for (i = 0; i < set->n; i++) {
+		set->ts[i].ip_proto = ip_proto;
+		set->ts[i].start_port = lo;
+		set->ts[i].end_port = hi;
+	}
+	return 0;
+}
+
 static int load_selector(struct conf_ctx *c, const config_setting_t *s,
 			 struct iked_selector *sel)
 {
 	const char *local = get_string(s, "local"), *remote = get_string(s, "remote");
 	const char *proto = get_string(s, "protocol");
 	const char *lport = get_string(s, "local-port"), *rport = get_string(s, "remote-port");
-	struct inet_range lr, rr;
+	struct ike_ts_pair pair;
 	uint8_t ip_proto = 0;
 
 	if (check_known(c, s, selector_settings, "traffic selector"))
 		return -EINVAL;
 	if (!local || !remote)
 		return conf_fail(c, s, "a traffic selector needs local and remote");
-	if (parse_range(local, &lr))
-		return conf_fail(c, s, "local: '%s' is not a prefix or range", local);
-	if (parse_range(remote, &rr))
-		return conf_fail(c, s, "remote: '%s' is not a prefix or range", remote);
-	if (lr.family != rr.family)
-		return conf_fail(c, s, "local and remote differ in address family");
+	if (parse_side(c, s, "local", local, &sel->local) ||
+	    parse_side(c, s, "remote", remote, &sel->remote))
+		return -EINVAL;
+	if (!ike_ts_pairs(&sel->local, &sel->remote, &pair, 1))
+		return conf_fail(c, s, "local and remote have no address family in common");
 	if (proto && parse_ip_proto(proto, &ip_proto))
 		return conf_fail(c, s, "protocol: '%s' is not a protocol", proto);
-	range_to_ts(&lr, &sel->local);
-	range_to_ts(&rr, &sel->remote);
-	sel->local.ip_proto = sel->remote.ip_proto = ip_proto;
-	sel->local.end_port = sel->remote.end_port = 0xffff;
-	if (lport && parse_port_range(lport, &sel->local.start_port,
-				      &sel->local.end_port))
-		return conf_fail(c, s, "local-port: '%s' is not a port range", lport);
-	if (rport && parse_port_range(rport, &sel->remote.start_port,
-				      &sel->remote.end_port))
-		return conf_fail(c, s, "remote-port: '%s' is not a port range", rport);
+	if (set_side_ports(c, s, "local-port", lport, ip_proto, &sel->local) ||
+	    set_side_ports(c, s, "remote-port", rport, ip_proto, &sel->remote))
+		return -EINVAL;
 	return 0;
 }
 

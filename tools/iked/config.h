@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "types.h"
+#include "ts.h"
 
 struct ike_local_cert;
 struct ike_cert_store;
@@ -108,9 +109,13 @@ struct iked_gateway {
 	uint32_t retransmit_tries;
 };
 
-/* One traffic selector pair: a Junos proxy ID, its own child SA pair. */
+/*
+ * One traffic-selectors entry: a Junos proxy ID, its own child SA pair.
+ * Each side may list several ranges (strongSwan's local_ts = a, b): the
+ * child covers every pair of them.
+ */
 struct iked_selector {
-	struct ike_ts local, remote;
+	struct ike_ts_set local, remote;	/* at most IKE_CHILD_MAX_TS each */
 };
 
 struct iked_vpn {
@@ -128,12 +133,13 @@ struct iked_vpn {
 	uint32_t replay_window;
 	char last_error[128];		/* runtime: why it last failed, for status */
 	/*
-	 * Runtime, on-traffic VPNs with selectors: the index of the selector
-	 * installed without an SA for each sel[], whose traffic raises the
-	 * acquire; a child SA takes the index over while it lives.
+	 * Runtime, on-traffic VPNs with selectors: the indexes of the
+	 * selectors installed without an SA for each pair of each sel[],
+	 * whose traffic raises the acquire; a child SA takes the indexes over
+	 * while it lives.
 	 */
-	uint32_t trap[IKE_MAX_TS];
-	bool trap_live[IKE_MAX_TS];	/* the trap itself is in the module now */
+	uint32_t trap[IKE_MAX_TS][IKE_CHILD_MAX_PAIRS];
+	bool trap_live[IKE_MAX_TS];	/* the traps themselves are in the module now */
 	uint64_t last_try;		/* runtime: our last initiation, ms */
 	bool held_down;			/* runtime: "sectun ike down" */
 	/* Runtime counters, for status (Junos: IPsec SAs created/deleted). */

@@ -291,7 +291,7 @@ static void lifecycle_text(FILE *out, const struct ike_sa *sa)
 
 static void status_text(FILE *out, bool detail)
 {
-	char a[64], b[64], c[128], d[128], e[512], si[17], sr[17];
+	char a[512], b[512], c[128], d[128], e[512], si[17], sr[17];
 	unsigned int n_ike = 0, n_child = 0;
 	struct child_sa *ch;
 	struct ike_sa *sa;
@@ -380,8 +380,8 @@ static void status_text(FILE *out, bool detail)
 				fprintf(out, "    bind-interface: %s  anti-replay window: %u\n",
 					ch->vpn->bind_if, ch->vpn->replay_window);
 				fprintf(out, "    local selector: %s\n    remote selector: %s\n",
-					ike_ts_format(&ch->local, a, sizeof(a)),
-					ike_ts_format(&ch->remote, b, sizeof(b)));
+					ike_ts_set_format(&ch->local, a, sizeof(a)),
+					ike_ts_set_format(&ch->remote, b, sizeof(b)));
 			}
 		}
 	}
@@ -442,7 +442,8 @@ static void statistics(FILE *out, bool as_json)
 
 static void status_json(FILE *out)
 {
-	char a[128], spi[16];
+	char a[512], spi[16];
+	unsigned int k;
 	const struct ike_xchg *x;
 	struct child_sa *ch;
 	struct ike_sa *sa;
@@ -528,9 +529,14 @@ static void status_json(FILE *out)
 			json_kv_str(&j, "spi_in", spi);
 			snprintf(spi, sizeof(spi), "%08x", ch->spi_out);
 			json_kv_str(&j, "spi_out", spi);
-			json_kv_str(&j, "local_ts", ike_ts_format(&ch->local, a, sizeof(a)));
-			json_kv_str(&j, "remote_ts", ike_ts_format(&ch->remote, a, sizeof(a)));
-			json_kv_u64(&j, "policy", ch->policy);
+			json_kv_str(&j, "local_ts", ike_ts_set_format(&ch->local, a, sizeof(a)));
+			json_kv_str(&j, "remote_ts", ike_ts_set_format(&ch->remote, a, sizeof(a)));
+			json_kv_u64(&j, "policy", ch->policy.n ? ch->policy.index[0] : 0);
+			json_key(&j, "policies");
+			json_arr_open(&j);
+			for (k = 0; k < ch->policy.n; k++)
+				json_u64(&j, ch->policy.index[k]);
+			json_arr_close(&j);
 			json_kv_str(&j, "state", child_state_name(ch));
 			json_kv_u64(&j, "rekeys", ch->rekeys);
 			json_kv_u64(&j, "lifetime_left",

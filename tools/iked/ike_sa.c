@@ -299,8 +299,7 @@ void ike_child_remove(struct child_sa *c)
 		ike_kernel_del_child(c);
 		c->vpn->sas_deleted++;
 	}
-	if (c->policy)
-		ike_kernel_del_policy(c->vpn->bind_if, c->policy);
+	ike_child_del_policies(c);
 	ike_child_restore_trap(c);
 	free(c);
 }

@@ -41,6 +41,15 @@ enum child_state {
 	CHILD_RETIRING,		/* deleted: only its inbound SA is left, briefly */
 };
 
+/*
+ * The selector indexes on the device a child's SAs serve, one for each
+ * pair of its traffic selectors (ike_ts_pairs()).
+ */
+struct child_policies {
+	unsigned int n;			/* 0: the SAs are the whole tunnel's */
+	uint32_t index[IKE_CHILD_MAX_PAIRS];
+};
+
 struct child_sa {
 	struct child_sa *next;
 	struct ike_sa *sa;		/* the IKE SA that carries it */
@@ -48,10 +57,10 @@ struct child_sa {
 	uint8_t protocol;		/* IKE_PROTO_ESP or IKE_PROTO_AH */
 	uint32_t spi_in, spi_out;	/* network order on the wire; host here */
 	struct ike_suite suite;
-	struct ike_ts local, remote;	/* negotiated, from our side */
+	struct ike_ts_set local, remote;	/* negotiated, from our side */
 	unsigned int sel;		/* which of the VPN's selectors */
-	uint32_t policy;		/* selector index on the device; 0 = whole tunnel */
-	bool owns_trap;			/* that index is the VPN's on-traffic trap */
+	struct child_policies policy;	/* on the device; none: the whole tunnel */
+	bool owns_trap;			/* those indexes are the VPN's on-traffic traps */
 	bool installed;
 	time_t created;
 	enum child_state state;

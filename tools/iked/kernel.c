@@ -316,8 +316,16 @@ static int add_one(const struct child_sa *c, int dir, uint32_t spi,
 		nla_put_u64(msg, SECTUN_SA_A_HARD_BYTES, lifetime_kb * 1024);
 		nla_put_u64(msg, SECTUN_SA_A_SOFT_BYTES, lifetime_kb * 1024 / 10 * 9);
 	}
-	if (c->policy)
-		nla_put_u32(msg, SECTUN_SA_A_POLICY, c->policy);
+	if (c->policy.n == 1) {
+		nla_put_u32(msg, SECTUN_SA_A_POLICY, c->policy.index[0]);
+	} else if (c->policy.n) {
+		struct nlattr *list = nla_nest_start(msg, SECTUN_SA_A_POLICIES);
+		unsigned int p;
+
+		for (p = 0; p < c->policy.n; p++)
+			nla_put_u32(msg, SECTUN_SA_A_POLICY, c->policy.index[p]);
+		nla_nest_end(msg, list);
+	}
 	if (dir == SECTUN_DIR_OUT && c->out_standby)
 		nla_put_u8(msg, SECTUN_SA_A_STANDBY, 1);
 	nla_nest_end(msg, nest);

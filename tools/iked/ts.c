@@ -45,32 +45,6 @@ bool ike_ts_intersect(const struct ike_ts *a, const struct ike_ts *b, struct ike
 	return true;
 }
 
-bool ike_ts_narrow(const struct ike_ts_set *offered, const struct ike_ts *mine,
-		   struct ike_ts *out)
-{
-	unsigned int i;
-
-	for (i = 0; i < offered->n; i++)
-		if (ike_ts_intersect(&offered->ts[i], mine, out))
-			return true;
-	return false;
-}
-
-bool ike_ts_narrow_first(const struct ike_ts_set *offered, const struct ike_ts *mine,
-			 struct ike_ts *out)
-{
-	struct ike_ts x;
-	unsigned int i;
-
-	if (!offered->n || !ike_ts_intersect(&offered->ts[0], mine, out))
-		return false;
-	/* Widen to any later overlap that holds this one. */
-	for (i = 1; i < offered->n; i++)
-		if (ike_ts_intersect(&offered->ts[i], mine, &x) && ike_ts_within(out, &x))
-			*out = x;
-	return true;
-}
-
 bool ike_ts_within(const struct ike_ts *in, const struct ike_ts *outer)
 {
 	size_t n = addr_len(in);
@@ -126,4 +100,125 @@ const char *ike_ts_format(const struct ike_ts *ts, char *buf, size_t len)
 				 ts->end_port);
 	}
 	return buf;
+}
+
+/* Adds X to OUT unless one there holds it; drops those X holds. */
+static void set_add_widest(struct ike_ts_set *out, const struct ike_ts *x, unsigned int max)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < out->n; i++)
+		if (ike_ts_within(x, &out->ts[i]))
+			return;
+	for (i = 0; i < out->n; i++)
+		if (!ike_ts_within(&out->ts[i], x))
+			out->ts[kept++] = out->ts[i];
+	out->n = kept;
+	if (out->n < max)
+		out->ts[out->n++] = *x;
+}
+
+bool ike_ts_set_narrow(const struct ike_ts_set *offered, const struct ike_ts_set *mine,
+		       unsigned int max, struct ike_ts_set *out)
+{
+	unsigned int i, j;
+	struct ike_ts x;
+
+	if (max > IKE_CHILD_MAX_TS)
+		max = IKE_CHILD_MAX_TS;
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < offered->n; i++)
+		for (j = 0; j < mine->n; j++)
+			if (ike_ts_intersect(&offered->ts[i], &mine->ts[j], &x))
+				set_add_widest(out, &x, max);
+	return out->n > 0;
+}
+
+bool ike_ts_set_meets_first(const struct ike_ts_set *offered, const struct ike_ts_set *mine)
+{
+	struct ike_ts x;
+	unsigned int j;
+
+	for (j = 0; offered->n && j < mine->n; j++)
+		if (ike_ts_intersect(&offered->ts[0], &mine->ts[j], &x))
+			return true;
+	return false;
+}
+
+/* Every selector of A stands in relation REL (inside, equal) to one of B. */
+static bool set_each_in(const struct ike_ts_set *a, const struct ike_ts_set *b,
+			bool (*rel)(const struct ike_ts *, const struct ike_ts *))
+{
+	unsigned int i, j;
+
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n && !rel(&a->ts[i], &b->ts[j]); j++)
+			;
+		if (j == b->n)
+			return false;
+	}
+	return true;
+}
+
+bool ike_ts_set_within(const struct ike_ts_set *in, const struct ike_ts_set *outer)
+{
+	return set_each_in(in, outer, ike_ts_within);
+}
+
+bool ike_ts_set_equal(const struct ike_ts_set *a, const struct ike_ts_set *b)
+{
+	return a->n == b->n && set_each_in(a, b, ike_ts_equal) && set_each_in(b, a, ike_ts_equal);
+}
+
+bool ike_ts_set_is_any(const struct ike_ts_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->n; i++)
+		if (!ike_ts_is_any(&set->ts[i]))
+			return false;
+	return set->n > 0;
+}
+
+const char *ike_ts_set_format(const struct ike_ts_set *set, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i;
+	char one[96];
+
+	if (len)
+		buf[0] = 0;
+	for (i = 0; i < set->n && used < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+				 ike_ts_format(&set->ts[i], one, sizeof(one)));
+
+		if (n < 0)
+			break;
+		used += n;
+	}
+	return buf;
+}
+
+unsigned int ike_ts_pairs(const struct ike_ts_set *local, const struct ike_ts_set *remote,
+			  struct ike_ts_pair *out, unsigned int max)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < local->n; i++) {
+		for (j = 0; j < remote->n; j++) {
+			const struct ike_ts *l = &local->ts[i], *r = &remote->ts[j];
+			uint8_t proto = l->ip_proto ? l->ip_proto : r->ip_proto;
+
+			if (l->type != r->type ||
+			    (l->ip_proto && r->ip_proto && l->ip_proto != r->ip_proto))
+				continue;
+			if (n < max) {
+				out[n].local = *l;
+				out[n].remote = *r;
+				out[n].local.ip_proto = out[n].remote.ip_proto = proto;
+			}
+			n++;
+		}
+	}
+	return n;
 }

@@ -5,6 +5,7 @@
  * every setup has a deadline (limits.setup-timeout), a covered VPN whose
  * setup stalls is uncovered again in bounded time and tried once more.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,12 +106,49 @@ void iked_vpn_sa_gone(struct iked_vpn *vpn)
 		ike_timer_set(&maintain_timer, SOON_MS, maintain);
 }
 
+bool iked_vpn_traps_add(struct iked_vpn *vpn, unsigned int k)
+{
+	struct ike_ts_pair pairs[IKE_CHILD_MAX_PAIRS];
+	unsigned int n, p;
+	bool any = false;
+	int idx;
+
+	n = ike_ts_pairs(&vpn->sel[k].local, &vpn->sel[k].remote, pairs, IKE_CHILD_MAX_PAIRS);
+	for (p = 0; p < n && p < IKE_CHILD_MAX_PAIRS; p++) {
+		idx = ike_kernel_add_policy(vpn->bind_if, vpn->trap[k][p], &pairs[p].local,
+					    &pairs[p].remote);
+		/* Its index taken meanwhile (by hand, another VPN): a new one. */
+		if (idx <= 0 && vpn->trap[k][p])
+			idx = ike_kernel_add_policy(vpn->bind_if, 0, &pairs[p].local,
+						    &pairs[p].remote);
+		vpn->trap[k][p] = idx > 0 ? idx : 0;
+		any |= idx > 0;
+	}
+	vpn->trap_live[k] = any;
+	return any;
+}
+
+bool iked_vpn_traps_del(struct iked_vpn *vpn, unsigned int k)
+{
+	bool all = true;
+	unsigned int p;
+	int err;
+
+	/* One deleted by hand (ENOENT) is gone all the same. */
+	for (p = 0; p < IKE_CHILD_MAX_PAIRS; p++) {
+		err = vpn->trap[k][p] ? ike_kernel_del_policy(vpn->bind_if, vpn->trap[k][p]) : 0;
+		if (err && err != -ENOENT)
+			all = false;
+	}
+	vpn->trap_live[k] = false;
+	return all;
+}
+
 /* On-traffic VPNs with selectors: each selector in the module, without an
  * SA, so that its traffic raises an acquire naming it. */
 static void traps_install(void)
 {
 	unsigned int i, k;
-	int idx;
 
 	for (i = 0; i < iked->cfg->n_vpn; i++) {
 		struct iked_vpn *vpn = &iked->cfg->vpn[i];
@@ -118,12 +156,8 @@ static void traps_install(void)
 		if (vpn->establish != IKED_ESTABLISH_ON_TRAFFIC || vpn->traps_set)
 			continue;
 		vpn->traps_set = true;
-		for (k = 0; k < vpn->n_sel; k++) {
-			idx = ike_kernel_add_policy(vpn->bind_if, 0, &vpn->sel[k].local,
-						    &vpn->sel[k].remote);
-			vpn->trap[k] = idx > 0 ? idx : 0;
-			vpn->trap_live[k] = idx > 0;
-		}
+		for (k = 0; k < vpn->n_sel; k++)
+			iked_vpn_traps_add(vpn, k);
 	}
 }
 
@@ -133,12 +167,24 @@ void iked_vpn_retire(struct iked_vpn *vpn)
 
 	for (k = 0; k < vpn->n_sel; k++) {
 		if (vpn->trap_live[k])
-			ike_kernel_del_policy(vpn->bind_if, vpn->trap[k]);
+			iked_vpn_traps_del(vpn, k);
 		/* Its children, on their way out, put no trap back. */
-		vpn->trap[k] = 0;
+		memset(vpn->trap[k], 0, sizeof(vpn->trap[k]));
 		vpn->trap_live[k] = false;
 	}
 	vpn->traps_set = false;
+}
+
+/* The entry of VPN whose trap INDEX is, or -1. */
+static int trap_entry(const struct iked_vpn *vpn, uint32_t index)
+{
+	unsigned int k, p;
+
+	for (k = 0; index && k < vpn->n_sel; k++)
+		for (p = 0; p < IKE_CHILD_MAX_PAIRS; p++)
+			if (vpn->trap[k][p] == index)
+				return k;
+	return -1;
 }
 
 int iked_vpns_start(void)
@@ -178,10 +224,11 @@ void iked_vpn_acquire(const struct kernel_event *ev)
 		/* Tunnel-wide, or one of this VPN's traps. */
 		k = 0;
 		if (vpn->n_sel) {
-			while (k < vpn->n_sel && (!ev->policy || vpn->trap[k] != ev->policy))
-				k++;
-			if (k == vpn->n_sel)
+			int e = trap_entry(vpn, ev->policy);
+
+			if (e < 0)
 				continue;
+			k = e;
 		} else if (ev->policy) {
 			continue;
 		}

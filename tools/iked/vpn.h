@@ -8,6 +8,7 @@
 #ifndef SECTUN_IKED_VPN_H
 #define SECTUN_IKED_VPN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -21,6 +22,13 @@ void iked_vpns_stop(void);
 void iked_vpns_pause(void);
 /* VPN's traps out of the module, for good (it changed or went in a reload). */
 void iked_vpn_retire(struct iked_vpn *vpn);
+/*
+ * The traps of VPN's selector entry K, one per pair of its sides, into the
+ * module at their indexes (new ones the first time). False if none went in.
+ */
+bool iked_vpn_traps_add(struct iked_vpn *vpn, unsigned int k);
+/* Entry K's traps out of the module; their indexes stay K's. False if one stayed. */
+bool iked_vpn_traps_del(struct iked_vpn *vpn, unsigned int k);
 /* An IKE SA we initiated for VPN is gone: look again soon. */
 void iked_vpn_sa_gone(struct iked_vpn *vpn);
 /* The module's acquire: traffic on IFNAME for selector POLICY without an SA. */

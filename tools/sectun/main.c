@@ -41,7 +41,7 @@ static const struct cli_cmd commands[] = {
 	  "them in 'show security ipsec statistics'; 'clear' resets them.\n" },
 	{ "sa", cmd_sa,
 	  "add DEV in|out spi SPI enc ALG [key HEX] [auth ALG key HEX] [esn on|off]\n"
-	  "              [replay-window N] [seq N] [policy N] [standby] [LIFETIME N]...\n"
+	  "              [replay-window N] [seq N] [policy N[,N]...] [standby] [LIFETIME N]...\n"
 	  "       sectun sa set DEV in|out spi SPI [LIFETIME N]... [current]\n"
 	  "       sectun sa del DEV in|out spi SPI\n"
 	  "       sectun sa show [DEV [in|out] [spi SPI]]\n"
@@ -57,7 +57,8 @@ static const struct cli_cmd commands[] = {
 	  "  replay-window  packets, 0 = off (default: the tunnel's)\n"
 	  "  seq      last sequence number sent (out) or highest received (in)\n"
 	  "  standby  (out) install without using it; 'sa set ... current' switches\n"
-	  "  policy   the index of the selector the SA serves (default: the tunnel)\n"
+	  "  policy   the index of the selector the SA serves (default: the tunnel),\n"
+	  "           or several, comma-separated (up to 64): one SA for all of them\n"
 	  "  LIFETIME soft-bytes, hard-bytes, soft-packets, hard-packets,\n"
 	  "           soft-seconds, hard-seconds (0 = no limit)\n"
 	  "A new outbound SA takes over the tunnel's traffic at once unless it is\n"

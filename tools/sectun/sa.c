@@ -35,7 +35,8 @@ struct sa_args {
 	uint64_t seq;
 	/* soft/hard bytes, packets, seconds; -1 until given */
 	int64_t life[6];
-	uint32_t policy;
+	uint32_t policies[SECTUN_SA_MAX_POLICIES];
+	unsigned int n_policies;
 	bool standby, current;
 };
 
@@ -60,6 +61,28 @@ static void sa_args_init(struct sa_args *a)
 	a->esn = -1;
 	a->replay_window = -1;
 	memset(a->life, 0xff, sizeof(a->life));
+}
+
+/* "3" or "1,2,5": the selectors an SA serves, each once. */
+static int parse_policy_list(const char *arg, struct sa_args *a)
+{
+	char buf[1024], *tok, *save = NULL;
+	unsigned int k;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	a->n_policies = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (a->n_policies == SECTUN_SA_MAX_POLICIES ||
+		    parse_u32(tok, 1, UINT32_MAX, &a->policies[a->n_policies]))
+			return -1;
+		for (k = 0; k < a->n_policies; k++)
+			if (a->policies[k] == a->policies[a->n_policies])
+				return -1;
+		a->n_policies++;
+	}
+	return a->n_policies ? 0 : -1;
 }
 
 /*
@@ -169,8 +192,8 @@ static int parse_sa_args(const char *cmd, int argc, char **argv,
 		} else if (!strcmp(w, "standby")) {
 			a->standby = true;
 		} else if (!strcmp(w, "policy")) {
-			if (!arg || parse_u32(arg, 1, UINT32_MAX, &a->policy))
-				return cli_usage(cmd, "policy is a selector index");
+			if (!arg || parse_policy_list(arg, a))
+				return cli_usage(cmd, "policy is a selector index, or several: 1,2");
 			i++;
 		} else {
 			return cli_usage(cmd, "unknown keyword '%s'", w);
@@ -278,8 +301,16 @@ static void fill_add(struct nl_msg *msg, const struct sa_args *a)
 		nla_put_u64(msg, SECTUN_SA_A_SEQ, a->seq);
 	if (a->standby)
 		nla_put_u8(msg, SECTUN_SA_A_STANDBY, 1);
-	if (a->policy)
-		nla_put_u32(msg, SECTUN_SA_A_POLICY, a->policy);
+	if (a->n_policies == 1) {
+		nla_put_u32(msg, SECTUN_SA_A_POLICY, a->policies[0]);
+	} else if (a->n_policies) {
+		struct nlattr *list = nla_nest_start(msg, SECTUN_SA_A_POLICIES);
+		unsigned int k;
+
+		for (k = 0; k < a->n_policies; k++)
+			nla_put_u32(msg, SECTUN_SA_A_POLICY, a->policies[k]);
+		nla_nest_end(msg, list);
+	}
 	put_lifetimes(msg, a);
 }
 
@@ -356,13 +387,30 @@ struct sa_info {
 	uint64_t stats[__SECTUN_SA_STAT_MAX];
 	bool has_reason;
 	uint8_t reason;
-	uint32_t policy;
+	uint32_t policies[SECTUN_SA_MAX_POLICIES];
+	unsigned int n_policies;
 };
 
 struct sa_list {
 	struct sa_info *v;
 	size_t n, cap;
 };
+
+/* SECTUN_SA_A_POLICIES, or from an older module SECTUN_SA_A_POLICY alone. */
+static void parse_sa_policies(struct nlattr **tb, struct sa_info *s)
+{
+	struct nlattr *p;
+	int rem;
+
+	if (tb[SECTUN_SA_A_POLICIES]) {
+		nla_for_each_nested(p, tb[SECTUN_SA_A_POLICIES], rem)
+			if (nla_type(p) == SECTUN_SA_A_POLICY &&
+			    s->n_policies < SECTUN_SA_MAX_POLICIES)
+				s->policies[s->n_policies++] = sectun_nla_u32(p);
+	} else if (sectun_nla_u32(tb[SECTUN_SA_A_POLICY])) {
+		s->policies[s->n_policies++] = sectun_nla_u32(tb[SECTUN_SA_A_POLICY]);
+	}
+}
 
 static void parse_sa_nest(struct nlattr **attrs, struct sa_info *s)
 {
@@ -395,7 +443,7 @@ static void parse_sa_nest(struct nlattr **attrs, struct sa_info *s)
 		s->life[k] = sectun_nla_u64(tb[life_attrs[k]]);
 	s->soft_secs = sectun_nla_u32(tb[SECTUN_SA_A_SOFT_SECONDS]);
 	s->hard_secs = sectun_nla_u32(tb[SECTUN_SA_A_HARD_SECONDS]);
-	s->policy = sectun_nla_u32(tb[SECTUN_SA_A_POLICY]);
+	parse_sa_policies(tb, s);
 	s->has_reason = tb[SECTUN_SA_A_REASON] != NULL;
 	s->reason = sectun_nla_u8(tb[SECTUN_SA_A_REASON]);
 	if (tb[SECTUN_SA_A_STATS])
@@ -457,14 +505,19 @@ static const char *limit(uint64_t v, char *buf, size_t len)
 static void print_sa_text(const struct sa_info *s)
 {
 	char alg[64], b[4][24];
+	unsigned int k;
 
 	printf("%s: %s %s SA, SPI 0x%08x%s%s\n", s->ifname,
 	       s->dir ? "outbound" : "inbound",
 	       s->proto == IPPROTO_AH ? "AH" : "ESP", s->spi,
 	       s->current ? ", current" : "",
 	       s->expired == 2 ? ", expired" : s->expired == 1 ? ", soft-expired" : "");
-	if (s->policy)
-		printf("  serves selector %u\n", s->policy);
+	if (s->n_policies) {
+		printf("  serves selector%s", s->n_policies > 1 ? "s" : "");
+		for (k = 0; k < s->n_policies; k++)
+			printf("%s%u", k ? ", " : " ", s->policies[k]);
+		printf("\n");
+	}
 	printf("  algorithm: %s (ICV %u bytes), mode %s, ESN %s\n",
 	       sa_alg_name(s, alg, sizeof(alg)), s->icv,
 	       s->mode ? "transport" : "tunnel", s->esn ? "on" : "off");
@@ -501,6 +554,7 @@ static void sa_print_json(struct json *j, const struct sa_info *s)
 		[SECTUN_SA_STAT_DISCARDED] = "discarded",
 	};
 	char alg[64];
+	unsigned int i;
 	int k;
 
 	json_obj_open(j);
@@ -522,7 +576,12 @@ static void sa_print_json(struct json *j, const struct sa_info *s)
 	json_kv_str(j, "state", s->expired == 2 ? "expired" :
 		    s->expired == 1 ? "soft-expired" : "active");
 	json_kv_u64(j, "age", s->age);
-	json_kv_u64(j, "policy", s->policy);
+	json_kv_u64(j, "policy", s->n_policies ? s->policies[0] : 0);
+	json_key(j, "policies");
+	json_arr_open(j);
+	for (i = 0; i < s->n_policies; i++)
+		json_u64(j, s->policies[i]);
+	json_arr_close(j);
 	json_kv_u64(j, "soft_bytes", s->life[0]);
 	json_kv_u64(j, "hard_bytes", s->life[1]);
 	json_kv_u64(j, "soft_packets", s->life[2]);

@@ -1632,7 +1632,7 @@ static void assert_settled_pairs(struct pair *p, unsigned int n)
 	for (c = a->children; c; c = c->next) {
 		assert_int_equal(c->state, CHILD_INSTALLED);
 		assert_false(c->out_standby);
-		assert_int_not_equal(c->policy, 0);
+		assert_int_not_equal(c->policy.n, 0);
 		for (found = 0, d = b->children; d; d = d->next)
 			found += d->spi_in == c->spi_out && d->spi_out == c->spi_in &&
 				 d->state == CHILD_INSTALLED && !d->out_standby;
@@ -1762,7 +1762,7 @@ static void test_reauth_reverted(void **state)
 	assert_settled_pairs(p, 2);
 	memcpy(spi, peer_sa(&p->a, 0)->spi_i, 8);
 	for (i = 0, c = peer_sa(&p->a, 0)->children; c; c = c->next, i++) {
-		policies[i] = c->policy;
+		policies[i] = c->policy.index[0];
 		spis[i] = c->spi_in;
 	}
 	rekey_due_now(&p->a);
@@ -1781,7 +1781,7 @@ static void test_reauth_reverted(void **state)
 	for (i = 0, c = peer_sa(&p->a, 0)->children; c; c = c->next, i++) {
 		assert_int_equal(c->state, CHILD_INSTALLED);
 		assert_false(c->out_standby);
-		assert_int_equal(c->policy, policies[i]);
+		assert_int_equal(c->policy.index[0], policies[i]);
 		assert_int_equal(c->spi_in, spis[i]);
 	}
 	/* b learns of the dead SA once a tries again and gets through. */

@@ -75,7 +75,8 @@ static void test_full(void **state)
 		"vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st1\"; protocol = \"ah\";\n"
 		"  proposals = \"sha256\"; establish-tunnels = \"immediately\"; replay-window = 1024;\n"
 		"  traffic-selectors = ( { local = \"10.1.0.0/16\"; remote = \"10.2.0.1-10.2.0.9\";\n"
-		"    protocol = \"tcp\"; remote-port = \"443\"; } ); } );",
+		"    protocol = \"tcp\"; remote-port = \"443\"; },\n"
+		"    { local = \"10.3.0.0/24, 2001:db8:3::/48\"; remote = \"10.4.0.0/24,10.5.0.0/24\"; } ); } );",
 		&cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.gw[0].proposals.n, 2);
 	assert_int_equal(cfg.gw[0].psk_len, 3);
@@ -83,13 +84,22 @@ static void test_full(void **state)
 	assert_int_equal(cfg.gw[0].local_id.type, IKE_ID_FQDN);
 	assert_int_equal(cfg.gw[0].remote_id.type, IKE_ID_RFC822_ADDR);
 	assert_int_equal(cfg.vpn[0].protocol, IKE_PROTO_AH);
-	assert_int_equal(cfg.vpn[0].n_sel, 1);
-	assert_int_equal(cfg.vpn[0].sel[0].remote.ip_proto, 6);
-	assert_int_equal(cfg.vpn[0].sel[0].remote.start_port, 443);
-	assert_int_equal(cfg.vpn[0].sel[0].remote.end_port, 443);
-	assert_int_equal(cfg.vpn[0].sel[0].local.start_addr[1], 1);
-	assert_int_equal(cfg.vpn[0].sel[0].local.end_addr[2], 0xff);
-	assert_int_equal(cfg.vpn[0].sel[0].remote.end_addr[3], 9);
+	assert_int_equal(cfg.vpn[0].n_sel, 2);
+	assert_int_equal(cfg.vpn[0].sel[0].local.n, 1);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.ts[0].ip_proto, 6);
+	assert_int_equal(cfg.vpn[0].sel[0].local.ts[0].ip_proto, 6);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.ts[0].start_port, 443);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.ts[0].end_port, 443);
+	assert_int_equal(cfg.vpn[0].sel[0].local.ts[0].end_port, 0xffff);
+	assert_int_equal(cfg.vpn[0].sel[0].local.ts[0].start_addr[1], 1);
+	assert_int_equal(cfg.vpn[0].sel[0].local.ts[0].end_addr[2], 0xff);
+	assert_int_equal(cfg.vpn[0].sel[0].remote.ts[0].end_addr[3], 9);
+	/* Several ranges a side, of either family. */
+	assert_int_equal(cfg.vpn[0].sel[1].local.n, 2);
+	assert_int_equal(cfg.vpn[0].sel[1].remote.n, 2);
+	assert_int_equal(cfg.vpn[0].sel[1].local.ts[1].type, IKE_TS_IPV6_ADDR_RANGE);
+	assert_int_equal(cfg.vpn[0].sel[1].remote.ts[1].start_addr[1], 5);
+	assert_int_equal(cfg.vpn[0].sel[1].remote.ts[1].end_port, 0xffff);
 	iked_config_free(&cfg);
 }
 
@@ -121,7 +131,23 @@ static void test_errors(void **state)
 		     "no gateway named 'other'");
 	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
 		     " traffic-selectors = ( { local = \"10.0.0.0/8\"; remote = \"2001:db8::/32\"; } ); } );",
-		     "differ in address family");
+		     "no address family in common");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " traffic-selectors = ( { local = \"10.0.0.0/8, nope\"; remote = \"10.1.0.0/16\"; } ); } );",
+		     "'nope' is not a prefix or range");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " traffic-selectors = ( { local = \"10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4,10.0.0.5,"
+		     "10.0.0.6,10.0.0.7,10.0.0.8,10.0.0.9\"; remote = \"10.1.0.0/16\"; } ); } );",
+		     "at most 8 ranges");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " traffic-selectors = ( { local = \", \"; remote = \"10.1.0.0/16\"; } ); } );",
+		     "an empty range");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " traffic-selectors = ( { local = \"10.0.0.0/8 junk\"; remote = \"10.1.0.0/16\"; } ); } );",
+		     "'10.0.0.0/8 junk' is not a prefix");
+	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\";"
+		     " traffic-selectors = ( { local = \"10.0.0.0/8\"; remote = \"10.1.0.0/16, 10.1.0.0/16\"; } ); } );",
+		     "listed twice");
 	expect_error(GW "vpns = ( { name = \"v\"; gateway = \"gw\"; bind-interface = \"st0\"; establish-tunnels = \"never\"; } );",
 		     "establish-tunnels");
 	expect_error(GW GW, "duplicate setting");	/* libconfig says so */
@@ -212,7 +238,7 @@ static void v4(struct ike_ts *ts, const char *lo, const char *hi, uint16_t p0, u
 static void test_ts(void **state)
 {
 	struct ike_ts a, b, out;
-	struct ike_ts_set set = { .n = 2 };
+	struct ike_ts_set set = { .n = 2 }, mine, narrowed;
 	char buf[128];
 
 	(void)state;
@@ -227,12 +253,14 @@ static void test_ts(void **state)
 	v4(&b, "10.0.0.0", "10.0.0.255", 0, 65535, 17);
 	v4(&a, "10.0.0.0", "10.0.0.255", 0, 65535, 6);
 	assert_false(ike_ts_intersect(&a, &b, &out));
-	/* The first offered selector that overlaps wins. */
+	/* Only the offered selector that overlaps is kept. */
 	v4(&set.ts[0], "172.16.0.0", "172.16.0.255", 0, 65535, 0);
 	v4(&set.ts[1], "10.0.0.5", "10.0.0.5", 0, 65535, 0);
-	v4(&a, "10.0.0.0", "10.0.0.255", 0, 65535, 0);
-	assert_true(ike_ts_narrow(&set, &a, &out));
-	assert_string_equal(ike_ts_format(&out, buf, sizeof(buf)), "10.0.0.5/32");
+	mine.n = 1;
+	v4(&mine.ts[0], "10.0.0.0", "10.0.0.255", 0, 65535, 0);
+	assert_true(ike_ts_set_narrow(&set, &mine, IKE_CHILD_MAX_TS, &narrowed));
+	assert_int_equal(narrowed.n, 1);
+	assert_string_equal(ike_ts_format(&narrowed.ts[0], buf, sizeof(buf)), "10.0.0.5/32");
 	iked_ts_any(&a, 2 /* AF_INET */);
 	assert_true(ike_ts_is_any(&a));
 	assert_false(ike_ts_is_any(&out));

@@ -224,16 +224,28 @@ enum sectun_sa_attr {
 	SECTUN_SA_A_REASON,		/* u8, events: enum sectun_expire_reason */
 	SECTUN_SA_A_STATS,		/* nest, get only: enum sectun_sa_stat */
 	SECTUN_SA_A_POLICY,		/* u32: index of the selector the SA serves;
-					 * 0 (default) = the whole tunnel
+					 * 0 (default) = the whole tunnel. Of an
+					 * SA with several, the first
 					 */
 	SECTUN_SA_A_PENDING_MS,		/* u32 (in, on add): only reserve the SPI;
 					 * what arrives for it is held this many
 					 * ms (1-30000) for the SA added later
 					 */
+	SECTUN_SA_A_POLICIES,		/* nest of u32 SECTUN_SA_A_POLICY: every
+					 * selector the SA serves (1 to
+					 * SECTUN_SA_MAX_POLICIES, no repeats);
+					 * on add, instead of SECTUN_SA_A_POLICY
+					 */
 
 	__SECTUN_SA_A_MAX,
 	SECTUN_SA_A_MAX = __SECTUN_SA_A_MAX - 1
 };
+
+/*
+ * The most selectors one SA serves: an IKEv2 child SA with several
+ * TSi and TSr (RFC 7296 2.9) serves each pair of them.
+ */
+#define SECTUN_SA_MAX_POLICIES	64
 
 /* Per-SA counters, u64 each, inside SECTUN_SA_A_STATS. */
 enum sectun_sa_stat {

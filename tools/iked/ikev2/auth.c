@@ -496,7 +496,6 @@ static int auth_build_response(struct ike_xchg *x, struct ike_writer *w)
 	struct auth_xchg *ax = to_auth(x);
 	struct ike_sa_offer one = { .n = 1 };
 	struct ike_sa *sa = x->sa;
-	struct ike_ts_set tsi, tsr;
 	struct ike_id id;
 
 	if (ax->auth_failed) {
@@ -516,14 +515,9 @@ static int auth_build_response(struct ike_xchg *x, struct ike_writer *w)
 	if (!ax->child)
 		return w->err;
 	one.p[0] = ax->reply;
-	memset(&tsi, 0, sizeof(tsi));
-	memset(&tsr, 0, sizeof(tsr));
-	tsi.ts[0] = ax->child->remote;
-	tsr.ts[0] = ax->child->local;
-	tsi.n = tsr.n = 1;
 	ike_w_sa(w, &one);
-	ike_w_ts(w, IKE_PL_TSI, &tsi);
-	ike_w_ts(w, IKE_PL_TSR, &tsr);
+	ike_w_ts(w, IKE_PL_TSI, &ax->child->remote);
+	ike_w_ts(w, IKE_PL_TSR, &ax->child->local);
 	return w->err;
 }
 

@@ -146,8 +146,7 @@ static int rekey_done(struct ike_sa *sa, struct ike_sa *home, struct child_sa *o
 		log_info("%s: rekey collision on child SA %08x: ours won, the peer "
 			 "deletes %08x", sa->gw->name, old->spi_in, theirs->spi_in);
 	}
-	c->policy = holder->policy;
-	c->owns_trap = holder->owns_trap;
+	ike_child_inherit(c, holder);
 	/* Keys from the SA the exchange ran on; kept by the one OLD is on. */
 	if (ike_child_install(sa, c, nonces))
 		return -1;
@@ -350,15 +349,12 @@ void ikev2_children_wanted(struct ike_sa *sa)
 /* The selectors a rekey of C asks for: C's own (2.8), or everything, as at first. */
 static void rekey_ts(const struct child_sa *c, struct ike_ts_set *tsi, struct ike_ts_set *tsr)
 {
-	if (!c->vpn->n_sel && ike_ts_is_any(&c->local) && ike_ts_is_any(&c->remote)) {
+	if (!c->vpn->n_sel && ike_ts_set_is_any(&c->local) && ike_ts_set_is_any(&c->remote)) {
 		ike_child_ts(c->vpn, c->sel, tsi, tsr);
 		return;
 	}
-	memset(tsi, 0, sizeof(*tsi));
-	memset(tsr, 0, sizeof(*tsr));
-	tsi->ts[0] = c->local;
-	tsr->ts[0] = c->remote;
-	tsi->n = tsr->n = 1;
+	*tsi = c->local;
+	*tsr = c->remote;
 }
 
 int ikev2_child_rekey_queue(struct ike_sa *sa, struct child_sa *c)
@@ -570,8 +566,7 @@ static enum ike_xchg_status child_process_request(struct ike_xchg *x, struct ike
 	};
 	/* The replacement's inbound SA is in before we answer; its outbound waits. */
 	if (cx->old) {
-		cx->child->policy = cx->old->policy;
-		cx->child->owns_trap = cx->old->owns_trap;
+		ike_child_inherit(cx->child, cx->old);
 		cx->child->out_standby = true;
 	}
 	if ((cx->old ? ike_child_install(sa, cx->child, &nonces) :
@@ -592,7 +587,6 @@ static int child_build_response(struct ike_xchg *x, struct ike_writer *w)
 {
 	struct child_xchg *cx = to_child(x);
 	struct ike_sa_offer one = { .n = 1 };
-	struct ike_ts_set tsi, tsr;
 
 	if (cx->err) {
 		ike_w_notify(w, 0, NULL, 0, cx->err, cx->err_data, cx->err_len);
@@ -603,13 +597,8 @@ static int child_build_response(struct ike_xchg *x, struct ike_writer *w)
 	ike_w_nonce(w, cx->nr, sizeof(cx->nr));
 	if (cx->dh && ikev2_put_ke(w, cx->dh, cx->group))
 		return -1;
-	memset(&tsi, 0, sizeof(tsi));
-	memset(&tsr, 0, sizeof(tsr));
-	tsi.ts[0] = cx->child->remote;
-	tsr.ts[0] = cx->child->local;
-	tsi.n = tsr.n = 1;
-	ike_w_ts(w, IKE_PL_TSI, &tsi);
-	ike_w_ts(w, IKE_PL_TSR, &tsr);
+	ike_w_ts(w, IKE_PL_TSI, &cx->child->remote);
+	ike_w_ts(w, IKE_PL_TSR, &cx->child->local);
 	return w->err;
 }
 
