@@ -190,6 +190,17 @@ for ((round = 1; round <= 3; round++)); do
 	((child_coll >= 10 && ike_coll >= 3)) && break
 done
 check_eq "collisions: $sent pings at 50 a second, none lost" 0 "$lost"
+if ((lost)); then
+	# Which end dropped it, and why: the counters that moved, then each
+	# log's switches and deletes.
+	for side in A B; do
+		echo "# $side's st0 counters that are not 0:"
+		$side sectun -j stats st0 |
+			jget "' '.join('%s=%d' % kv for kv in j[0]['stats'].items() if kv[1])"
+	done
+	grep -hE "collision|made anew|no delete came|standby|deleting|current" \
+		"$IKE_DIR/a3.log" "$IKE_DIR/b3.log" | grep -v debug | tail -n 80
+fi
 echo "# child rekey collisions: $child_coll, IKE SA rekey collisions: $ike_coll (seen by A)"
 [[ $child_coll -ge 10 ]] && pass "at least 10 child rekey collisions" ||
 	fail "at least 10 child rekey collisions (got $child_coll)"

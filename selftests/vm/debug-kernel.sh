@@ -67,7 +67,7 @@ build) build ;;
 vm-args)
 	build >&2
 	# KASAN kernels do not come up through the PVH entry: boot the bzImage.
-	echo "-B -k $obj/arch/x86/boot/bzImage -r $root -K $top/build/kmod-debug/kmod/sectun.ko -m 4G -t 1200 -T 6000"
+	echo "-B -k $obj/arch/x86/boot/bzImage -r $root -K $top/build/kmod-debug/kmod/sectun.ko -m 4G -t 1200 -T 10800"
 	;;
 kdir) echo "$obj" ;;
 *) echo "usage: debug-kernel.sh build|vm-args|kdir" >&2; exit 2 ;;
