@@ -113,7 +113,10 @@ charon_start "$(swanctl_conf)"
 # The flood's first half-open SAs outlive it: no gap for anyone to slip in.
 IKED_QUIET=1 iked_start "$(iked_conf responder-only 'setup-timeout = 12;')"
 rss0=$(awk '/VmRSS/ {print $2}' "/proc/$IKED_PID/status")
-sw $CRAFT flood --dst 10.0.0.1 --count 6000 --group 19 --random-ports --rate 1000 --mix \
+# Long enough to outlast strongSwan's way in, on the debug kernel too.
+flood_count=6000
+debug_kernel && flood_count=18000
+sw $CRAFT flood --dst 10.0.0.1 --count "$flood_count" --group 19 --random-ports --rate 1000 --mix \
 	> "$IKE_DIR/flood.log" 2>&1 &
 flood=$!
 # Python takes a while to start in the guest: strongSwan goes once it floods.
