@@ -471,10 +471,25 @@ static int sectun_dev_init(struct net_device *dev)
 	if (!sd->stats)
 		return -ENOMEM;
 	err = gro_cells_init(&sd->gro_cells, dev);
-	if (err) {
-		sectun_stats_free(sd->stats);
-		sd->stats = NULL;
-	}
+	if (err)
+		goto err_stats;
+	err = sectun_crypt_queue_init(&sd->tx_queue, sectun_esp_output_crypt,
+				      sectun_esp_output_finish);
+	if (err)
+		goto err_gro;
+	err = sectun_crypt_queue_init(&sd->rx_queue, sectun_esp_input_crypt,
+				      sectun_esp_input_finish);
+	if (err)
+		goto err_tx_queue;
+	return 0;
+
+err_tx_queue:
+	sectun_crypt_queue_free(&sd->tx_queue);
+err_gro:
+	gro_cells_destroy(&sd->gro_cells);
+err_stats:
+	sectun_stats_free(sd->stats);
+	sd->stats = NULL;
 	return err;
 }
 
@@ -507,8 +522,12 @@ static void sectun_destruct(struct net_device *dev)
 
 	/*
 	 * Every reference is gone, the SAs' included (packets in asynchronous
-	 * crypto still count on the params and counters until then).
+	 * crypto still count on the params and counters until then). The
+	 * crypt queues are empty, but their work items may still be on
+	 * their way out.
 	 */
+	sectun_crypt_queue_free(&sd->tx_queue);
+	sectun_crypt_queue_free(&sd->rx_queue);
 	sectun_params_free(rcu_dereference_protected(sd->params, true));
 	RCU_INIT_POINTER(sd->params, NULL);
 	sectun_stats_free(sd->stats);
@@ -529,7 +548,8 @@ static void sectun_setup(struct net_device *dev)
 	dev->priv_destructor = sectun_destruct;
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
-	dev->priv_flags |= IFF_NO_QUEUE;
+	/* Queued crypto cannot send a console's packets in a panic. */
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_DISABLE_NETPOLL;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->mtu = SECTUN_DEFAULT_MTU;
@@ -580,6 +600,7 @@ static int sectun_newlink(SECTUN_NEWLINK_ARGS)
 	p->df_mode = SECTUN_DF_COPY;
 	p->replay_window = SECTUN_DEFAULT_REPLAY_WINDOW;
 	p->natt_keepalive = SECTUN_DEFAULT_NATT_KEEPALIVE;
+	p->parallel = SECTUN_PARALLEL_AUTO;
 	RCU_INIT_POINTER(sd->params, p);
 
 	/* Name devices st0, st1, ... as a Junos admin expects. */

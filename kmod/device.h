@@ -13,6 +13,7 @@
 #include <linux/rtnetlink.h>
 #include <net/net_namespace.h>
 
+#include "crypt_queue.h"
 #include "stats.h"
 
 /* Until the SA overhead is known: room for IPv6 + UDP + ESP + CBC IV/pad + ICV. */
@@ -61,6 +62,7 @@ struct sectun_params {
 	u8 ttl;				/* outer TTL/hop limit, 0: the route's */
 	u32 replay_window;		/* default for new SAs */
 	u32 natt_keepalive;		/* seconds, 0: none */
+	u8 parallel;			/* enum sectun_parallel */
 	/* Routes to the remote endpoint; new parameters, new caches. */
 	struct dst_cache dst_cache[SECTUN_ROUTE_KINDS];
 };
@@ -80,6 +82,8 @@ struct sectun_dev {
 	/* What "sectun stats clear" subtracts; NULL until then. */
 	struct sectun_stats_baseline __rcu *stats_baseline;
 	struct gro_cells gro_cells;
+	/* ESP crypto spread over the CPUs, each direction in order. */
+	struct sectun_crypt_queue tx_queue, rx_queue;
 
 	/*
 	 * The port the peer's authenticated ESP in UDP last came from (a NAT
@@ -124,6 +128,19 @@ static inline struct sectun_params *sectun_params(struct sectun_dev *sd)
 struct sectun_params *sectun_params_dup(const struct sectun_params *old);
 void sectun_params_free(struct sectun_params *p);
 void sectun_params_publish(struct sectun_dev *sd, struct sectun_params *p);
+
+/* Under RTNL or RCU: whether ESP crypto goes through the crypt queues now. */
+static inline bool sectun_dev_parallel(struct sectun_dev *sd)
+{
+	switch (sectun_params(sd)->parallel) {
+	case SECTUN_PARALLEL_ON:
+		return true;
+	case SECTUN_PARALLEL_AUTO:
+		return num_online_cpus() > 1;
+	default:
+		return false;
+	}
+}
 
 /* Under RTNL: derive the MTU from the path and the outbound SA. */
 void sectun_dev_update_mtu(struct sectun_dev *sd);

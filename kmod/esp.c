@@ -9,6 +9,10 @@
  * ESN high bits. A request may complete asynchronously; everything the
  * second half needs travels in struct sectun_esp_req, which holds a
  * reference on the SA until the packet is done.
+ *
+ * With parallel crypto on, the request goes into the tunnel's crypt
+ * queue instead (crypt_queue.h): some CPU runs the crypto, and the second
+ * half runs in the packets' original order.
  */
 #include <crypto/aead.h>
 #include <linux/ip.h>
@@ -33,6 +37,8 @@
 #define MAX_AD		(ESP_HLEN + 4 + MAX_IV)
 
 struct sectun_esp_req {
+	struct sectun_crypt_item item;	/* in a crypt queue */
+	struct sectun_crypt_queue *queue;	/* that one, or NULL */
 	struct sectun_sa *sa;		/* referenced */
 	struct sk_buff *skb;
 	u64 seq;
@@ -63,6 +69,7 @@ static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
 	req = (struct aead_request *)((u8 *)r + off);
 	aead_request_set_tfm(req, aead);
 	r->iv = PTR_ALIGN((u8 *)(req + 1) + crypto_aead_reqsize(aead), mask + 1);
+	r->queue = NULL;
 	r->sa = sa;
 	r->skb = skb;
 	return r;
@@ -111,6 +118,64 @@ static void esp_req_start(struct sectun_esp_req *r, void *payload,
 static bool esp_async(int err)
 {
 	return err == -EINPROGRESS;
+}
+
+/*
+ * An asynchronous completion of a queued request: once the queue knows,
+ * the packet may be finished and its SA reference dropped on another
+ * CPU, so a reference of our own keeps the device (and its queue) until
+ * the queue has been told.
+ */
+static void esp_queued_done(struct sectun_esp_req *r, int err)
+{
+	struct sectun_sa *sa = r->sa;
+
+	refcount_inc(&sa->refcnt);
+	sectun_crypt_done(r->queue, &r->item, err);
+	sectun_sa_put(sa);
+}
+
+/*
+ * Whether a packet of SD goes through QUEUE: parallel crypto is on, or
+ * packets are still queued that it must not overtake; never when it is
+ * sent from a queue's delivery (see sectun_crypt_nested()).
+ */
+static bool esp_use_queue(struct sectun_dev *sd, struct sectun_crypt_queue *queue)
+{
+	return (sectun_dev_parallel(sd) || sectun_crypt_queue_busy(queue)) &&
+	       !sectun_crypt_nested();
+}
+
+/*
+ * Hands R to QUEUE, whose CPUs run its crypto; false when the queue is
+ * full (the caller drops the packet).
+ */
+static bool esp_queue(struct sectun_esp_req *r, struct sectun_crypt_queue *queue)
+{
+	r->queue = queue;
+	return sectun_crypt_enqueue(queue, &r->item);
+}
+
+/*
+ * An SA whose packets failed authentication within the last second is
+ * decrypted on the CPU each packet arrives on: a flood of forgeries
+ * with its SPI (sent on the wire in the clear) must not take every CPU.
+ */
+static void esp_note_forgery(struct sectun_sa *sa)
+{
+	WRITE_ONCE(sa->forged_until, jiffies + HZ);
+	if (!test_bit(SECTUN_SA_FORGED, &sa->flags))
+		set_bit(SECTUN_SA_FORGED, &sa->flags);
+}
+
+static bool esp_forgeries_seen(struct sectun_sa *sa)
+{
+	if (likely(!test_bit(SECTUN_SA_FORGED, &sa->flags)))
+		return false;
+	if (time_before(jiffies, READ_ONCE(sa->forged_until)))
+		return true;
+	clear_bit(SECTUN_SA_FORGED, &sa->flags);
+	return false;
 }
 
 /* ---- Outbound ---------------------------------------------------------- */
@@ -199,12 +264,21 @@ static void esp_output_finish(struct sectun_esp_req *r, int err)
 	sectun_sa_put(sa);
 }
 
+void sectun_esp_output_finish(struct sectun_crypt_item *item, int err)
+{
+	esp_output_finish(container_of(item, struct sectun_esp_req, item), err);
+}
+
 static SECTUN_CRYPTO_DONE(esp_output_done)
 {
 	struct sectun_esp_req *r = sectun_crypto_done_data();
 
 	if (err == -EINPROGRESS)	/* a backlogged request started */
 		return;
+	if (r->queue) {
+		esp_queued_done(r, err);
+		return;
+	}
 	local_bh_disable();
 	rcu_read_lock();
 	esp_output_finish(r, err);
@@ -279,6 +353,14 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	 * would not outlive an asynchronous completion (xfrm forces it).
 	 */
 	skb_dst_drop(skb);
+	/* The SA holds the device, and so the queue, until R is done. */
+	if (esp_use_queue(sa->sd, &sa->sd->tx_queue)) {
+		if (likely(esp_queue(r, &sa->sd->tx_queue)))
+			return;
+		kfree(r);
+		sectun_sa_put(sa);
+		goto drop;
+	}
 	err = crypto_aead_encrypt(esp_req_aead(r));
 	if (!esp_async(err))
 		esp_output_finish(r, err);
@@ -291,6 +373,13 @@ no_sa:
 drop:
 	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 	kfree_skb(skb);
+}
+
+int sectun_esp_output_crypt(struct sectun_crypt_item *item)
+{
+	struct sectun_esp_req *r = container_of(item, struct sectun_esp_req, item);
+
+	return crypto_aead_encrypt(esp_req_aead(r));
 }
 
 /* ---- Inbound ----------------------------------------------------------- */
@@ -416,6 +505,21 @@ drop:
 	kfree_skb(skb);
 }
 
+/*
+ * Whether the inner packet at skb->data is whole: not an IPv4 fragment,
+ * and its upper-layer header right behind an IPv6 header (no fragment
+ * header, nor any other in between).
+ */
+static bool esp_inner_whole(const struct sk_buff *skb, u8 nexthdr)
+{
+	if (nexthdr == IPPROTO_IPIP)
+		return skb_headlen(skb) >= sizeof(struct iphdr) &&
+		       !ip_is_fragment((const struct iphdr *)skb->data);
+	return nexthdr == IPPROTO_IPV6 &&
+	       skb_headlen(skb) >= sizeof(struct ipv6hdr) &&
+	       !ipv6_ext_hdr(((const struct ipv6hdr *)skb->data)->nexthdr);
+}
+
 static void esp_input_finish(struct sectun_esp_req *r, int err)
 {
 	struct sectun_sa *sa = r->sa;
@@ -425,12 +529,14 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 	u8 *payload, nexthdr;
 
 	if (unlikely(err)) {
-		if (err == -EBADMSG)
+		if (err == -EBADMSG) {
 			esp_count(sa, SECTUN_STAT_ESP_AUTH_FAIL, SECTUN_SA_STAT_AUTH_FAIL);
-		else if (err == -ENOSPC || err == -EBUSY)	/* queue full */
+			esp_note_forgery(sa);
+		} else if (err == -ENOSPC || err == -EBUSY) {	/* queue full */
 			esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
-		else
+		} else {
 			esp_count(sa, SECTUN_STAT_ESP_DECRYPT_FAIL, SECTUN_SA_STAT_DECRYPT_FAIL);
+		}
 		goto drop;
 	}
 	if (unlikely(!sectun_replay_accept(&sa->replay, r->seq))) {
@@ -464,12 +570,16 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		goto discard;
 	__skb_pull(skb, hlen);
 	/*
-	 * What the outer packet's checksum state said is void now. In
-	 * transport mode behind a NAT the peer's TCP/UDP checksum covers
-	 * its private address, not the one we see: the ICV vouches for the
-	 * payload instead (RFC 3948 3.1.2, as esp4 does).
+	 * What the outer packet's checksum state said is void now. The ICV
+	 * (every ESP SA has one) vouches for each byte of the inner packet
+	 * as the peer sent it, so its first TCP/UDP checksum needs no
+	 * second pass here; checksums nested deeper, and fragments (which
+	 * reassembly would mix with others), are checked as usual. In
+	 * transport mode behind a NAT the peer's checksum even covers its
+	 * private address, not the one we see (RFC 3948 3.1.2).
 	 */
-	skb->ip_summed = sa->mode == SECTUN_MODE_TRANSPORT && r->encap_sport ?
+	skb->ip_summed = sa->mode == SECTUN_MODE_TRANSPORT ||
+			 esp_inner_whole(skb, nexthdr) ?
 			 CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
 	skb->csum_level = 0;
 	if (sa->mode == SECTUN_MODE_TRANSPORT) {
@@ -492,12 +602,28 @@ out:
 	sectun_sa_put(sa);
 }
 
+void sectun_esp_input_finish(struct sectun_crypt_item *item, int err)
+{
+	esp_input_finish(container_of(item, struct sectun_esp_req, item), err);
+}
+
+int sectun_esp_input_crypt(struct sectun_crypt_item *item)
+{
+	struct sectun_esp_req *r = container_of(item, struct sectun_esp_req, item);
+
+	return crypto_aead_decrypt(esp_req_aead(r));
+}
+
 static SECTUN_CRYPTO_DONE(esp_input_done)
 {
 	struct sectun_esp_req *r = sectun_crypto_done_data();
 
 	if (err == -EINPROGRESS)
 		return;
+	if (r->queue) {
+		esp_queued_done(r, err);
+		return;
+	}
 	local_bh_disable();
 	rcu_read_lock();
 	esp_input_finish(r, err);
@@ -564,6 +690,18 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 		      esp_build_ad(r, sa->spi), esp_input_done);
 	/* Nor is the input route needed, which may not be referenced. */
 	skb_dst_drop(skb);
+	if (esp_use_queue(sa->sd, &sa->sd->rx_queue) && !esp_forgeries_seen(sa)) {
+		/*
+		 * The underlay device it came by is not referenced either, and
+		 * may go while the packet waits: it is ours from here on.
+		 */
+		skb->dev = sa->sd->dev;
+		if (likely(esp_queue(r, &sa->sd->rx_queue)))
+			return;
+		kfree(r);
+		sectun_sa_put(sa);
+		goto discard;
+	}
 	err = crypto_aead_decrypt(esp_req_aead(r));
 	if (!esp_async(err))
 		esp_input_finish(r, err);

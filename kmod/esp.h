@@ -46,4 +46,11 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 		      u16 encap_sport);
 
+/* The halves of each direction that the crypt queues run (crypt_queue.h). */
+struct sectun_crypt_item;
+int sectun_esp_output_crypt(struct sectun_crypt_item *item);
+void sectun_esp_output_finish(struct sectun_crypt_item *item, int err);
+int sectun_esp_input_crypt(struct sectun_crypt_item *item);
+void sectun_esp_input_finish(struct sectun_crypt_item *item, int err);
+
 #endif /* _SECTUN_ESP_H */

@@ -6,6 +6,7 @@
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
+#include "crypt_queue.h"
 #include "device.h"
 #include "input.h"
 #include "netlink.h"
@@ -18,9 +19,12 @@ static int __init sectun_init(void)
 	err = sectun_sa_init();
 	if (err)
 		return err;
-	err = sectun_device_init();
+	err = sectun_crypt_queue_module_init();
 	if (err)
 		goto err_sa;
+	err = sectun_device_init();
+	if (err)
+		goto err_crypt_queue;
 	err = sectun_genl_init();
 	if (err)
 		goto err_device;
@@ -33,6 +37,8 @@ err_genl:
 	sectun_genl_uninit();
 err_device:
 	sectun_device_uninit();
+err_crypt_queue:
+	sectun_crypt_queue_module_uninit();
 err_sa:
 	sectun_sa_uninit();
 	return err;
@@ -47,6 +53,7 @@ static void __exit sectun_exit(void)
 	sectun_input_uninit();
 	sectun_device_uninit();
 	sectun_genl_uninit();
+	sectun_crypt_queue_module_uninit();
 	sectun_sa_uninit();
 }
 

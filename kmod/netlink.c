@@ -54,6 +54,8 @@ static const struct nla_policy sectun_policy[SECTUN_A_MAX + 1] = {
 	[SECTUN_A_POLICY]		= NLA_POLICY_NESTED(sectun_policy_policy),
 	[SECTUN_A_FLOW]			= { .type = NLA_REJECT,
 					    .reject_message = "events only" },
+	[SECTUN_A_PARALLEL]		= NLA_POLICY_MAX(NLA_U8, SECTUN_PARALLEL_MAX),
+	[SECTUN_A_PARALLEL_ACTIVE]	= SECTUN_NLA_READ_ONLY,
 };
 
 static struct net_device *sectun_nl_find_dev(struct genl_info *info)
@@ -152,7 +154,9 @@ static int sectun_nl_fill_tunnel(struct sk_buff *skb, struct sectun_dev *sd,
 	    nla_put_u8(skb, SECTUN_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
 	    nla_put_u8(skb, SECTUN_A_CARRIER, netif_carrier_ok(dev)) ||
 	    nla_put_u32(skb, SECTUN_A_NATT_KEEPALIVE, p->natt_keepalive) ||
-	    nla_put_u8(skb, SECTUN_A_TTL, p->ttl))
+	    nla_put_u8(skb, SECTUN_A_TTL, p->ttl) ||
+	    nla_put_u8(skb, SECTUN_A_PARALLEL, p->parallel) ||
+	    nla_put_u8(skb, SECTUN_A_PARALLEL_ACTIVE, sectun_dev_parallel(sd)))
 		goto nla_put_failure;
 	path_mtu = sectun_underlay_mtu(sd);
 	if (path_mtu && nla_put_u32(skb, SECTUN_A_PATH_MTU, path_mtu))
@@ -430,6 +434,8 @@ static bool sectun_nl_touches_underlay(struct nlattr **attrs)
 		SECTUN_A_REMOTE_IPV6, SECTUN_A_ENCAP_TYPE, SECTUN_A_ENCAP_LOCAL_PORT,
 		SECTUN_A_ENCAP_REMOTE_PORT, SECTUN_A_DF_MODE, SECTUN_A_COPY_DSCP,
 		SECTUN_A_NATT_KEEPALIVE, SECTUN_A_TTL,
+		/* Which of the host's CPUs its crypto may take. */
+		SECTUN_A_PARALLEL,
 	};
 	unsigned int i;
 
@@ -525,6 +531,8 @@ static int sectun_nl_set_tunnel_doit(struct sk_buff *skb,
 		p->natt_keepalive = nla_get_u32(attrs[SECTUN_A_NATT_KEEPALIVE]);
 	if (attrs[SECTUN_A_TTL])
 		p->ttl = nla_get_u8(attrs[SECTUN_A_TTL]);
+	if (attrs[SECTUN_A_PARALLEL])
+		p->parallel = nla_get_u8(attrs[SECTUN_A_PARALLEL]);
 
 	/* The last step that can fail: after it, nothing may. */
 	if (attrs[SECTUN_A_MTU]) {

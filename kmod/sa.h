@@ -41,6 +41,7 @@ enum sectun_sa_flag {
 	SECTUN_SA_SOFT_EXPIRED,
 	SECTUN_SA_HARD_EXPIRED,	/* no longer used; deletion is queued */
 	SECTUN_SA_UNLINKED,	/* out of the tables; waiting for its last user */
+	SECTUN_SA_FORGED,	/* inbound: failed authentication until forged_until */
 };
 
 struct sectun_sa_config {
@@ -83,6 +84,7 @@ struct sectun_sa {
 	struct sectun_replay replay;	/* inbound */
 	atomic64_t seq_out;		/* outbound: the last number sent */
 	u64 seq_max;
+	unsigned long forged_until;	/* jiffies: decrypt serially until then */
 
 	u64 soft_bytes, hard_bytes, soft_packets, hard_packets;
 	u32 soft_seconds, hard_seconds;

@@ -4,8 +4,12 @@
  * acknowledged request at a time as a keying daemon would, and print how
  * long it took.
  *
- *   sa_flood add DEV COUNT FIRST_SPI    inbound AES-GCM-128 SAs
+ *   sa_flood add DEV COUNT FIRST_SPI [MAX_SECS]   inbound AES-GCM-128 SAs
  *   sa_flood flush DEV
+ *
+ * Prints the seconds taken; with MAX_SECS, a run that reaches it stops
+ * there and prints the seconds and how many SAs it added, so that the
+ * caller can extrapolate. On an error, stderr says how many got in.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,14 +55,14 @@ static int request(struct sectun_nl *nl, uint8_t cmd, const char *dev,
 int main(int argc, char **argv)
 {
 	struct sectun_nl nl;
-	unsigned long i, count;
+	unsigned long i = 0, count;
+	double t0, max_secs = 0;
 	uint32_t first;
-	double t0;
 	int err;
 
 	if (argc < 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "flush")) ||
-	    (!strcmp(argv[1], "add") && argc != 5)) {
-		fprintf(stderr, "usage: sa_flood add DEV COUNT FIRST_SPI | flush DEV\n");
+	    (!strcmp(argv[1], "add") && argc != 5 && argc != 6)) {
+		fprintf(stderr, "usage: sa_flood add DEV COUNT FIRST_SPI [MAX_SECS] | flush DEV\n");
 		return 2;
 	}
 	if (sectun_nl_open(&nl)) {
@@ -72,14 +76,28 @@ int main(int argc, char **argv)
 	} else {
 		count = strtoul(argv[3], NULL, 0);
 		first = strtoul(argv[4], NULL, 0);
-		for (i = 0, err = 0; i < count && !err; i++)
+		if (argc == 6)
+			max_secs = strtod(argv[5], NULL);
+		/* MAX_SECS is looked at every 1000 SAs. */
+		for (i = 0, err = 0; i < count && !err; i++) {
+			if (max_secs > 0 && i % 1000 == 0 && i && now() - t0 >= max_secs)
+				break;
 			err = request(&nl, SECTUN_CMD_NEW_SA, argv[2], first + i);
+		}
+		if (err)
+			i--;	/* the one that failed is not in */
 	}
 	if (err) {
-		fprintf(stderr, "sa_flood: %s (%s)\n", nl.err_msg, strerror(-err));
+		fprintf(stderr, "sa_flood: %s (%s)", nl.err_msg, strerror(-err));
+		if (!strcmp(argv[1], "add"))
+			fprintf(stderr, " after %lu SAs", i);
+		fputc('\n', stderr);
 		return 1;
 	}
-	printf("%.3f\n", now() - t0);
+	if (!strcmp(argv[1], "add") && i < count)
+		printf("%.3f %lu\n", now() - t0, i);
+	else
+		printf("%.3f\n", now() - t0);
 	sectun_nl_close(&nl);
 	return 0;
 }

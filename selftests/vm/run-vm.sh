@@ -5,13 +5,15 @@
 # report.
 #
 # Usage: run-vm.sh [-s] [-k KERNEL] [-r MODROOT] [-K SECTUN_KO]
-#                  [-t PER_TEST_TIMEOUT] [-T GLOBAL_TIMEOUT] [-m MEM]
+#                  [-t PER_TEST_TIMEOUT] [-T GLOBAL_TIMEOUT] [-m MEM] [-c VCPUS]
 #                  -o OUTDIR [TEST...]
 #   -s  interactive shell instead of tests
 #   -k  kernel image (default: Debian's installed one)
 #   -r  where its lib/modules/VERSION lives (default /)
 #   -K  the sectun.ko built for it (default kmod/sectun.ko)
 #   -B  boot KERNEL as it is (no vmlinux extraction for the PVH entry)
+#   -m  guest memory, as QEMU's -m takes it (default 2G)
+#   -c  guest vCPUs (default 2; make bench VCPUS=N)
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,11 +26,12 @@ mode=test
 per_test_timeout=300
 global_timeout=2700
 mem=2G
+vcpus=2
 out=
 extra_append=${SECTUN_VM_APPEND:-}
 
 pvh=1
-while getopts "sBk:r:K:t:T:m:o:" opt; do
+while getopts "sBk:r:K:t:T:m:c:o:" opt; do
 	case $opt in
 	B) pvh= ;;
 	s) mode=shell ;;
@@ -38,12 +41,14 @@ while getopts "sBk:r:K:t:T:m:o:" opt; do
 	t) per_test_timeout=$OPTARG ;;
 	T) global_timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	c) vcpus=$OPTARG ;;
 	o) out=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [[ -n $out ]] || { echo "run-vm.sh: -o OUTDIR is required" >&2; exit 2; }
+[[ $vcpus =~ ^[1-9][0-9]*$ ]] || { echo "run-vm.sh: -c needs a number of vCPUs" >&2; exit 2; }
 if [[ $modroot == / ]]; then
 	kver=${KVER:-$(ls /lib/modules | sort -V | tail -n 1)}
 else
@@ -112,7 +117,7 @@ append+=" cryptomgr.notests=1 random.trust_cpu=on"
 append+=" sectunvm.init=$srcdir/selftests/vm/guest-init.sh sectunvm.srcdir=$srcdir"
 append+=" sectunvm.mode=$mode $extra_append"
 
-qemu=(qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp 2 -m "$mem"
+qemu=(qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp "$vcpus" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$(boot_image "$kernel")" -initrd "$initrd" -append "$append"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap

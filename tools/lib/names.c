@@ -10,6 +10,13 @@ const char *const sectun_df_names[] = {
 	NULL,
 };
 
+const char *const sectun_parallel_names[] = {
+	[SECTUN_PARALLEL_OFF] = "off",
+	[SECTUN_PARALLEL_ON] = "on",
+	[SECTUN_PARALLEL_AUTO] = "auto",
+	NULL,
+};
+
 const char *const sectun_encap_names[] = {
 	[SECTUN_ENCAP_NONE] = "none",
 	[SECTUN_ENCAP_ESPINUDP] = "udp",

@@ -10,6 +10,7 @@
 /* Indexed by the enum; NULL-terminated so parse_keyword() can take them. */
 extern const char *const sectun_df_names[];
 extern const char *const sectun_encap_names[];
+extern const char *const sectun_parallel_names[];
 
 struct sectun_stat_name {
 	int id;			/* enum sectun_stat_attr */

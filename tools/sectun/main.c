@@ -19,7 +19,8 @@ static const struct cli_cmd commands[] = {
 	{ "set", cmd_set,
 	  "DEV [local ADDR] [remote ADDR] [encap none|udp [port P] [local-port P]]\n"
 	  "           [nat-keepalive S] [df-bit clear|set|copy] [copy-dscp on|off]\n"
-	  "           [ttl N] [replay-window N] [mtu N] [underlay-netns NAME|PATH]",
+	  "           [ttl N] [replay-window N] [mtu N] [parallel on|off|auto]\n"
+	  "           [underlay-netns NAME|PATH]",
 	  "Set tunnel parameters of DEV; what is not named stays as it is.\n"
 	  "  local, remote    tunnel endpoints, IPv4 or IPv6 (the same family)\n"
 	  "  encap udp        ESP in UDP (RFC 3948); port is the peer's, default 4500;\n"
@@ -34,6 +35,9 @@ static const struct cli_cmd commands[] = {
 	  "  ttl              outer TTL / hop limit (default 0: the route's)\n"
 	  "  mtu              the device MTU; by default derived from the path to\n"
 	  "                   the remote endpoint and the outbound SA's overhead\n"
+	  "  parallel         ESP crypto of this tunnel on all CPUs, packets kept in\n"
+	  "                   order (auto, the default: on while more than one CPU\n"
+	  "                   is online)\n"
 	  "  underlay-netns   namespace the encrypted packets are sent from, by\n"
 	  "                   name (ip netns) or path; default: where DEV was made\n" },
 	{ "stats", cmd_stats, "[DEV] | clear [DEV]",

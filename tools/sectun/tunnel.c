@@ -29,6 +29,8 @@ struct tunnel {
 	uint32_t replay_window, mtu, path_mtu, keepalive;
 	uint16_t peer_port;
 	uint8_t ttl;
+	uint8_t parallel;
+	bool parallel_active;
 	uint64_t stats[__SECTUN_STAT_MAX];
 };
 
@@ -94,6 +96,10 @@ static int collect_tunnel(const struct genlmsghdr *g, struct nlattr **attrs,
 	t->keepalive = sectun_nla_u32(attrs[SECTUN_A_NATT_KEEPALIVE]);
 	t->peer_port = sectun_nla_u16(attrs[SECTUN_A_ENCAP_PEER_PORT]);
 	t->ttl = sectun_nla_u8(attrs[SECTUN_A_TTL]);
+	t->parallel = sectun_nla_u8(attrs[SECTUN_A_PARALLEL]);
+	if (t->parallel > SECTUN_PARALLEL_MAX)
+		t->parallel = SECTUN_PARALLEL_AUTO;
+	t->parallel_active = sectun_nla_u8(attrs[SECTUN_A_PARALLEL_ACTIVE]);
 	if (attrs[SECTUN_A_STATS])
 		nla_for_each_nested(s, attrs[SECTUN_A_STATS], rem)
 			if (nla_type(s) < __SECTUN_STAT_MAX)
@@ -179,6 +185,10 @@ static void print_tunnel_text(const struct tunnel *t)
 		printf("  mtu: %u\n", t->mtu);
 	if (t->ttl)
 		printf("  ttl: %u\n", t->ttl);
+	if (t->parallel == SECTUN_PARALLEL_AUTO)
+		printf("  parallel: auto (%s)\n", t->parallel_active ? "on" : "off");
+	else
+		printf("  parallel: %s\n", sectun_parallel_names[t->parallel]);
 	printf("  transfer: %s received, %s sent\n",
 	       format_bytes(t->stats[SECTUN_STAT_RX_BYTES], b, sizeof(b)),
 	       format_bytes(t->stats[SECTUN_STAT_TX_BYTES], c, sizeof(c)));
@@ -230,6 +240,8 @@ static void print_tunnel_json(struct json *j, const struct tunnel *t)
 	json_kv_u64(j, "path_mtu", t->path_mtu);
 	json_kv_u64(j, "ttl", t->ttl);
 	json_kv_u64(j, "nat_keepalive", t->keepalive);
+	json_kv_str(j, "parallel", sectun_parallel_names[t->parallel]);
+	json_kv_bool(j, "parallel_active", t->parallel_active);
 	json_key(j, "peer_port");
 	if (t->peer_port)
 		json_u64(j, t->peer_port);
@@ -359,6 +371,12 @@ static int build_set(struct nl_msg *msg, int argc, char **argv, int *netns_fd)
 			if (!arg || parse_onoff(arg, &on))
 				return cli_usage("set", "copy-dscp is on or off");
 			nla_put_u8(msg, SECTUN_A_COPY_DSCP, on);
+			i++;
+		} else if (!strcmp(w, "parallel")) {
+			k = arg ? parse_keyword(arg, sectun_parallel_names) : -EINVAL;
+			if (k < 0)
+				return cli_usage("set", "parallel is on, off or auto");
+			nla_put_u8(msg, SECTUN_A_PARALLEL, k);
 			i++;
 		} else if (!strcmp(w, "replay-window")) {
 			if (!arg || parse_u32(arg, 0, SECTUN_MAX_REPLAY_WINDOW, &v))

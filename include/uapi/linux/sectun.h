@@ -58,6 +58,19 @@ enum sectun_encap_type {
 	SECTUN_ENCAP_MAX = __SECTUN_ENCAP_MAX - 1
 };
 
+/*
+ * Whether one tunnel's ESP packets are encrypted and decrypted on all
+ * online CPUs at once (and put back in order) or each on the CPU it
+ * arrived on.
+ */
+enum sectun_parallel {
+	SECTUN_PARALLEL_OFF,
+	SECTUN_PARALLEL_ON,
+	SECTUN_PARALLEL_AUTO,	/* default: on while more than one CPU is online */
+	__SECTUN_PARALLEL_MAX,
+	SECTUN_PARALLEL_MAX = __SECTUN_PARALLEL_MAX - 1
+};
+
 #define SECTUN_ENCAP_DEFAULT_PORT	4500
 #define SECTUN_DEFAULT_NATT_KEEPALIVE	20
 #define SECTUN_DEFAULT_REPLAY_WINDOW	64
@@ -98,6 +111,10 @@ enum sectun_attr {
 	SECTUN_A_PATH_MTU,		/* u32, get only: underlay path MTU */
 	SECTUN_A_FLOW,			/* nest, acquire events: the packet, as a
 					 * one-address, one-port selector
+					 */
+	SECTUN_A_PARALLEL,		/* u8: enum sectun_parallel */
+	SECTUN_A_PARALLEL_ACTIVE,	/* u8, get only: 1 when ESP packets are
+					 * crypted on several CPUs now
 					 */
 
 	__SECTUN_A_MAX,

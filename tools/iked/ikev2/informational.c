@@ -41,16 +41,25 @@ static void delete_children(struct info_xchg *ix, const struct ike_delete *d)
 		for (c = sa->children; c; c = c->next) {
 			if (c->spi_out != spi || c->protocol != d->protocol)
 				continue;
-			ike_sa_unlink_child(sa, c);
 			log_info("%s: the peer deleted child SA %08x/%08x of VPN %s",
 				 sa->gw->name, c->spi_in, c->spi_out, c->vpn->name);
-			/* A replaced child: its successor carries the traffic first. */
-			if (c->state == CHILD_REKEYED)
-				ike_child_successor_current(c);
 			if (c->protocol == IKE_PROTO_AH && ix->n_ah < MAX_SPIS)
 				ix->ah[ix->n_ah++] = htonl(c->spi_in);
 			else if (c->protocol == IKE_PROTO_ESP && ix->n_esp < MAX_SPIS)
 				ix->esp[ix->n_esp++] = htonl(c->spi_in);
+			/*
+			 * A replaced child: its successor carries the traffic
+			 * first, its outbound SA goes now, and its inbound SA
+			 * stays CHILD_LINGER_MS for what the peer sent on it
+			 * before it switched (still in the peer's crypto queue
+			 * or on the wire), as at the rekey's initiator.
+			 */
+			if (c->state == CHILD_REKEYED) {
+				ike_child_successor_current(c);
+				ike_child_retire(c, CHILD_LINGER_MS);
+				break;
+			}
+			ike_sa_unlink_child(sa, c);
 			ike_child_remove(c);
 			break;
 		}
