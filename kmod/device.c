@@ -182,12 +182,13 @@ struct sectun_dev *sectun_dev_by_remote(const struct net *underlay,
 }
 
 /*
- * The SA for an outbound packet: the selector it matches picks it, or,
- * on a tunnel without selectors, the tunnel's own. No SA: an acquire
+ * The SA for an outbound packet (PACKETS of them, for a GSO packet): the
+ * selector it matches picks it, or, on a tunnel without selectors, the
+ * tunnel's own. No SA: an acquire
  * event (rate-limited) asks the IKE daemon for one.
  */
 static struct sectun_sa *sectun_xmit_sa(struct sectun_dev *sd,
-					struct sk_buff *skb)
+					struct sk_buff *skb, unsigned int packets)
 {
 	struct sectun_policy *pol = NULL;
 	struct sectun_flow f;
@@ -199,7 +200,7 @@ static struct sectun_sa *sectun_xmit_sa(struct sectun_dev *sd,
 		pol = sectun_spd_lookup(sd, &f);
 		if (!pol)
 			return ERR_PTR(-ENOENT);
-		atomic64_inc(&pol->packets);
+		atomic64_add(packets, &pol->packets);
 		sa = rcu_dereference(pol->out_sa);
 	} else {
 		sa = rcu_dereference(sd->out_sa);
@@ -304,28 +305,37 @@ static bool sectun_xmit_too_big(struct sectun_dev *sd, struct sectun_sa *sa,
 	return true;
 }
 
-/* One inner packet, not GSO: pick the SA and encrypt. */
-static void sectun_xmit_one(struct sectun_dev *sd, struct sk_buff *skb)
+/*
+ * The SA for SKB, standing for PACKETS packets; NULL when it was dropped
+ * (and counted).
+ */
+static struct sectun_sa *sectun_xmit_pick(struct sectun_dev *sd,
+					  struct sk_buff *skb,
+					  unsigned int packets)
 {
-	struct sectun_sa *sa;
+	struct sectun_sa *sa = sectun_xmit_sa(sd, skb, packets);
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		goto discard;
-	sa = sectun_xmit_sa(sd, skb);
-	if (IS_ERR(sa))		/* outside every selector, or unparsable */
-		goto discard;
-	if (unlikely(!sa)) {
-		sectun_stats_inc(sd->stats, SECTUN_STAT_NO_SA);
+	if (!IS_ERR_OR_NULL(sa))
+		return sa;
+	/* Outside every selector, or unparsable; or no SA yet. */
+	sectun_stats_add(sd->stats, IS_ERR(sa) ? SECTUN_STAT_DISCARDED :
+			 SECTUN_STAT_NO_SA, packets);
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* One inner packet, not GSO, under SA: checksum, fit and encrypt. */
+static void sectun_xmit_one(struct sectun_dev *sd, struct sectun_sa *sa,
+			    struct sk_buff *skb)
+{
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 		kfree_skb(skb);
 		return;
 	}
 	if (sectun_xmit_too_big(sd, sa, skb))
 		return;
 	sectun_sa_output(sd, sa, skb);
-	return;
-discard:
-	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
-	kfree_skb(skb);
 }
 
 /* The worst transform sectun supports: AES-CBC with HMAC-SHA-512. */
@@ -399,6 +409,7 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct sectun_dev *sd = netdev_priv(dev);
 	struct sk_buff *segs, *next;
+	struct sectun_sa *sa;
 
 	/*
 	 * The caller holds rcu_read_lock_bh() only; the lookups below are
@@ -407,25 +418,33 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 	rcu_read_lock();
 	if (unlikely(!sectun_inner_ok(skb)))
 		goto discard;
-	/* Segment once here, then encrypt each segment on its own. */
-	if (skb_is_gso(skb)) {
-		segs = skb_gso_segment(skb, 0);
-		if (IS_ERR(segs))
-			goto discard;
-		if (!segs) {
-			/* Nothing to segment: the packet goes as it is. */
-			skb_gso_reset(skb);
-			sectun_xmit_one(sd, skb);
-			goto out;
-		}
-		consume_skb(skb);
-		skb_list_walk_safe(segs, skb, next) {
-			skb_mark_not_on_list(skb);
-			sectun_xmit_one(sd, skb);
-		}
+	if (!skb_is_gso(skb)) {
+		sa = sectun_xmit_pick(sd, skb, 1);
+		if (sa)
+			sectun_xmit_one(sd, sa, skb);
 		goto out;
 	}
-	sectun_xmit_one(sd, skb);
+	/*
+	 * One flow: its SA is picked once for all its segments. Then it is
+	 * segmented once here, and each segment encrypted on its own.
+	 */
+	sa = sectun_xmit_pick(sd, skb, skb_shinfo(skb)->gso_segs ?: 1);
+	if (!sa)
+		goto out;
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR(segs))
+		goto discard;
+	if (!segs) {
+		/* Nothing to segment: the packet goes as it is. */
+		skb_gso_reset(skb);
+		sectun_xmit_one(sd, sa, skb);
+		goto out;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		sectun_xmit_one(sd, sa, skb);
+	}
 	goto out;
 
 discard:
