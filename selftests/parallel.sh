@@ -29,7 +29,11 @@ ok() {
 
 # --- The setting ------------------------------------------------------------
 check_eq "default is auto" auto "$(jshow parallel)"
-check_eq "auto is on with $(nproc) CPUs" True "$(jshow parallel_active)"
+if (($(nproc) > 1)); then
+	check_eq "auto is on with $(nproc) CPUs" True "$(jshow parallel_active)"
+else
+	check_eq "auto is off with one CPU" False "$(jshow parallel_active)"
+fi
 ok "set parallel off" st sectun set st4 parallel off
 check_eq "off reported" "off False" "$(jshow parallel) $(jshow parallel_active)"
 ok "show prints it" bash -c "ip netns exec st sectun show st4 | grep -qx '  parallel: off'"
@@ -159,7 +163,8 @@ if (($(nproc) > 1)) && [[ -w /sys/devices/system/cpu/cpu1/online ]]; then
 	check_eq "auto with two CPUs online: on" True "$(jshow parallel_active)"
 	ping_check "auto, two CPUs: ping" st 4 4
 else
-	skip "auto vs CPUs online: no second CPU to take offline"
+	# Not skip(): that would end the test here.
+	log "auto vs CPUs online: not checked, no second CPU to take offline"
 fi
 
 # --- Switching under load, then deleting the device under load -------------
@@ -193,6 +198,6 @@ if [[ $(awk '$1 == "sectun" { print $3 }' /proc/modules) == 0 ]]; then
 	ok "module unloads" modprobe -r sectun
 	load_sectun
 else
-	skip "module unload: other users"
+	log "module unload: not checked, other users"
 fi
 finish
