@@ -164,29 +164,27 @@ fuzz: deps
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
-deps:
-	@missing=$$(for p in $(DEPS_PACKAGES); do \
+# $(call apt_install,TARGET,PACKAGES): apt-get install what is missing
+# of PACKAGES (idempotent: nothing runs when all are there).
+define apt_install
+	@missing=$$(for p in $(2); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
-		echo "make deps: installing" $$missing; \
+		echo "make $(1): installing" $$missing; \
 		sudo= ; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt_install,deps,$(DEPS_PACKAGES))
 
 # What only "make bench" uses, installed the same way: perf for its
 # profile part (the guest runs the host's /usr/bin/perf).
 bench-deps:
-	@missing=$$(for p in $(BENCH_PACKAGES); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	done); \
-	if [ -n "$$missing" ]; then \
-		echo "make bench-deps: installing" $$missing; \
-		sudo= ; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-		$$sudo apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,bench-deps,$(BENCH_PACKAGES))
 
 # The suite: static checks and unit tests on the host, selftests in the VM.
 # One TAP stream, one closing "N passed, N failed, N skipped" line.
