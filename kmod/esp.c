@@ -4,11 +4,12 @@
  *
  * Both directions build the same request: the associated data (SPI,
  * [ESN high bits,] sequence number, IV) in a small buffer of its own, then
- * the packet's payload, encrypted or decrypted in place. Keeping the
- * associated data apart means no header has to move to make room for the
- * ESN high bits. A request may complete asynchronously; everything the
- * second half needs travels in struct sectun_esp_req, which holds a
- * reference on the SA until the packet is done.
+ * the packet's payload, encrypted or decrypted in place, over the skb's
+ * head and page fragments as they are. Keeping the associated data apart
+ * means no header has to move to make room for the ESN high bits. A
+ * request may complete asynchronously; everything the second half needs
+ * travels in struct sectun_esp_req, which holds a reference on the SA
+ * until the packet is done.
  *
  * With parallel crypto on, the request goes into the tunnel's crypt
  * queue instead (crypt_queue.h): some CPU runs the crypto, and the second
@@ -47,28 +48,41 @@ struct sectun_esp_req {
 	bool inner_df;
 	u16 encap_sport;		/* in: the UDP port it came from, or 0 */
 	u8 ad[MAX_AD];
-	struct scatterlist sg[2];
 	u8 *iv;
-	/* The aead_request follows, then the IV (aligned for the tfm). */
+	struct scatterlist *sg;		/* the AD, then the payload's pieces */
+	unsigned int nsg;
+	/*
+	 * The aead_request follows, then the IV (aligned for the tfm), then
+	 * the NSG scatterlist entries.
+	 */
 };
 
+/*
+ * A request for SKB on SA, with room for the associated data and
+ * NPIECES pieces of payload (the skb's head and page fragments).
+ */
 static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
-					    struct sk_buff *skb)
+					    struct sk_buff *skb,
+					    unsigned int npieces)
 {
 	struct crypto_aead *aead = sa->crypto.aead;
 	unsigned int mask = crypto_aead_alignmask(aead);
 	struct sectun_esp_req *r;
 	struct aead_request *req;
-	size_t off, size;
+	size_t off, sg_off, size;
 
 	off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
-	size = off + sizeof(*req) + crypto_aead_reqsize(aead) + mask + MAX_IV;
+	sg_off = ALIGN(off + sizeof(*req) + crypto_aead_reqsize(aead) + mask +
+		       MAX_IV, __alignof__(struct scatterlist));
+	size = sg_off + (npieces + 1) * sizeof(struct scatterlist);
 	r = kmalloc(size, GFP_ATOMIC);
 	if (!r)
 		return NULL;
 	req = (struct aead_request *)((u8 *)r + off);
 	aead_request_set_tfm(req, aead);
 	r->iv = PTR_ALIGN((u8 *)(req + 1) + crypto_aead_reqsize(aead), mask + 1);
+	r->sg = (struct scatterlist *)((u8 *)r + sg_off);
+	r->nsg = npieces + 1;
 	r->queue = NULL;
 	r->sa = sa;
 	r->skb = skb;
@@ -96,15 +110,22 @@ static unsigned int esp_build_ad(struct sectun_esp_req *r, u32 spi)
 	return (u8 *)w - r->ad + c->ivlen;
 }
 
-static void esp_req_start(struct sectun_esp_req *r, void *payload,
-			  unsigned int sg_len, unsigned int cryptlen,
-			  unsigned int adlen, crypto_completion_t done)
+/*
+ * Points R's request at the AD and at SG_LEN bytes of its skb from
+ * OFFSET on, of which CRYPTLEN are crypted (the rest is the ICV).
+ */
+static int esp_req_start(struct sectun_esp_req *r, unsigned int offset,
+			 unsigned int sg_len, unsigned int cryptlen,
+			 unsigned int adlen, crypto_completion_t done)
 {
 	struct aead_request *req = esp_req_aead(r);
+	int n;
 
-	sg_init_table(r->sg, 2);
+	sg_init_table(r->sg, r->nsg);
 	sg_set_buf(&r->sg[0], r->ad, adlen);
-	sg_set_buf(&r->sg[1], payload, sg_len);
+	n = skb_to_sgvec(r->skb, &r->sg[1], offset, sg_len);
+	if (unlikely(n < 0))
+		return n;
 	/*
 	 * No backlog: when cryptd's queue is full the request is refused
 	 * (-ENOSPC) and the packet dropped and counted, as esp4 does, rather
@@ -113,6 +134,7 @@ static void esp_req_start(struct sectun_esp_req *r, void *payload,
 	aead_request_set_callback(req, 0, done, r);
 	aead_request_set_crypt(req, r->sg, r->sg, cryptlen, r->iv);
 	aead_request_set_ad(req, adlen);
+	return 0;
 }
 
 static bool esp_async(int err)
@@ -321,7 +343,7 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	if (unlikely(sectun_sa_next_seq(sa, len, &seq)))
 		goto no_sa;
 
-	r = esp_req_alloc(sa, skb);
+	r = esp_req_alloc(sa, skb, 1);	/* linear, see above */
 	if (!r) {
 		sectun_sa_put(sa);
 		goto drop;
@@ -346,8 +368,13 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		get_random_bytes(r->iv, c->ivlen);
 	memcpy(esph->enc_data, r->iv, c->ivlen);
 
-	esp_req_start(r, esph->enc_data + c->ivlen, len + tlen + c->icvlen,
-		      len + tlen, esp_build_ad(r, sa->spi), esp_output_done);
+	if (unlikely(esp_req_start(r, ESP_HLEN + c->ivlen, len + tlen + c->icvlen,
+				   len + tlen, esp_build_ad(r, sa->spi),
+				   esp_output_done))) {
+		kfree(r);
+		sectun_sa_put(sa);
+		goto drop;
+	}
 	/*
 	 * The inner route is done with, and may be an unreferenced one that
 	 * would not outlive an asynchronous completion (xfrm forces it).
@@ -526,7 +553,9 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 	const struct sectun_crypto *c = &sa->crypto;
 	unsigned int hlen = ESP_HLEN + c->ivlen, plen, padlen, i;
 	struct sk_buff *skb = r->skb;
-	u8 *payload, nexthdr;
+	u8 tail[2], padbuf[255];
+	const u8 *pad;
+	u8 nexthdr;
 
 	if (unlikely(err)) {
 		if (err == -EBADMSG) {
@@ -544,14 +573,19 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		goto drop;
 	}
 
-	payload = skb->data + hlen;
+	/* The trailer may be in a page fragment: read it out. */
 	plen = skb->len - hlen - c->icvlen;
-	padlen = payload[plen - 2];
-	nexthdr = payload[plen - 1];
+	if (unlikely(skb_copy_bits(skb, hlen + plen - 2, tail, 2)))
+		goto discard;
+	padlen = tail[0];
+	nexthdr = tail[1];
 	if (unlikely(padlen + 2 > plen))
 		goto bad_trailer;
+	pad = skb_header_pointer(skb, hlen + plen - 2 - padlen, padlen, padbuf);
+	if (unlikely(!pad))
+		goto discard;
 	for (i = 0; i < padlen; i++)	/* RFC 4303 2.4: 1, 2, 3, ... */
-		if (unlikely(payload[plen - 2 - padlen + i] != i + 1))
+		if (unlikely(pad[i] != i + 1))
 			goto bad_trailer;
 	if (nexthdr == IPPROTO_NONE) {	/* a dummy (TFC) packet: drop quietly */
 		esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
@@ -569,6 +603,10 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 	if (pskb_trim(skb, plen + hlen - padlen - 2))
 		goto discard;
 	__skb_pull(skb, hlen);
+	/* The inner IP header (either family) in the head, when there is one. */
+	if (unlikely(!pskb_may_pull(skb, min_t(unsigned int, skb->len,
+					       sizeof(struct ipv6hdr)))))
+		goto discard;
 	/*
 	 * What the outer packet's checksum state said is void now. The ICV
 	 * (every ESP SA has one) vouches for each byte of the inner packet
@@ -614,6 +652,25 @@ int sectun_esp_input_crypt(struct sectun_crypt_item *item)
 	return crypto_aead_decrypt(esp_req_aead(r));
 }
 
+/*
+ * Makes SKB's payload ours to decrypt in place and says in how many
+ * pieces it lies: its head and page fragments as they are when nobody
+ * else sees them (as a NIC's receive buffers are), or one after a copy
+ * when it is a clone, has a fragment list, or shares its pages with
+ * something outside the stack (a file's page cache spliced to a socket
+ * and looped back). Negative when the copy cannot be made.
+ */
+static int esp_input_pieces(struct sk_buff *skb)
+{
+	if (!skb_cloned(skb)) {
+		if (!skb_is_nonlinear(skb))
+			return 1;
+		if (!skb_has_frag_list(skb) && !skb_has_shared_frag(skb))
+			return skb_shinfo(skb)->nr_frags + 1;
+	}
+	return skb_linearize_cow(skb) ? -ENOMEM : 1;
+}
+
 static SECTUN_CRYPTO_DONE(esp_input_done)
 {
 	struct sectun_esp_req *r = sectun_crypto_done_data();
@@ -638,9 +695,9 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 	unsigned int hlen = ESP_HLEN + c->ivlen, elen;
 	struct sectun_esp_req *r;
 	struct ip_esp_hdr *esph;
+	int err, npieces;
 	u8 outer_dsfield;
 	u64 seq;
-	int err;
 
 	if (skb->protocol == htons(ETH_P_IP))
 		outer_dsfield = ipv4_get_dsfield(ip_hdr(skb));
@@ -669,12 +726,12 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 		esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
 		goto drop;
 	}
-	/* Decrypting in place needs a private, linear packet. */
-	if (unlikely(skb_linearize_cow(skb)))
+	npieces = esp_input_pieces(skb);
+	if (unlikely(npieces < 0))
 		goto discard;
 	if (unlikely(!sectun_sa_get(sa)))
 		goto discard;
-	r = esp_req_alloc(sa, skb);
+	r = esp_req_alloc(sa, skb, npieces);
 	if (unlikely(!r)) {
 		sectun_sa_put(sa);
 		goto discard;
@@ -686,8 +743,12 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 	r->encap_sport = encap_sport;
 	esph = (struct ip_esp_hdr *)skb->data;
 	memcpy(r->iv, esph->enc_data, c->ivlen);
-	esp_req_start(r, skb->data + hlen, elen, elen,
-		      esp_build_ad(r, sa->spi), esp_input_done);
+	if (unlikely(esp_req_start(r, hlen, elen, elen, esp_build_ad(r, sa->spi),
+				   esp_input_done))) {
+		kfree(r);
+		sectun_sa_put(sa);
+		goto discard;
+	}
 	/* Nor is the input route needed, which may not be referenced. */
 	skb_dst_drop(skb);
 	if (esp_use_queue(sa->sd, &sa->sd->rx_queue) && !esp_forgeries_seen(sa)) {

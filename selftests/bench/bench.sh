@@ -243,6 +243,28 @@ else
 fi
 fi
 
+# profile_flow NAME SRC DST [TOP]: one TCP flow from SRC to DST under a
+# system-wide perf record; prints its TOP (25) symbols. Nothing without perf.
+perf_dir=/tmp/bench-perf
+profile_flow() {
+	local name=$1 src=$2 dst=$3 top=${4:-25} mbps
+	perf version > /dev/null 2>&1 || return 0
+	mkdir -p "$perf_dir"
+	# -N: no copies of the binaries in ~/.debug (tmpfs, i.e. memory).
+	mbps=$(perf record -e cpu-clock -F 1000 -a -g -N -o "$perf_dir/$name.data" -- \
+		ip netns exec ba iperf3 -c "$dst" -B "$src" -t "$SECS" -J 2> "$perf_dir/$name.record.log" | mbit)
+	if [[ ! -s $perf_dir/$name.data ]]; then
+		echo "profile: $name: perf record failed: $(tail -n 2 "$perf_dir/$name.record.log" | tr '\n' ' ')"
+		return 0
+	fi
+	echo
+	echo "profile: $name, one TCP flow of ${SECS}s (${mbps:-?} Mbit/s under perf), top $top symbols, all CPUs:"
+	# -g none: the call chains stay in the data; the list is flat.
+	perf report -i "$perf_dir/$name.data" --stdio --no-children --sort sym -g none \
+		2> "$perf_dir/$name.report.log" | grep -v -e '^#' -e '^$' | head -n "$top"
+	rm -f "$perf_dir/$name.data"
+}
+
 # Where the time goes: a system-wide profile over one st0 TCP flow, then
 # one xfrm flow, and the top 25 symbols of each. cpu-clock, a software
 # event: TCG has no PMU. At 1 kHz, not the default 4, to weigh less on an
@@ -254,24 +276,9 @@ if ! perf version > /dev/null 2>&1; then
 	echo "profile: skipped, no perf in the guest (linux-perf on the host: make bench-deps)"
 	notes+=("profile: skipped, no perf")
 else
-	perf_dir=/tmp/bench-perf
-	mkdir -p "$perf_dir"
 	install aes-gcm-128 "rfc4106(gcm(aes))"
-	for t in "st0 172.16.1.1 172.16.2.1" "xfrmi 172.17.1.1 172.17.2.1"; do
-		read -r name src dst <<< "$t"
-		# -N: no copies of the binaries in ~/.debug (tmpfs, i.e. memory).
-		mbps=$(perf record -e cpu-clock -F 1000 -a -g -N -o "$perf_dir/$name.data" -- \
-			ip netns exec ba iperf3 -c "$dst" -B "$src" -t "$SECS" -J 2> "$perf_dir/$name.record.log" | mbit)
-		if [[ ! -s $perf_dir/$name.data ]]; then
-			echo "profile: $name: perf record failed: $(tail -n 2 "$perf_dir/$name.record.log" | tr '\n' ' ')"
-			continue
-		fi
-		echo
-		echo "profile: $name, one TCP flow of ${SECS}s (${mbps:-?} Mbit/s under perf), top 25 symbols, all CPUs:"
-		# -g none: the call chains stay in the data; the list is flat.
-		perf report -i "$perf_dir/$name.data" --stdio --no-children --sort sym -g none \
-			2> "$perf_dir/$name.report.log" | grep -v -e '^#' -e '^$' | head -n 25
-	done
+	profile_flow st0 172.16.1.1 172.16.2.1
+	profile_flow xfrmi 172.17.1.1 172.17.2.1
 	echo
 fi
 fi
@@ -372,6 +379,7 @@ if ((NSAS_BIG > 0)); then
 	fi
 	one=()
 	for ((i = 0; i < RUNS; i++)); do one+=("$(tcp 172.16.1.1 172.16.2.1)"); done
+	profile_flow "st0 with 1 SA" 172.16.1.1 172.16.2.1 15
 	m0=$(meminfo)
 	read -r big_t big_n <<< "$(B "$SRCDIR/build/bench/sa_flood" add st0 "$NSAS_BIG" 0x100000 "$SA_CAP")"
 	if [[ -z $big_t ]]; then
@@ -385,6 +393,7 @@ if ((NSAS_BIG > 0)); then
 			notes+=("st0: sa_flood stopped at SA_CAP=${SA_CAP}s with $big_n of $NSAS_BIG SAs in; the rows are for $big_n")
 		many=()
 		for ((i = 0; i < RUNS; i++)); do many+=("$(tcp 172.16.1.1 172.16.2.1)"); done
+		profile_flow "st0 with $big_n SAs" 172.16.1.1 172.16.2.1 15
 		m1=$(median "${one[@]}") m2=$(median "${many[@]}")
 		row "st0 add $big_n SAs (s)" "$big_t" "" "-" "" ""
 		row "st0 memory per SA, $big_n vs $NSAS (bytes)" "${big_mem%% *}" "" "${st_mem%% *}" "" \
@@ -396,6 +405,16 @@ if ((NSAS_BIG > 0)); then
 	B sectun sa flush st0
 	echo "# st0: SAs flushed in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }') s" >&2
 	meminfo 120 > /dev/null
+	# One SA again, after: a drift of the host over the minutes this
+	# step takes shows as a difference from the first "one".
+	if [[ -n $big_t ]]; then
+		install aes-gcm-128 "rfc4106(gcm(aes))"
+		again=()
+		for ((i = 0; i < RUNS; i++)); do again+=("$(tcp 172.16.1.1 172.16.2.1)"); done
+		m3=$(median "${again[@]}")
+		row "TCP with 1 SA after $big_n flushed vs before (Mbit/s)" "$m3" "($(spread "${again[@]}"))" \
+			"$m1" "($(spread "${one[@]}"))" "$(ratio "$m3" "$m1")"
+	fi
 fi
 fi
 
