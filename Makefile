@@ -34,7 +34,7 @@ DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd6
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file \
 	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy python3-cryptography \
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
-	iptables nftables conntrack libcap2-bin util-linux procps socat \
+	iptables nftables conntrack libcap2-bin util-linux procps socat ethtool \
 	dkms dh-dkms debhelper lintian bash-completion adduser
 # And what only "make bench" adds (make bench-deps).
 BENCH_PACKAGES := linux-perf
@@ -215,7 +215,7 @@ BENCH_MEM ?= 8G
 bench: deps
 	@$(MAKE) -s --no-print-directory bench-deps
 	@$(MAKE) -s --no-print-directory all $(BUILD)/bench/sa_flood $(BUILD)/bench/ike_load
-	@printf '%s\n' $(foreach v,RUNS SECS NSAS NSAS_BIG NSEL PARTS VCPUS XFRM_CAP SA_CAP,$(if $($(v)),"$(v)='$($(v))'")) > $(BUILD)/bench.env
+	@printf '%s\n' $(foreach v,RUNS SECS NSAS NSAS_BIG NSEL PARTS VCPUS XFRM_CAP SA_CAP PROFILE_CALLERS,$(if $($(v)),"$(v)='$($(v))'")) > $(BUILD)/bench.env
 	@selftests/vm/run-vm.sh -c $(VCPUS) -m $(BENCH_MEM) -o $(BUILD)/bench-run -t 4800 -T 5400 bench/bench.sh || true
 	@cat $(BUILD)/bench-run/logs/bench_bench.sh.log 2>/dev/null || cat $(BUILD)/bench-run/logs/*.log
 

@@ -238,18 +238,17 @@ static int sectun_push6(struct sectun_dev *sd, struct sectun_params *p,
 	dst = sectun_route6(sd, p, &fl6);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
-	/* UDP over IPv6 must carry a checksum. */
-	if (uh) {
-		uh->check = csum_ipv6_magic(&fl6.saddr, &fl6.daddr, skb->len,
-					    IPPROTO_UDP,
-					    skb_checksum(skb, 0, skb->len, 0));
-		if (!uh->check)
-			uh->check = CSUM_MANGLED_0;
-		skb->ip_summed = CHECKSUM_NONE;
-	}
-
 	skb_scrub_packet(skb, !net_eq(net, dev_net(sd->dev)));
 	skb_dst_set(skb, dst);
+	/*
+	 * UDP over IPv6 must carry a checksum: left to the device
+	 * (CHECKSUM_PARTIAL), or to the stack's software fallback
+	 * (validate_xmit_skb(), ip6_fragment()) where it cannot.
+	 */
+	if (uh) {
+		skb->ip_summed = CHECKSUM_NONE;	/* the ESP inside is final */
+		udp6_set_csum(false, skb, &fl6.saddr, &fl6.daddr, skb->len);
+	}
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 	ip6h = skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);

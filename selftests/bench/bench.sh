@@ -262,6 +262,13 @@ profile_flow() {
 	# -g none: the call chains stay in the data; the list is flat.
 	perf report -i "$perf_dir/$name.data" --stdio --no-children --sort sym -g none \
 		2> "$perf_dir/$name.report.log" | grep -v -e '^#' -e '^$' | head -n "$top"
+	# PROFILE_CALLERS="sym ...": who calls those (make bench PROFILE_CALLERS=...).
+	local sym
+	for sym in $PROFILE_CALLERS; do
+		echo "profile: $name, callers of $sym:"
+		perf report -i "$perf_dir/$name.data" --stdio --no-children -S "$sym" -g caller,0.5,callee,function,percent \
+			2>> "$perf_dir/$name.report.log" | grep -v -e '^#' -e '^$' | head -n 60
+	done
 	rm -f "$perf_dir/$name.data"
 }
 
