@@ -36,18 +36,23 @@
 #define ESP_HLEN	sizeof(struct ip_esp_hdr)
 #define MAX_IV		16
 #define MAX_AD		(ESP_HLEN + 4 + MAX_IV)
+/* Padding to a block (16 bytes at most), pad length, next header. */
+#define MAX_TRAILER	(16 + 1)
 
 struct sectun_esp_req {
 	struct sectun_crypt_item item;	/* in a crypt queue */
 	struct sectun_crypt_queue *queue;	/* that one, or NULL */
 	struct sectun_sa *sa;		/* referenced */
 	struct sk_buff *skb;
+	struct sk_buff *plain;		/* out: encrypted from, into skb; or NULL */
 	u64 seq;
 	unsigned int len;		/* inner (out) or ESP (in) length */
 	u8 dsfield;			/* inner (out) or outer (in) DS field */
 	bool inner_df;
 	u16 encap_sport;		/* in: the UDP port it came from, or 0 */
 	u8 ad[MAX_AD];
+	u8 ad_out[MAX_AD];		/* out of place: the AD's place in dst */
+	u8 trailer[MAX_TRAILER];	/* out of place: the plaintext's end */
 	u8 *iv;
 	struct scatterlist *sg;		/* the AD, then the payload's pieces */
 	unsigned int nsg;
@@ -84,6 +89,7 @@ static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
 	r->sg = (struct scatterlist *)((u8 *)r + sg_off);
 	r->nsg = npieces + 1;
 	r->queue = NULL;
+	r->plain = NULL;
 	r->sa = sa;
 	r->skb = skb;
 	return r;
@@ -282,6 +288,8 @@ static void esp_output_finish(struct sectun_esp_req *r, int err)
 		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_PACKETS, 1);
 		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_BYTES, esp_len);
 	}
+	if (r->plain)		/* what it was encrypted from */
+		consume_skb(r->plain);
 	kfree(r);
 	sectun_sa_put(sa);
 }
@@ -308,12 +316,89 @@ static SECTUN_CRYPTO_DONE(esp_output_done)
 	local_bh_enable();
 }
 
+/*
+ * Points R's request at SKB's LEN plaintext bytes and at R's trailer
+ * (TLEN bytes) as the source, and at R's skb, the ESP packet being built,
+ * as the destination: encrypted in one pass from where the inner packet
+ * lies (head and page fragments, shared with a TCP queue maybe) into a
+ * buffer of our own, with nothing copied first.
+ */
+static int esp_req_start_out_of_place(struct sectun_esp_req *r,
+				      struct sk_buff *skb, unsigned int len,
+				      unsigned int tlen, unsigned int adlen,
+				      crypto_completion_t done)
+{
+	const struct sectun_crypto *c = &r->sa->crypto;
+	struct aead_request *req = esp_req_aead(r);
+	unsigned int nsrc = r->nsg - 2;		/* AD, pieces, trailer */
+	struct scatterlist *src = r->sg, *dst = r->sg + nsrc;
+	int n;
+
+	sg_init_table(src, nsrc);
+	sg_set_buf(&src[0], r->ad, adlen);
+	n = skb_to_sgvec_nomark(skb, &src[1], 0, len);
+	if (unlikely(n < 0 || n + 2 > nsrc))
+		return n < 0 ? n : -EMSGSIZE;
+	sg_set_buf(&src[1 + n], r->trailer, tlen);
+	sg_mark_end(&src[1 + n]);
+	/* A template may copy the AD over: it gets a place of its own. */
+	memcpy(r->ad_out, r->ad, adlen);
+	sg_init_table(dst, 2);
+	sg_set_buf(&dst[0], r->ad_out, adlen);
+	sg_set_buf(&dst[1], r->skb->data + ESP_HLEN + c->ivlen,
+		   len + tlen + c->icvlen);
+	aead_request_set_callback(req, 0, done, r);
+	aead_request_set_crypt(req, src, dst, len + tlen, r->iv);
+	aead_request_set_ad(req, adlen);
+	return 0;
+}
+
+/*
+ * The packet ESP is built in for SKB (LEN bytes, TLEN of trailer to come):
+ * SKB itself when it is private, linear and has the room, to be encrypted
+ * in place; else a new linear one, to be encrypted into from SKB's pieces
+ * (NPIECES of them, see esp_req_start_out_of_place()), which then travels
+ * in the request until the crypto is done. NULL when out of memory.
+ */
+static struct sk_buff *esp_output_buffer(struct sk_buff *skb,
+					 const struct sectun_crypto *c,
+					 unsigned int len, unsigned int tlen,
+					 unsigned int *npieces)
+{
+	unsigned int hroom = SECTUN_UNDERLAY_HEADROOM + ESP_HLEN + c->ivlen;
+	struct sk_buff *out;
+
+	*npieces = 1;
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb) &&
+	    skb_headroom(skb) >= hroom && skb_tailroom(skb) >= tlen + c->icvlen)
+		return skb;
+	if (skb_has_frag_list(skb)) {	/* rare (pieces hard to bound): copy */
+		out = skb_copy_expand(skb, hroom, tlen + c->icvlen, GFP_ATOMIC);
+		if (out)
+			consume_skb(skb);
+		return out;
+	}
+	out = alloc_skb(hroom + len + tlen + c->icvlen, GFP_ATOMIC);
+	if (!out)
+		return NULL;
+	skb_reserve(out, hroom);
+	skb_put(out, len + tlen + c->icvlen);
+	out->protocol = skb->protocol;
+	out->priority = skb->priority;
+	out->mark = skb->mark;
+	skb_copy_hash(out, skb);
+	/* AD, head and fragments, trailer; the destination's AD and payload. */
+	*npieces = 1 + skb_shinfo(skb)->nr_frags + 1 + 2;
+	return out;
+}
+
 void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		       struct sk_buff *skb)
 {
 	const struct sectun_crypto *c = &sa->crypto;
-	unsigned int len, tlen, padlen, i;
+	unsigned int len, tlen, padlen, npieces, adlen, i;
 	struct sectun_esp_req *r;
+	struct sk_buff *out;
 	struct sectun_inner in;
 	struct ip_esp_hdr *esph;
 	u8 *trailer;
@@ -327,23 +412,15 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	/* Pad so that payload, pad length and next header fill whole blocks. */
 	tlen = ALIGN(len + 2, c->align) - len;
 	padlen = tlen - 2;
-	if (skb_cloned(skb) || skb_is_nonlinear(skb) ||
-	    skb_headroom(skb) < SECTUN_UNDERLAY_HEADROOM + ESP_HLEN + c->ivlen ||
-	    skb_tailroom(skb) < tlen + c->icvlen) {
-		struct sk_buff *copy;
-
-		copy = skb_copy_expand(skb, SECTUN_UNDERLAY_HEADROOM + ESP_HLEN +
-				       c->ivlen, tlen + c->icvlen, GFP_ATOMIC);
-		if (!copy)
-			goto drop;
-		consume_skb(skb);
-		skb = copy;
-	}
-
+	out = esp_output_buffer(skb, c, len, tlen, &npieces);
+	if (!out)
+		goto drop;
+	if (out != skb && npieces == 1)
+		skb = out;		/* a copy: in place from here on */
 	if (unlikely(sectun_sa_next_seq(sa, len, &seq)))
 		goto no_sa;
 
-	r = esp_req_alloc(sa, skb, 1);	/* linear, see above */
+	r = esp_req_alloc(sa, out, npieces);
 	if (!r) {
 		sectun_sa_put(sa);
 		goto drop;
@@ -353,13 +430,13 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	r->dsfield = in.dsfield;
 	r->inner_df = in.df;
 
-	trailer = skb_put(skb, tlen + c->icvlen);
+	trailer = out == skb ? skb_put(skb, tlen + c->icvlen) : r->trailer;
 	for (i = 0; i < padlen; i++)
 		trailer[i] = i + 1;
 	trailer[padlen] = padlen;
 	trailer[padlen + 1] = in.nexthdr;
 
-	esph = skb_push(skb, ESP_HLEN + c->ivlen);
+	esph = skb_push(out, ESP_HLEN + c->ivlen);
 	esph->spi = htonl(sa->spi);
 	esph->seq_no = htonl(lower_32_bits(seq));
 	if (c->iv_kind == SECTUN_IV_SEQ)
@@ -368,25 +445,30 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		get_random_bytes(r->iv, c->ivlen);
 	memcpy(esph->enc_data, r->iv, c->ivlen);
 
-	if (unlikely(esp_req_start(r, ESP_HLEN + c->ivlen, len + tlen + c->icvlen,
-				   len + tlen, esp_build_ad(r, sa->spi),
-				   esp_output_done))) {
-		kfree(r);
-		sectun_sa_put(sa);
-		goto drop;
+	adlen = esp_build_ad(r, sa->spi);
+	if (out == skb) {
+		err = esp_req_start(r, ESP_HLEN + c->ivlen, len + tlen + c->icvlen,
+				    len + tlen, adlen, esp_output_done);
+	} else {
+		r->plain = skb;
+		err = esp_req_start_out_of_place(r, skb, len, tlen, adlen,
+						 esp_output_done);
 	}
 	/*
 	 * The inner route is done with, and may be an unreferenced one that
 	 * would not outlive an asynchronous completion (xfrm forces it).
 	 */
 	skb_dst_drop(skb);
+	if (unlikely(err)) {
+		esp_output_finish(r, err);
+		return;
+	}
 	/* The SA holds the device, and so the queue, until R is done. */
 	if (esp_use_queue(sa->sd, &sa->sd->tx_queue)) {
 		if (likely(esp_queue(r, &sa->sd->tx_queue)))
 			return;
-		kfree(r);
-		sectun_sa_put(sa);
-		goto drop;
+		esp_output_finish(r, -ENOSPC);
+		return;
 	}
 	err = crypto_aead_encrypt(esp_req_aead(r));
 	if (!esp_async(err))
@@ -395,6 +477,8 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 
 no_sa:
 	sectun_stats_inc(sd->stats, SECTUN_STAT_NO_SA);
+	if (out != skb)
+		kfree_skb(out);
 	kfree_skb(skb);
 	return;
 drop:
