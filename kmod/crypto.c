@@ -9,6 +9,7 @@
  */
 #include <crypto/authenc.h>
 #include <crypto/hash.h>
+#include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <uapi/linux/sectun.h>
@@ -136,7 +137,7 @@ static int init_authenc(struct sectun_crypto *c, u16 encr, const u8 *ekey,
 		cipher = "cbc(aes)";
 		c->ivlen = 16;
 		c->align = 16;
-		c->iv_kind = SECTUN_IV_RANDOM;
+		c->iv_kind = SECTUN_IV_PRF;
 		break;
 	case SECTUN_ENCR_3DES:
 		if (eklen != 24) {
@@ -146,7 +147,7 @@ static int init_authenc(struct sectun_crypto *c, u16 encr, const u8 *ekey,
 		cipher = "cbc(des3_ede)";
 		c->ivlen = 8;
 		c->align = 8;
-		c->iv_kind = SECTUN_IV_RANDOM;
+		c->iv_kind = SECTUN_IV_PRF;
 		break;
 	default:	/* NULL */
 		if (eklen) {
@@ -160,6 +161,8 @@ static int init_authenc(struct sectun_crypto *c, u16 encr, const u8 *ekey,
 		break;
 	}
 	c->icvlen = idesc->icvlen;
+	if (c->iv_kind == SECTUN_IV_PRF)
+		get_random_bytes(&c->iv_key, sizeof(c->iv_key));
 
 	if (snprintf(name, sizeof(name), "%s(%s,%s)",
 		     c->esn ? "authencesn" : "authenc", idesc->hmac,
@@ -272,4 +275,5 @@ void sectun_crypto_free(struct sectun_crypto *c)
 		crypto_free_ahash(c->ahash);
 	c->aead = NULL;
 	c->ahash = NULL;
+	memzero_explicit(&c->iv_key, sizeof(c->iv_key));
 }

@@ -5,7 +5,8 @@
  *
  * Every template is driven the same way: the associated data is
  * SPI, [ESN high bits,] sequence number, IV (assoclen = 8 [+ 4] + ivlen),
- * req->iv holds the IV again, and the payload is encrypted in place. The
+ * req->iv holds the IV again, and the payload is encrypted in place (or,
+ * on transmit, from the inner packet's pieces into a buffer of its own). The
  * counter-mode templates drop the IV from what they authenticate; the
  * authencesn template moves the ESN high bits behind the payload, as
  * RFC 4303 wants for the ICV.
@@ -15,11 +16,12 @@
 
 #include <crypto/aead.h>
 #include <linux/netlink.h>
+#include <linux/siphash.h>
 
 enum sectun_iv_kind {
 	SECTUN_IV_NONE,		/* NULL encryption */
 	SECTUN_IV_SEQ,		/* counter modes: the 64-bit sequence number */
-	SECTUN_IV_RANDOM,	/* CBC: unpredictable */
+	SECTUN_IV_PRF,		/* CBC: unpredictable, a keyed PRF of it */
 };
 
 struct sectun_crypto {
@@ -31,6 +33,7 @@ struct sectun_crypto {
 	u8 iv_kind;		/* enum sectun_iv_kind */
 	u8 saltlen;		/* key bytes that are salt, not cipher key */
 	bool esn;
+	siphash_key_t iv_key;	/* SECTUN_IV_PRF: random, the SA's own */
 };
 
 int sectun_crypto_init(struct sectun_crypto *c, u16 encr, const u8 *ekey,

@@ -18,7 +18,6 @@
 #include <crypto/aead.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <net/dsfield.h>
 #include <net/esp.h>
@@ -207,6 +206,21 @@ static bool esp_forgeries_seen(struct sectun_sa *sa)
 }
 
 /* ---- Outbound ---------------------------------------------------------- */
+
+/*
+ * A CBC IV must be unpredictable (RFC 3602 2.3), not random as such: the
+ * sequence number, never repeated within an SA, through SipHash under a
+ * random key of the SA's own gives that (NIST SP 800-38A, appendix C:
+ * a secret function of a nonce) for a fraction of the cost of fresh
+ * random bytes. Each 8 bytes of IV is the PRF of (number, offset).
+ */
+static void esp_cbc_iv(const struct sectun_crypto *c, u64 seq, u8 *iv)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->ivlen; i += 8)
+		put_unaligned_be64(siphash_2u64(seq, i, &c->iv_key), iv + i);
+}
 
 /*
  * What the outer header and the ESP/AH header need to know of the inner
@@ -441,8 +455,8 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	esph->seq_no = htonl(lower_32_bits(seq));
 	if (c->iv_kind == SECTUN_IV_SEQ)
 		put_unaligned_be64(seq, r->iv);	/* RFC 4106 8.1: a counter */
-	else if (c->iv_kind == SECTUN_IV_RANDOM)
-		get_random_bytes(r->iv, c->ivlen);
+	else if (c->iv_kind == SECTUN_IV_PRF)
+		esp_cbc_iv(c, seq, r->iv);
 	memcpy(esph->enc_data, r->iv, c->ivlen);
 
 	adlen = esp_build_ad(r, sa->spi);

@@ -264,7 +264,7 @@ profile_flow() {
 		2> "$perf_dir/$name.report.log" | grep -v -e '^#' -e '^$' | head -n "$top"
 	# PROFILE_CALLERS="sym ...": who calls those (make bench PROFILE_CALLERS=...).
 	local sym
-	for sym in $PROFILE_CALLERS; do
+	for sym in ${PROFILE_CALLERS:-}; do
 		echo "profile: $name, callers of $sym:"
 		perf report -i "$perf_dir/$name.data" --stdio --no-children -S "$sym" -g caller,0.5,callee,function,percent \
 			2>> "$perf_dir/$name.report.log" | grep -v -e '^#' -e '^$' | head -n 60
