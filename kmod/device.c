@@ -431,7 +431,12 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 	sa = sectun_xmit_pick(sd, skb, skb_shinfo(skb)->gso_segs ?: 1);
 	if (!sa)
 		goto out;
-	segs = skb_gso_segment(skb, 0);
+	/*
+	 * Segments keep the payload in the flow's pages (SG), each then
+	 * encrypted from there in one pass (see esp.c); their checksums
+	 * are finished by sectun_xmit_one() (HW_CSUM: left partial here).
+	 */
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
 	if (IS_ERR(segs))
 		goto discard;
 	if (!segs) {

@@ -42,16 +42,16 @@ struct sectun_esp_req {
 	struct sectun_crypt_item item;	/* in a crypt queue */
 	struct sectun_crypt_queue *queue;	/* that one, or NULL */
 	struct sectun_sa *sa;		/* referenced */
-	struct sk_buff *skb;
-	struct sk_buff *plain;		/* out: encrypted from, into skb; or NULL */
+	struct sk_buff *skb;		/* the ESP packet (out), the plaintext (in) */
+	struct sk_buff *orig;		/* crypted from, apart from skb; or NULL */
 	u64 seq;
 	unsigned int len;		/* inner (out) or ESP (in) length */
 	u8 dsfield;			/* inner (out) or outer (in) DS field */
 	bool inner_df;
 	u16 encap_sport;		/* in: the UDP port it came from, or 0 */
 	u8 ad[MAX_AD];
-	u8 ad_out[MAX_AD];		/* out of place: the AD's place in dst */
-	u8 trailer[MAX_TRAILER];	/* out of place: the plaintext's end */
+	u8 ad_out[MAX_AD];		/* apart: the AD's place in dst */
+	u8 trailer[MAX_TRAILER];	/* apart, out: the plaintext's end */
 	u8 *iv;
 	struct scatterlist *sg;		/* the AD, then the payload's pieces */
 	unsigned int nsg;
@@ -61,13 +61,10 @@ struct sectun_esp_req {
 	 */
 };
 
-/*
- * A request for SKB on SA, with room for the associated data and
- * NPIECES pieces of payload (the skb's head and page fragments).
- */
+/* A request for SKB on SA, with NSG scatterlist entries. */
 static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
 					    struct sk_buff *skb,
-					    unsigned int npieces)
+					    unsigned int nsg)
 {
 	struct crypto_aead *aead = sa->crypto.aead;
 	unsigned int mask = crypto_aead_alignmask(aead);
@@ -78,7 +75,7 @@ static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
 	off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
 	sg_off = ALIGN(off + sizeof(*req) + crypto_aead_reqsize(aead) + mask +
 		       MAX_IV, __alignof__(struct scatterlist));
-	size = sg_off + (npieces + 1) * sizeof(struct scatterlist);
+	size = sg_off + nsg * sizeof(struct scatterlist);
 	r = kmalloc(size, GFP_ATOMIC);
 	if (!r)
 		return NULL;
@@ -86,9 +83,9 @@ static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
 	aead_request_set_tfm(req, aead);
 	r->iv = PTR_ALIGN((u8 *)(req + 1) + crypto_aead_reqsize(aead), mask + 1);
 	r->sg = (struct scatterlist *)((u8 *)r + sg_off);
-	r->nsg = npieces + 1;
+	r->nsg = nsg;
 	r->queue = NULL;
-	r->plain = NULL;
+	r->orig = NULL;
 	r->sa = sa;
 	r->skb = skb;
 	return r;
@@ -116,8 +113,9 @@ static unsigned int esp_build_ad(struct sectun_esp_req *r, u32 spi)
 }
 
 /*
- * Points R's request at the AD and at SG_LEN bytes of its skb from
- * OFFSET on, of which CRYPTLEN are crypted (the rest is the ICV).
+ * In place: points R's request at the AD and at SG_LEN bytes of its skb
+ * (private and linear) from OFFSET on, of which CRYPTLEN are crypted
+ * (the rest is the ICV).
  */
 static int esp_req_start(struct sectun_esp_req *r, unsigned int offset,
 			 unsigned int sg_len, unsigned int cryptlen,
@@ -138,6 +136,105 @@ static int esp_req_start(struct sectun_esp_req *r, unsigned int offset,
 	 */
 	aead_request_set_callback(req, 0, done, r);
 	aead_request_set_crypt(req, r->sg, r->sg, cryptlen, r->iv);
+	aead_request_set_ad(req, adlen);
+	return 0;
+}
+
+/*
+ * Packets that are not ours alone (clones, pages shared with a socket's
+ * queue, a mirror, the page cache) or not linear are crypted apart: read
+ * where they lie, head and page fragments, and written into a private
+ * linear buffer, in one pass. Nothing is copied first, and nothing is
+ * ever written into memory someone else may see; a forged packet's
+ * would-be plaintext included, which AEADs write before the ICV check.
+ */
+
+/* Once R is done: the packet it was crypted from, if apart. */
+static void esp_release_orig(struct sectun_esp_req *r, int err)
+{
+	if (!r->orig)
+		return;
+	if (err)
+		kfree_skb(r->orig);
+	else
+		consume_skb(r->orig);
+}
+
+/* Entries for crypting ORIG apart: AD, head, fragments, trailer; AD, buffer. */
+static unsigned int esp_apart_nsg(const struct sk_buff *orig, bool trailer)
+{
+	return 2 + skb_shinfo(orig)->nr_frags + trailer + 2;
+}
+
+/*
+ * A linear packet of LEN bytes, ROOM of headroom besides, to crypt into;
+ * from the per-CPU page fragment cache where it fits, which unlike a
+ * kmalloc'ed head is not zeroed per packet (init_on_alloc) and whose page
+ * is used again once its packets are gone. It takes over what ORIG says
+ * of the packet besides its bytes.
+ */
+static struct sk_buff *esp_apart_buffer(const struct sk_buff *orig,
+					unsigned int room, unsigned int len)
+{
+	struct sk_buff *skb = __netdev_alloc_skb(NULL, room + len, GFP_ATOMIC);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, room);
+	skb_put(skb, len);
+	skb->dev = orig->dev;
+	skb->protocol = orig->protocol;
+	skb->priority = orig->priority;
+	skb->mark = orig->mark;
+	skb->skb_iif = orig->skb_iif;
+	skb_copy_hash(skb, orig);
+	skb_copy_queue_mapping(skb, orig);
+#if defined(CONFIG_NET_RX_BUSY_POLL) || defined(CONFIG_XPS)
+	skb->napi_id = orig->napi_id;	/* or sender_cpu, its union twin */
+#endif
+#ifdef CONFIG_NETWORK_SECMARK
+	skb->secmark = orig->secmark;
+#endif
+	return skb;
+}
+
+/*
+ * Apart: points R's request at the AD, LEN bytes of ORIG from OFFSET on
+ * and TLEN bytes of R's trailer (none on input) as the source, and at the
+ * AD's copy and DST_LEN bytes at DST as the destination; CRYPTLEN as for
+ * esp_req_start(). R has esp_apart_nsg() entries.
+ */
+static int esp_req_start_apart(struct sectun_esp_req *r, struct sk_buff *orig,
+			       unsigned int offset, unsigned int len,
+			       unsigned int tlen, u8 *dst, unsigned int dst_len,
+			       unsigned int cryptlen, unsigned int adlen,
+			       crypto_completion_t done)
+{
+	struct aead_request *req = esp_req_aead(r);
+	unsigned int nsrc = r->nsg - 2, last;
+	struct scatterlist *src = r->sg, *dsg = r->sg + nsrc;
+	int n;
+
+	/* What skb_to_sgvec_nomark() may write must fit, before it does. */
+	if (unlikely(skb_has_frag_list(orig) ||
+		     r->nsg < esp_apart_nsg(orig, tlen)))
+		return -EMSGSIZE;
+	sg_init_table(src, nsrc);
+	sg_set_buf(&src[0], r->ad, adlen);
+	n = skb_to_sgvec_nomark(orig, &src[1], offset, len);
+	if (unlikely(n <= 0))
+		return n ?: -EINVAL;
+	last = n;
+	if (tlen)
+		sg_set_buf(&src[++last], r->trailer, tlen);
+	sg_mark_end(&src[last]);
+	/* A template may copy the AD over: it gets a place of its own. */
+	memcpy(r->ad_out, r->ad, adlen);
+	sg_init_table(dsg, 2);
+	sg_set_buf(&dsg[0], r->ad_out, adlen);
+	sg_set_buf(&dsg[1], dst, dst_len);
+	aead_request_set_callback(req, 0, done, r);
+	aead_request_set_crypt(req, src, dsg, cryptlen, r->iv);
 	aead_request_set_ad(req, adlen);
 	return 0;
 }
@@ -302,8 +399,7 @@ static void esp_output_finish(struct sectun_esp_req *r, int err)
 		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_PACKETS, 1);
 		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_BYTES, esp_len);
 	}
-	if (r->plain)		/* what it was encrypted from */
-		consume_skb(r->plain);
+	esp_release_orig(r, err);
 	kfree(r);
 	sectun_sa_put(sa);
 }
@@ -331,78 +427,34 @@ static SECTUN_CRYPTO_DONE(esp_output_done)
 }
 
 /*
- * Points R's request at SKB's LEN plaintext bytes and at R's trailer
- * (TLEN bytes) as the source, and at R's skb, the ESP packet being built,
- * as the destination: encrypted in one pass from where the inner packet
- * lies (head and page fragments, shared with a TCP queue maybe) into a
- * buffer of our own, with nothing copied first.
- */
-static int esp_req_start_out_of_place(struct sectun_esp_req *r,
-				      struct sk_buff *skb, unsigned int len,
-				      unsigned int tlen, unsigned int adlen,
-				      crypto_completion_t done)
-{
-	const struct sectun_crypto *c = &r->sa->crypto;
-	struct aead_request *req = esp_req_aead(r);
-	unsigned int nsrc = r->nsg - 2;		/* AD, pieces, trailer */
-	struct scatterlist *src = r->sg, *dst = r->sg + nsrc;
-	int n;
-
-	sg_init_table(src, nsrc);
-	sg_set_buf(&src[0], r->ad, adlen);
-	n = skb_to_sgvec_nomark(skb, &src[1], 0, len);
-	if (unlikely(n < 0 || n + 2 > nsrc))
-		return n < 0 ? n : -EMSGSIZE;
-	sg_set_buf(&src[1 + n], r->trailer, tlen);
-	sg_mark_end(&src[1 + n]);
-	/* A template may copy the AD over: it gets a place of its own. */
-	memcpy(r->ad_out, r->ad, adlen);
-	sg_init_table(dst, 2);
-	sg_set_buf(&dst[0], r->ad_out, adlen);
-	sg_set_buf(&dst[1], r->skb->data + ESP_HLEN + c->ivlen,
-		   len + tlen + c->icvlen);
-	aead_request_set_callback(req, 0, done, r);
-	aead_request_set_crypt(req, src, dst, len + tlen, r->iv);
-	aead_request_set_ad(req, adlen);
-	return 0;
-}
-
-/*
  * The packet ESP is built in for SKB (LEN bytes, TLEN of trailer to come):
  * SKB itself when it is private, linear and has the room, to be encrypted
- * in place; else a new linear one, to be encrypted into from SKB's pieces
- * (NPIECES of them, see esp_req_start_out_of_place()), which then travels
- * in the request until the crypto is done. NULL when out of memory.
+ * in place (*NSG 2); else a new one to be encrypted into apart (*NSG as
+ * esp_apart_nsg() says), SKB travelling in the request until the crypto
+ * is done. A packet with a fragment list (rare) is copied and goes in
+ * place. NULL when out of memory.
  */
 static struct sk_buff *esp_output_buffer(struct sk_buff *skb,
 					 const struct sectun_crypto *c,
 					 unsigned int len, unsigned int tlen,
-					 unsigned int *npieces)
+					 unsigned int *nsg)
 {
 	unsigned int hroom = SECTUN_UNDERLAY_HEADROOM + ESP_HLEN + c->ivlen;
 	struct sk_buff *out;
 
-	*npieces = 1;
+	*nsg = 2;
 	if (!skb_cloned(skb) && !skb_is_nonlinear(skb) &&
 	    skb_headroom(skb) >= hroom && skb_tailroom(skb) >= tlen + c->icvlen)
 		return skb;
-	if (skb_has_frag_list(skb)) {	/* rare (pieces hard to bound): copy */
+	if (skb_has_frag_list(skb)) {
 		out = skb_copy_expand(skb, hroom, tlen + c->icvlen, GFP_ATOMIC);
 		if (out)
 			consume_skb(skb);
 		return out;
 	}
-	out = alloc_skb(hroom + len + tlen + c->icvlen, GFP_ATOMIC);
-	if (!out)
-		return NULL;
-	skb_reserve(out, hroom);
-	skb_put(out, len + tlen + c->icvlen);
-	out->protocol = skb->protocol;
-	out->priority = skb->priority;
-	out->mark = skb->mark;
-	skb_copy_hash(out, skb);
-	/* AD, head and fragments, trailer; the destination's AD and payload. */
-	*npieces = 1 + skb_shinfo(skb)->nr_frags + 1 + 2;
+	out = esp_apart_buffer(skb, hroom, len + tlen + c->icvlen);
+	if (out)
+		*nsg = esp_apart_nsg(skb, true);
 	return out;
 }
 
@@ -410,7 +462,7 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		       struct sk_buff *skb)
 {
 	const struct sectun_crypto *c = &sa->crypto;
-	unsigned int len, tlen, padlen, npieces, adlen, i;
+	unsigned int len, tlen, padlen, nsg, adlen, i;
 	struct sectun_esp_req *r;
 	struct sk_buff *out;
 	struct sectun_inner in;
@@ -426,18 +478,20 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	/* Pad so that payload, pad length and next header fill whole blocks. */
 	tlen = ALIGN(len + 2, c->align) - len;
 	padlen = tlen - 2;
-	out = esp_output_buffer(skb, c, len, tlen, &npieces);
+	if (WARN_ON_ONCE(tlen > MAX_TRAILER))
+		goto drop;
+	out = esp_output_buffer(skb, c, len, tlen, &nsg);
 	if (!out)
 		goto drop;
-	if (out != skb && npieces == 1)
-		skb = out;		/* a copy: in place from here on */
+	if (nsg == 2)
+		skb = out;		/* in place (maybe in a copy) */
 	if (unlikely(sectun_sa_next_seq(sa, len, &seq)))
 		goto no_sa;
 
-	r = esp_req_alloc(sa, out, npieces);
+	r = esp_req_alloc(sa, out, nsg);
 	if (!r) {
 		sectun_sa_put(sa);
-		goto drop;
+		goto drop_both;
 	}
 	r->seq = seq;
 	r->len = len;
@@ -464,9 +518,11 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		err = esp_req_start(r, ESP_HLEN + c->ivlen, len + tlen + c->icvlen,
 				    len + tlen, adlen, esp_output_done);
 	} else {
-		r->plain = skb;
-		err = esp_req_start_out_of_place(r, skb, len, tlen, adlen,
-						 esp_output_done);
+		r->orig = skb;
+		err = esp_req_start_apart(r, skb, 0, len, tlen,
+					  esph->enc_data + c->ivlen,
+					  len + tlen + c->icvlen, len + tlen,
+					  adlen, esp_output_done);
 	}
 	/*
 	 * The inner route is done with, and may be an unreferenced one that
@@ -495,6 +551,9 @@ no_sa:
 		kfree_skb(out);
 	kfree_skb(skb);
 	return;
+drop_both:
+	if (out != skb)
+		kfree_skb(out);
 drop:
 	sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 	kfree_skb(skb);
@@ -659,7 +718,8 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		if (err == -EBADMSG) {
 			esp_count(sa, SECTUN_STAT_ESP_AUTH_FAIL, SECTUN_SA_STAT_AUTH_FAIL);
 			esp_note_forgery(sa);
-		} else if (err == -ENOSPC || err == -EBUSY) {	/* queue full */
+		} else if (err == -ENOSPC || err == -EBUSY ||	/* queue full */
+			   err == -ENOMEM) {			/* not started */
 			esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
 		} else {
 			esp_count(sa, SECTUN_STAT_ESP_DECRYPT_FAIL, SECTUN_SA_STAT_DECRYPT_FAIL);
@@ -734,6 +794,7 @@ discard:
 drop:
 	kfree_skb(skb);
 out:
+	esp_release_orig(r, err);
 	kfree(r);
 	sectun_sa_put(sa);
 }
@@ -751,22 +812,30 @@ int sectun_esp_input_crypt(struct sectun_crypt_item *item)
 }
 
 /*
- * Makes SKB's payload ours to decrypt in place and says in how many
- * pieces it lies: its head and page fragments as they are when nobody
- * else sees them (as a NIC's receive buffers are), or one after a copy
- * when it is a clone, has a fragment list, or shares its pages with
- * something outside the stack (a file's page cache spliced to a socket
- * and looped back). Negative when the copy cannot be made.
+ * The packet SKB (ESP header and IV, HLEN bytes, at skb->data) is
+ * decrypted in: SKB itself when it is private and linear (or made so,
+ * when it has a fragment list: rare), in place (*NSG 2); else a new one,
+ * decrypted into apart (*NSG as esp_apart_nsg() says), with copies of the
+ * outer header(s), ESP header and IV, whose network header is the outer
+ * one. NULL when out of memory.
  */
-static int esp_input_pieces(struct sk_buff *skb)
+static struct sk_buff *esp_input_buffer(struct sk_buff *skb, unsigned int hlen,
+					unsigned int *nsg)
 {
-	if (!skb_cloned(skb)) {
-		if (!skb_is_nonlinear(skb))
-			return 1;
-		if (!skb_has_frag_list(skb) && !skb_has_shared_frag(skb))
-			return skb_shinfo(skb)->nr_frags + 1;
-	}
-	return skb_linearize_cow(skb) ? -ENOMEM : 1;
+	unsigned int outer = skb->data - skb_network_header(skb);
+	struct sk_buff *out;
+
+	*nsg = 2;
+	if (skb_has_frag_list(skb) || (!skb_cloned(skb) && !skb_is_nonlinear(skb)))
+		return skb_linearize_cow(skb) ? NULL : skb;
+	out = esp_apart_buffer(skb, 0, outer + skb->len);
+	if (!out)
+		return NULL;
+	memcpy(out->data, skb_network_header(skb), outer + hlen);
+	skb_reset_network_header(out);
+	__skb_pull(out, outer);
+	*nsg = esp_apart_nsg(skb, false);
+	return out;
 }
 
 static SECTUN_CRYPTO_DONE(esp_input_done)
@@ -793,9 +862,11 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 	unsigned int hlen = ESP_HLEN + c->ivlen, elen;
 	struct sectun_esp_req *r;
 	struct ip_esp_hdr *esph;
-	int err, npieces;
+	struct sk_buff *out;
+	unsigned int adlen, nsg;
 	u8 outer_dsfield;
 	u64 seq;
+	int err;
 
 	if (skb->protocol == htons(ETH_P_IP))
 		outer_dsfield = ipv4_get_dsfield(ip_hdr(skb));
@@ -824,15 +895,15 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 		esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
 		goto drop;
 	}
-	npieces = esp_input_pieces(skb);
-	if (unlikely(npieces < 0))
+	out = esp_input_buffer(skb, hlen, &nsg);
+	if (unlikely(!out))
 		goto discard;
 	if (unlikely(!sectun_sa_get(sa)))
-		goto discard;
-	r = esp_req_alloc(sa, skb, npieces);
+		goto discard_both;
+	r = esp_req_alloc(sa, out, nsg);
 	if (unlikely(!r)) {
 		sectun_sa_put(sa);
-		goto discard;
+		goto discard_both;
 	}
 	elen = skb->len - hlen;
 	r->seq = seq;
@@ -841,31 +912,40 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 	r->encap_sport = encap_sport;
 	esph = (struct ip_esp_hdr *)skb->data;
 	memcpy(r->iv, esph->enc_data, c->ivlen);
-	if (unlikely(esp_req_start(r, hlen, elen, elen, esp_build_ad(r, sa->spi),
-				   esp_input_done))) {
-		kfree(r);
-		sectun_sa_put(sa);
-		goto discard;
+	adlen = esp_build_ad(r, sa->spi);
+	if (out == skb) {
+		err = esp_req_start(r, hlen, elen, elen, adlen, esp_input_done);
+	} else {
+		r->orig = skb;
+		err = esp_req_start_apart(r, skb, hlen, elen, 0, out->data + hlen,
+					  elen, elen, adlen, esp_input_done);
 	}
 	/* Nor is the input route needed, which may not be referenced. */
 	skb_dst_drop(skb);
+	if (unlikely(err)) {
+		esp_input_finish(r, -ENOMEM);
+		return;
+	}
 	if (esp_use_queue(sa->sd, &sa->sd->rx_queue) && !esp_forgeries_seen(sa)) {
 		/*
 		 * The underlay device it came by is not referenced either, and
 		 * may go while the packet waits: it is ours from here on.
 		 */
 		skb->dev = sa->sd->dev;
+		out->dev = sa->sd->dev;
 		if (likely(esp_queue(r, &sa->sd->rx_queue)))
 			return;
-		kfree(r);
-		sectun_sa_put(sa);
-		goto discard;
+		esp_input_finish(r, -ENOSPC);
+		return;
 	}
 	err = crypto_aead_decrypt(esp_req_aead(r));
 	if (!esp_async(err))
 		esp_input_finish(r, err);
 	return;
 
+discard_both:
+	if (out != skb)
+		kfree_skb(out);
 discard:
 	esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
 drop:

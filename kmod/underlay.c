@@ -203,6 +203,7 @@ static int sectun_push4(struct sectun_dev *sd, struct sectun_params *p,
 
 	skb_scrub_packet(skb, !net_eq(net, dev_net(sd->dev)));
 	skb_dst_set(skb, &rt->dst);
+	skb->encapsulation = 0;	/* as in sectun_push6() */
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	iph = skb_push(skb, sizeof(*iph));
 	skb_reset_network_header(skb);
@@ -240,6 +241,8 @@ static int sectun_push6(struct sectun_dev *sd, struct sectun_params *p,
 		return PTR_ERR(dst);
 	skb_scrub_packet(skb, !net_eq(net, dev_net(sd->dev)));
 	skb_dst_set(skb, dst);
+	/* The inner packet's tunnel offloads do not describe the outer one. */
+	skb->encapsulation = 0;
 	/*
 	 * UDP over IPv6 must carry a checksum: left to the device
 	 * (CHECKSUM_PARTIAL), or to the stack's software fallback
