@@ -43,6 +43,17 @@ static inline void sectun_compat_set_lltx(struct net_device *dev)
 #define SECTUN_NEWLINK_IFNAME_GIVEN	(tb && tb[IFLA_IFNAME])
 #endif
 
+/* 6.11 turned the delivery time's mono bit into a clock type. */
+static inline void sectun_copy_delivery_time(struct sk_buff *to,
+					     const struct sk_buff *from)
+{
+#ifdef SECTUN_HAVE_SKB_TSTAMP_TYPE
+	skb_set_delivery_time(to, from->tstamp, from->tstamp_type);
+#else
+	skb_set_delivery_time(to, from->tstamp, from->mono_delivery_time);
+#endif
+}
+
 /* Since 6.7 joining a multicast group can require CAP_NET_ADMIN. */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
 #define SECTUN_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN

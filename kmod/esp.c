@@ -4,9 +4,10 @@
  *
  * Both directions build the same request: the associated data (SPI,
  * [ESN high bits,] sequence number, IV) in a small buffer of its own, then
- * the packet's payload, encrypted or decrypted in place, over the skb's
- * head and page fragments as they are. Keeping the associated data apart
- * means no header has to move to make room for the ESN high bits. A
+ * the packet's payload, encrypted or decrypted in place when the packet
+ * is private and linear, else apart (read where it lies, written into a
+ * new packet; see esp_req_start_apart()). Keeping the associated data
+ * apart means no header has to move to make room for the ESN high bits. A
  * request may complete asynchronously; everything the second half needs
  * travels in struct sectun_esp_req, which holds a reference on the SA
  * until the packet is done.
@@ -168,10 +169,11 @@ static unsigned int esp_apart_nsg(const struct sk_buff *orig, bool trailer)
 
 /*
  * A linear packet of LEN bytes, ROOM of headroom besides, to crypt into;
- * from the per-CPU page fragment cache where it fits, which unlike a
- * kmalloc'ed head is not zeroed per packet (init_on_alloc) and whose page
- * is used again once its packets are gone. It takes over what ORIG says
- * of the packet besides its bytes.
+ * from the per-CPU page fragment cache when it takes between about 700
+ * bytes and a page (a full-sized packet), which unlike a kmalloc'ed head
+ * is not zeroed per packet (init_on_alloc) and whose page is used again
+ * once its packets are gone; smaller and larger ones are kmalloc'ed. It
+ * takes over what ORIG says of the packet besides its bytes.
  */
 static struct sk_buff *esp_apart_buffer(const struct sk_buff *orig,
 					unsigned int room, unsigned int len)
@@ -187,6 +189,7 @@ static struct sk_buff *esp_apart_buffer(const struct sk_buff *orig,
 	skb->priority = orig->priority;
 	skb->mark = orig->mark;
 	skb->skb_iif = orig->skb_iif;
+	sectun_copy_delivery_time(skb, orig);
 	skb_copy_hash(skb, orig);
 	skb_copy_queue_mapping(skb, orig);
 #if defined(CONFIG_NET_RX_BUSY_POLL) || defined(CONFIG_XPS)
@@ -222,9 +225,9 @@ static int esp_req_start_apart(struct sectun_esp_req *r, struct sk_buff *orig,
 	sg_init_table(src, nsrc);
 	sg_set_buf(&src[0], r->ad, adlen);
 	n = skb_to_sgvec_nomark(orig, &src[1], offset, len);
-	if (unlikely(n <= 0))
-		return n ?: -EINVAL;
-	last = n;
+	if (unlikely(n < 0))
+		return n;
+	last = n;		/* 0: no payload (an empty transport packet) */
 	if (tlen)
 		sg_set_buf(&src[++last], r->trailer, tlen);
 	sg_mark_end(&src[last]);
@@ -382,6 +385,26 @@ unsigned int sectun_esp_max_inner(const struct sectun_crypto *c,
 	return rounddown(path_mtu - fixed, c->align) - 2;
 }
 
+/* OUT's destructor: its original goes with it. */
+static void esp_apart_destruct(struct sk_buff *out)
+{
+	consume_skb(skb_shinfo(out)->destructor_arg);
+}
+
+/*
+ * OUT, encrypted apart from ORIG, goes out in its stead: ORIG, and with it
+ * its socket's claim (send buffer, TCP small queues), lives until OUT is
+ * freed or orphaned, exactly as ORIG would have had it gone out itself;
+ * OUT names the socket for what looks at it on the way (qdiscs' pacing
+ * and flow hashing, netfilter's owner match).
+ */
+static void esp_apart_hand_over(struct sk_buff *out, struct sk_buff *orig)
+{
+	out->sk = orig->sk;
+	skb_shinfo(out)->destructor_arg = orig;
+	out->destructor = esp_apart_destruct;
+}
+
 static void esp_output_finish(struct sectun_esp_req *r, int err)
 {
 	struct sectun_sa *sa = r->sa;
@@ -389,6 +412,10 @@ static void esp_output_finish(struct sectun_esp_req *r, int err)
 	struct sk_buff *skb = r->skb;
 	unsigned int esp_len = skb->len;
 
+	if (!err && r->orig) {
+		esp_apart_hand_over(skb, r->orig);
+		r->orig = NULL;
+	}
 	if (unlikely(err)) {
 		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 		kfree_skb(skb);
@@ -731,7 +758,7 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		goto drop;
 	}
 
-	/* The trailer may be in a page fragment: read it out. */
+	/* The trailer, read whatever the packet's shape (it is linear now). */
 	plen = skb->len - hlen - c->icvlen;
 	if (unlikely(skb_copy_bits(skb, hlen + plen - 2, tail, 2)))
 		goto discard;
