@@ -293,12 +293,13 @@ flow() {
 	echo "# $1: $sent sent, $got answered"
 	check_eq "$1: no packet lost" "$n $n" "${sent:-0} ${got:-0}"
 	if [[ ${got:-0} != "$n" ]]; then
-		echo "# st0's counters that are not 0:"
-		st sectun -j stats st0 | jget "' '.join('%s=%d' % kv for kv in j[0]['stats'].items() if kv[1])"
+		# Counters last: CI shows only the tail of a failed run.
+		grep -E "IKE_SA|ENC|delet|rekey" "$IKE_DIR/charon.log" | grep -v "CHILD_SA" | tail -n 120
+		grep -Ev "debug|no-kernel" "$IKE_DIR/iked.log" | tail -n 60
 		echo "# strongSwan's xfrm counters that are not 0:"
 		sw grep -v ' 0$' /proc/net/xfrm_stat
-		grep -Ev "debug|no-kernel" "$IKE_DIR/iked.log" | tail -n 60
-		grep -E "IKE_SA|ENC|delet|rekey" "$IKE_DIR/charon.log" | grep -v "CHILD_SA" | tail -n 120
+		echo "# st0's counters that are not 0:"
+		st sectun -j stats st0 | jget "' '.join('%s=%d' % kv for kv in j[0]['stats'].items() if kv[1])"
 	fi
 }
 

@@ -38,6 +38,8 @@ static void catch_datagram(void *ctx, const uint8_t *buf, size_t len,
 	struct test_peer *p = ctx;
 	struct datagram *dg = calloc(1, sizeof(*dg));
 
+	if (p->on_send)
+		p->on_send(p);
 	if (!dg || !(dg->buf = malloc(len ?: 1))) {
 		free(dg);
 		return;

@@ -31,6 +31,8 @@ struct test_peer {
 	struct sockaddr_storage addr;	/* its address, port 500 */
 	struct datagram *out, **out_tail;
 	unsigned int sent;		/* datagrams sent, ever */
+	/* Called as P sends each datagram, before it is queued (state checks). */
+	void (*on_send)(struct test_peer *p);
 };
 
 /*

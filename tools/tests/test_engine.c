@@ -1716,6 +1716,54 @@ static void test_reauth_responder_every_third(void **state)
 	assert_one_pair(p, NULL, NULL);
 }
 
+/* Answers of a's to a delete of an IKE SA with children made anew elsewhere. */
+static unsigned int reauth_answers_seen;
+
+static void successors_current_before_answer(struct test_peer *p)
+{
+	struct child_sa *c, *next;
+	struct ike_sa *sa;
+	unsigned int i;
+
+	for (i = 0; (sa = peer_sa(p, i)); i++) {
+		if (strcmp(sa->why, "deleted by the peer"))
+			continue;
+		for (c = sa->children; c; c = c->next) {
+			if (c->state != CHILD_REKEYED)
+				continue;
+			next = ike_child_find_in(c->replaced_by, NULL);
+			assert_non_null(next);
+			assert_false(next->out_standby);
+			reauth_answers_seen++;
+		}
+	}
+}
+
+/*
+ * b reauthenticates and deletes the old IKE SA; a's children made anew
+ * carry a's traffic before a answers the delete: once answered, b drops
+ * what a sends on the old ones.
+ */
+static void test_reauth_responder_switches_before_answer(void **state)
+{
+	struct pair *p = *state;
+	int i;
+
+	establish(p);
+	reauth_answers_seen = 0;
+	p->a.on_send = successors_current_before_answer;
+	for (i = 1; i <= 3; i++) {
+		rekey_due_now(&p->b);
+		advance(&p->a, &p->b, 2);
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+		pump(&p->a, &p->b);
+	}
+	p->a.on_send = NULL;
+	assert_int_equal(reauth_answers_seen, 1);
+	assert_one_pair(p, NULL, NULL);
+}
+
 /* A reauthentication the peer refuses leaves the old SA up and tries again. */
 static void test_reauth_refused(void **state)
 {
@@ -2160,6 +2208,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_initiator, setup_reauth_a, teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_responder_every_third,
+						setup_reauth_b3, teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_responder_switches_before_answer,
 						setup_reauth_b3, teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_refused, setup_reauth_a, teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_reverted, setup_reauth_a, teardown),

@@ -71,6 +71,7 @@ static enum ike_xchg_status info_process_request(struct ike_xchg *x, struct ike_
 	struct info_xchg *ix = to_info(x);
 	const struct ike_payload *pl = NULL;
 	struct ike_sa *collided;
+	struct child_sa *c;
 	struct ike_delete d;
 
 	while ((pl = ike_msg_find(rx->m, IKE_PL_DELETE, pl))) {
@@ -85,6 +86,14 @@ static enum ike_xchg_status info_process_request(struct ike_xchg *x, struct ike_
 	if (!ix->ike_deleted)
 		return IKE_XCHG_DONE;
 	log_info("%s: the peer deleted the IKE SA", x->sa->gw->name);
+	/*
+	 * Children made anew on another IKE SA (the peer reauthenticated)
+	 * carry our traffic before we answer: once answered, the peer drops
+	 * what comes on the old ones.
+	 */
+	for (c = x->sa->children; c; c = c->next)
+		if (c->state == CHILD_REKEYED)
+			ike_child_successor_current(c);
 	/*
 	 * Its rekey crossed ours and it never saw ours (RFC 7296 2.25.2): we
 	 * forget ours, and the SA its rekey made takes the children.
