@@ -265,17 +265,16 @@ static int sectun_xmit_fragment(struct net *net, struct sock *sk,
  * may be fragmented is, before encryption, when the outer DF bit will be
  * set (else the outer packet is fragmented); any other gets an ICMP
  * "fragmentation needed" / "packet too big" with the inner MTU that fits,
- * and is counted as exceeding the tunnel MTU. Returns true when SKB was
- * dealt with here.
+ * and is counted as exceeding the tunnel MTU. MTU: the path's, or 0 when
+ * unknown. Returns true when SKB was dealt with here.
  */
 static bool sectun_xmit_too_big(struct sectun_dev *sd, struct sectun_sa *sa,
-				struct sk_buff *skb)
+				struct sk_buff *skb, unsigned int mtu)
 {
 	const struct sectun_params *p = rcu_dereference(sd->params);
 	bool v4 = skb->protocol == htons(ETH_P_IP), inner_df;
-	unsigned int mtu, max;
+	unsigned int max;
 
-	mtu = sectun_underlay_mtu(sd);
 	if (!mtu || sectun_sa_outer_len(sa, p, skb->len) <= mtu)
 		return false;
 	max = sectun_sa_max_inner(sa, p, mtu);
@@ -324,16 +323,20 @@ static struct sectun_sa *sectun_xmit_pick(struct sectun_dev *sd,
 	return NULL;
 }
 
-/* One inner packet, not GSO, under SA: checksum, fit and encrypt. */
+/*
+ * One inner packet, not GSO, under SA: checksum, fit (the path MTU
+ * PATH_MTU, looked up once for all the segments of a GSO packet) and
+ * encrypt.
+ */
 static void sectun_xmit_one(struct sectun_dev *sd, struct sectun_sa *sa,
-			    struct sk_buff *skb)
+			    struct sk_buff *skb, unsigned int path_mtu)
 {
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
 		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 		kfree_skb(skb);
 		return;
 	}
-	if (sectun_xmit_too_big(sd, sa, skb))
+	if (sectun_xmit_too_big(sd, sa, skb, path_mtu))
 		return;
 	sectun_sa_output(sd, sa, skb);
 }
@@ -410,6 +413,7 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct sectun_dev *sd = netdev_priv(dev);
 	struct sk_buff *segs, *next;
 	struct sectun_sa *sa;
+	unsigned int mtu;
 
 	/*
 	 * The caller holds rcu_read_lock_bh() only; the lookups below are
@@ -421,7 +425,7 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!skb_is_gso(skb)) {
 		sa = sectun_xmit_pick(sd, skb, 1);
 		if (sa)
-			sectun_xmit_one(sd, sa, skb);
+			sectun_xmit_one(sd, sa, skb, sectun_underlay_mtu(sd));
 		goto out;
 	}
 	/*
@@ -439,16 +443,17 @@ static netdev_tx_t sectun_xmit(struct sk_buff *skb, struct net_device *dev)
 	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
 	if (IS_ERR(segs))
 		goto discard;
+	mtu = sectun_underlay_mtu(sd);
 	if (!segs) {
 		/* Nothing to segment: the packet goes as it is. */
 		skb_gso_reset(skb);
-		sectun_xmit_one(sd, sa, skb);
+		sectun_xmit_one(sd, sa, skb, mtu);
 		goto out;
 	}
 	consume_skb(skb);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		sectun_xmit_one(sd, sa, skb);
+		sectun_xmit_one(sd, sa, skb, mtu);
 	}
 	goto out;
 

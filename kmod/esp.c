@@ -62,28 +62,61 @@ struct sectun_esp_req {
 	 */
 };
 
-/* A request for SKB on SA, with NSG scatterlist entries. */
-static struct sectun_esp_req *esp_req_alloc(struct sectun_sa *sa,
+/*
+ * A request lives at the end of the tailroom of the packet crypted into,
+ * beyond everything the crypto and the trailer write: nothing is
+ * allocated (nor zeroed, under init_on_alloc) for it, and it goes with
+ * the packet. Whoever finishes a request takes what they need from it
+ * before the packet is sent, delivered or freed.
+ */
+/*
+ * On a cache line of its own, never one the packet's DMA'd bytes end
+ * in, and aligned as the crypto API expects a kmalloc'ed request to be.
+ */
+#define ESP_REQ_ALIGN	max_t(size_t, L1_CACHE_BYTES, \
+			      max_t(size_t, CRYPTO_MINALIGN, ARCH_DMA_MINALIGN))
+
+static size_t esp_req_sg_off(struct crypto_aead *aead)
+{
+	size_t off = ALIGN(sizeof(struct sectun_esp_req), crypto_tfm_ctx_alignment());
+
+	return ALIGN(off + sizeof(struct aead_request) + crypto_aead_reqsize(aead) +
+		     crypto_aead_alignmask(aead) + MAX_IV,
+		     __alignof__(struct scatterlist));
+}
+
+/* Tailroom a request with NSG scatterlist entries takes, wherever the tail is. */
+static unsigned int esp_req_room(struct crypto_aead *aead, unsigned int nsg)
+{
+	return esp_req_sg_off(aead) + nsg * sizeof(struct scatterlist) +
+	       ESP_REQ_ALIGN - 1;
+}
+
+/*
+ * A request for SA in the tailroom of SKB (the packet crypted into), with
+ * NSG scatterlist entries, leaving RESERVE bytes after the tail free; the
+ * caller made the room (esp_req_room()).
+ */
+static struct sectun_esp_req *esp_req_place(struct sectun_sa *sa,
 					    struct sk_buff *skb,
-					    unsigned int nsg)
+					    unsigned int nsg,
+					    unsigned int reserve)
 {
 	struct crypto_aead *aead = sa->crypto.aead;
 	unsigned int mask = crypto_aead_alignmask(aead);
+	size_t size = esp_req_sg_off(aead) + nsg * sizeof(struct scatterlist);
 	struct sectun_esp_req *r;
 	struct aead_request *req;
-	size_t off, sg_off, size;
+	size_t off;
 
-	off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
-	sg_off = ALIGN(off + sizeof(*req) + crypto_aead_reqsize(aead) + mask +
-		       MAX_IV, __alignof__(struct scatterlist));
-	size = sg_off + nsg * sizeof(struct scatterlist);
-	r = kmalloc(size, GFP_ATOMIC);
-	if (!r)
+	if (WARN_ON_ONCE(skb_tailroom(skb) < reserve + esp_req_room(aead, nsg)))
 		return NULL;
+	r = PTR_ALIGN_DOWN((void *)(skb_end_pointer(skb) - size), ESP_REQ_ALIGN);
+	off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
 	req = (struct aead_request *)((u8 *)r + off);
 	aead_request_set_tfm(req, aead);
 	r->iv = PTR_ALIGN((u8 *)(req + 1) + crypto_aead_reqsize(aead), mask + 1);
-	r->sg = (struct scatterlist *)((u8 *)r + sg_off);
+	r->sg = (struct scatterlist *)((u8 *)r + esp_req_sg_off(aead));
 	r->nsg = nsg;
 	r->queue = NULL;
 	r->orig = NULL;
@@ -97,6 +130,18 @@ static struct aead_request *esp_req_aead(struct sectun_esp_req *r)
 	size_t off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
 
 	return (struct aead_request *)((u8 *)r + off);
+}
+
+/*
+ * The tfm's working state for R (a generic GCM's hash state, a one-time
+ * Poly1305 key) must not ride on in the packet's tailroom.
+ */
+static void esp_req_wipe(struct sectun_esp_req *r)
+{
+	struct aead_request *req = esp_req_aead(r);
+
+	memzero_explicit(req->__ctx,
+			 crypto_aead_reqsize(crypto_aead_reqtfm(req)));
 }
 
 /* SPI, [seq_hi,] seq_lo, IV: what the ICV covers besides the payload. */
@@ -150,15 +195,15 @@ static int esp_req_start(struct sectun_esp_req *r, unsigned int offset,
  * would-be plaintext included, which AEADs write before the ICV check.
  */
 
-/* Once R is done: the packet it was crypted from, if apart. */
-static void esp_release_orig(struct sectun_esp_req *r, int err)
+/* Once a request is done: ORIG, the packet it was crypted from apart, or NULL. */
+static void esp_release_orig(struct sk_buff *orig, int err)
 {
-	if (!r->orig)
+	if (!orig)
 		return;
 	if (err)
-		kfree_skb(r->orig);
+		kfree_skb(orig);
 	else
-		consume_skb(r->orig);
+		consume_skb(orig);
 }
 
 /* Entries for crypting ORIG apart: AD, head, fragments, trailer; AD, buffer. */
@@ -168,17 +213,19 @@ static unsigned int esp_apart_nsg(const struct sk_buff *orig, bool trailer)
 }
 
 /*
- * A linear packet of LEN bytes, ROOM of headroom besides, to crypt into;
- * from the per-CPU page fragment cache when it takes between about 700
- * bytes and a page (a full-sized packet), which unlike a kmalloc'ed head
+ * A linear packet of LEN bytes, ROOM of headroom and TROOM of tailroom
+ * (the request's) besides, to crypt into; from the per-CPU page fragment
+ * cache unless it takes more than a page, which unlike a kmalloc'ed head
  * is not zeroed per packet (init_on_alloc) and whose page is used again
- * once its packets are gone; smaller and larger ones are kmalloc'ed. It
- * takes over what ORIG says of the packet besides its bytes.
+ * once its packets are gone. It takes over what ORIG says of the packet
+ * besides its bytes.
  */
 static struct sk_buff *esp_apart_buffer(const struct sk_buff *orig,
-					unsigned int room, unsigned int len)
+					unsigned int room, unsigned int len,
+					unsigned int troom)
 {
-	struct sk_buff *skb = __netdev_alloc_skb(NULL, room + len, GFP_ATOMIC);
+	struct sk_buff *skb = __netdev_alloc_skb(NULL, room + len + troom,
+						 GFP_ATOMIC);
 
 	if (!skb)
 		return NULL;
@@ -407,27 +454,30 @@ static void esp_apart_hand_over(struct sk_buff *out, struct sk_buff *orig)
 
 static void esp_output_finish(struct sectun_esp_req *r, int err)
 {
+	/* R lives in SKB: nothing of it is read once SKB is sent or freed. */
 	struct sectun_sa *sa = r->sa;
 	struct sectun_dev *sd = sa->sd;
-	struct sk_buff *skb = r->skb;
-	unsigned int esp_len = skb->len;
+	struct sk_buff *skb = r->skb, *orig = r->orig;
+	unsigned int esp_len = skb->len, len = r->len;
+	bool inner_df = r->inner_df;
+	u8 dsfield = r->dsfield;
 
-	if (!err && r->orig) {
-		esp_apart_hand_over(skb, r->orig);
-		r->orig = NULL;
-	}
+	esp_req_wipe(r);
+
 	if (unlikely(err)) {
 		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 		kfree_skb(skb);
-	} else if (sectun_underlay_xmit(sd, skb, IPPROTO_ESP, r->dsfield,
-					r->inner_df) == 0) {
-		sectun_stats_add(sd->stats, SECTUN_STAT_TX_PACKETS, 1);
-		sectun_stats_add(sd->stats, SECTUN_STAT_TX_BYTES, r->len);
-		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_PACKETS, 1);
-		sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_BYTES, esp_len);
+		esp_release_orig(orig, err);
+	} else {
+		if (orig)
+			esp_apart_hand_over(skb, orig);
+		if (sectun_underlay_xmit(sd, skb, IPPROTO_ESP, dsfield, inner_df) == 0) {
+			sectun_stats_add(sd->stats, SECTUN_STAT_TX_PACKETS, 1);
+			sectun_stats_add(sd->stats, SECTUN_STAT_TX_BYTES, len);
+			sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_PACKETS, 1);
+			sectun_stats_add(sd->stats, SECTUN_STAT_ESP_ENC_BYTES, esp_len);
+		}
 	}
-	esp_release_orig(r, err);
-	kfree(r);
 	sectun_sa_put(sa);
 }
 
@@ -455,11 +505,12 @@ static SECTUN_CRYPTO_DONE(esp_output_done)
 
 /*
  * The packet ESP is built in for SKB (LEN bytes, TLEN of trailer to come):
- * SKB itself when it is private, linear and has the room, to be encrypted
- * in place (*NSG 2); else a new one to be encrypted into apart (*NSG as
- * esp_apart_nsg() says), SKB travelling in the request until the crypto
- * is done. A packet with a fragment list (rare) is copied and goes in
- * place. NULL when out of memory.
+ * SKB itself when it is private, linear and has the room (the trailer,
+ * the ICV, the request), to be encrypted in place (*NSG 2); else a new
+ * one to be encrypted into apart (*NSG as esp_apart_nsg() says), SKB
+ * travelling in the request until the crypto is done. A packet with a
+ * fragment list (rare) is copied and goes in place. NULL when out of
+ * memory.
  */
 static struct sk_buff *esp_output_buffer(struct sk_buff *skb,
 					 const struct sectun_crypto *c,
@@ -467,22 +518,22 @@ static struct sk_buff *esp_output_buffer(struct sk_buff *skb,
 					 unsigned int *nsg)
 {
 	unsigned int hroom = SECTUN_UNDERLAY_HEADROOM + ESP_HLEN + c->ivlen;
+	unsigned int troom = tlen + c->icvlen + esp_req_room(c->aead, 2);
 	struct sk_buff *out;
 
 	*nsg = 2;
 	if (!skb_cloned(skb) && !skb_is_nonlinear(skb) &&
-	    skb_headroom(skb) >= hroom && skb_tailroom(skb) >= tlen + c->icvlen)
+	    skb_headroom(skb) >= hroom && skb_tailroom(skb) >= troom)
 		return skb;
 	if (skb_has_frag_list(skb)) {
-		out = skb_copy_expand(skb, hroom, tlen + c->icvlen, GFP_ATOMIC);
+		out = skb_copy_expand(skb, hroom, troom, GFP_ATOMIC);
 		if (out)
 			consume_skb(skb);
 		return out;
 	}
-	out = esp_apart_buffer(skb, hroom, len + tlen + c->icvlen);
-	if (out)
-		*nsg = esp_apart_nsg(skb, true);
-	return out;
+	*nsg = esp_apart_nsg(skb, true);
+	return esp_apart_buffer(skb, hroom, len + tlen + c->icvlen,
+				esp_req_room(c->aead, *nsg));
 }
 
 void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
@@ -515,8 +566,8 @@ void sectun_esp_output(struct sectun_dev *sd, struct sectun_sa *sa,
 	if (unlikely(sectun_sa_next_seq(sa, len, &seq)))
 		goto no_sa;
 
-	r = esp_req_alloc(sa, out, nsg);
-	if (!r) {
+	r = esp_req_place(sa, out, nsg, out == skb ? tlen + c->icvlen : 0);
+	if (unlikely(!r)) {
 		sectun_sa_put(sa);
 		goto drop_both;
 	}
@@ -733,13 +784,20 @@ static bool esp_inner_whole(const struct sk_buff *skb, u8 nexthdr)
 
 static void esp_input_finish(struct sectun_esp_req *r, int err)
 {
+	/* R lives in SKB: nothing of it is read once SKB is delivered or freed. */
 	struct sectun_sa *sa = r->sa;
 	const struct sectun_crypto *c = &sa->crypto;
 	unsigned int hlen = ESP_HLEN + c->ivlen, plen, padlen, i;
-	struct sk_buff *skb = r->skb;
+	struct sk_buff *skb = r->skb, *orig = r->orig;
+	unsigned int esp_len = r->len;
+	u16 encap_sport = r->encap_sport;
+	u8 outer_dsfield = r->dsfield;
 	u8 tail[2], padbuf[255];
+	u64 seq = r->seq;
 	const u8 *pad;
 	u8 nexthdr;
+
+	esp_req_wipe(r);
 
 	if (unlikely(err)) {
 		if (err == -EBADMSG) {
@@ -753,7 +811,7 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		}
 		goto drop;
 	}
-	if (unlikely(!sectun_replay_accept(&sa->replay, r->seq))) {
+	if (unlikely(!sectun_replay_accept(&sa->replay, seq))) {
 		esp_count(sa, SECTUN_STAT_REPLAY_ERR, SECTUN_SA_STAT_REPLAY_ERR);
 		goto drop;
 	}
@@ -781,10 +839,10 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		goto bad_trailer;
 
 	/* Authenticated: a NAT may have moved the peer to another port. */
-	if (r->encap_sport && r->encap_sport != READ_ONCE(sa->sd->peer_port))
-		WRITE_ONCE(sa->sd->peer_port, r->encap_sport);
+	if (encap_sport && encap_sport != READ_ONCE(sa->sd->peer_port))
+		WRITE_ONCE(sa->sd->peer_port, encap_sport);
 	sectun_stats_add(sa->sd->stats, SECTUN_STAT_ESP_DEC_PACKETS, 1);
-	sectun_stats_add(sa->sd->stats, SECTUN_STAT_ESP_DEC_BYTES, r->len);
+	sectun_stats_add(sa->sd->stats, SECTUN_STAT_ESP_DEC_BYTES, esp_len);
 	if (pskb_trim(skb, plen + hlen - padlen - 2))
 		goto discard;
 	__skb_pull(skb, hlen);
@@ -810,7 +868,7 @@ static void esp_input_finish(struct sectun_esp_req *r, int err)
 		nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
 							     IPPROTO_IPV6;
 	}
-	sectun_rx_inner(sa, skb, nexthdr, r->dsfield);
+	sectun_rx_inner(sa, skb, nexthdr, outer_dsfield);
 	goto out;
 
 bad_trailer:
@@ -821,8 +879,7 @@ discard:
 drop:
 	kfree_skb(skb);
 out:
-	esp_release_orig(r, err);
-	kfree(r);
+	esp_release_orig(orig, err);
 	sectun_sa_put(sa);
 }
 
@@ -840,28 +897,33 @@ int sectun_esp_input_crypt(struct sectun_crypt_item *item)
 
 /*
  * The packet SKB (ESP header and IV, HLEN bytes, at skb->data) is
- * decrypted in: SKB itself when it is private and linear (or made so,
- * when it has a fragment list: rare), in place (*NSG 2); else a new one,
- * decrypted into apart (*NSG as esp_apart_nsg() says), with copies of the
- * outer header(s), ESP header and IV, whose network header is the outer
- * one. NULL when out of memory.
+ * decrypted in: SKB itself when it is private and linear (made so first
+ * when it has a fragment list: rare) and has the request's room, in
+ * place (*NSG 2); else a new one, decrypted into apart (*NSG as
+ * esp_apart_nsg() says), with copies of the outer header(s), ESP header
+ * and IV, whose network header is the outer one. NULL when out of memory.
  */
-static struct sk_buff *esp_input_buffer(struct sk_buff *skb, unsigned int hlen,
-					unsigned int *nsg)
+static struct sk_buff *esp_input_buffer(struct sk_buff *skb,
+					struct crypto_aead *aead,
+					unsigned int hlen, unsigned int *nsg)
 {
-	unsigned int outer = skb->data - skb_network_header(skb);
+	unsigned int outer;
 	struct sk_buff *out;
 
 	*nsg = 2;
-	if (skb_has_frag_list(skb) || (!skb_cloned(skb) && !skb_is_nonlinear(skb)))
-		return skb_linearize_cow(skb) ? NULL : skb;
-	out = esp_apart_buffer(skb, 0, outer + skb->len);
+	if (skb_has_frag_list(skb) && skb_linearize_cow(skb))
+		return NULL;
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb) &&
+	    skb_tailroom(skb) >= esp_req_room(aead, 2))
+		return skb;
+	outer = skb->data - skb_network_header(skb);
+	*nsg = esp_apart_nsg(skb, false);
+	out = esp_apart_buffer(skb, 0, outer + skb->len, esp_req_room(aead, *nsg));
 	if (!out)
 		return NULL;
 	memcpy(out->data, skb_network_header(skb), outer + hlen);
 	skb_reset_network_header(out);
 	__skb_pull(out, outer);
-	*nsg = esp_apart_nsg(skb, false);
 	return out;
 }
 
@@ -922,12 +984,12 @@ void sectun_esp_input(struct sectun_sa *sa, struct sk_buff *skb,
 		esp_count(sa, SECTUN_STAT_DISCARDED, SECTUN_SA_STAT_DISCARDED);
 		goto drop;
 	}
-	out = esp_input_buffer(skb, hlen, &nsg);
+	out = esp_input_buffer(skb, c->aead, hlen, &nsg);
 	if (unlikely(!out))
 		goto discard;
 	if (unlikely(!sectun_sa_get(sa)))
 		goto discard_both;
-	r = esp_req_alloc(sa, out, nsg);
+	r = esp_req_place(sa, out, nsg, 0);
 	if (unlikely(!r)) {
 		sectun_sa_put(sa);
 		goto discard_both;
