@@ -20,6 +20,7 @@
 #include "device.h"
 #include "esp.h"
 #include "sa.h"
+#include "scratch.h"
 #include "underlay.h"
 
 #define AH_FIXED	offsetof(struct ip_auth_hdr, auth_data)
@@ -79,20 +80,41 @@ static struct ahash_request *ah_req_hash(struct sectun_ah_req *r)
 	return (struct ahash_request *)((u8 *)r + ah_req_off());
 }
 
-static struct sectun_ah_req *ah_req_alloc(struct sectun_sa *sa,
+static size_t ah_req_size(const struct sectun_sa *sa)
+{
+	return ah_req_off() + sizeof(struct ahash_request) +
+	       crypto_ahash_reqsize(sa->crypto.ahash);
+}
+
+/* Tailroom a request takes: it lives in the packet it hashes (scratch.h). */
+static unsigned int ah_req_room(const struct sectun_sa *sa)
+{
+	return sectun_scratch_room(ah_req_size(sa));
+}
+
+/* A request for SA in the tailroom of SKB, which has the room. */
+static struct sectun_ah_req *ah_req_place(struct sectun_sa *sa,
 					  struct sk_buff *skb)
 {
 	struct crypto_ahash *tfm = sa->crypto.ahash;
 	struct sectun_ah_req *r;
 
-	r = kmalloc(ah_req_off() + sizeof(struct ahash_request) +
-		    crypto_ahash_reqsize(tfm), GFP_ATOMIC);
+	r = sectun_scratch(skb, ah_req_size(sa), 0);
 	if (!r)
 		return NULL;
 	ahash_request_set_tfm(ah_req_hash(r), tfm);
 	r->sa = sa;
 	r->skb = skb;
 	return r;
+}
+
+/* The HMAC's keyed state must not ride on in the packet's tailroom. */
+static void ah_req_wipe(struct sectun_ah_req *r)
+{
+	struct ahash_request *req = ah_req_hash(r);
+
+	memzero_explicit(ahash_request_ctx(req),
+			 crypto_ahash_reqsize(crypto_ahash_reqtfm(req)));
 }
 
 /* Zero the outer header's mutable fields, keeping them in R if SAVE. */
@@ -169,6 +191,7 @@ static bool ah_async(int err)
 
 /* ---- Outbound ---------------------------------------------------------- */
 
+/* R lives in its packet: nothing of it is read once that is sent or freed. */
 static void ah_output_finish(struct sectun_ah_req *r, int err)
 {
 	struct sectun_sa *sa = r->sa;
@@ -176,12 +199,14 @@ static void ah_output_finish(struct sectun_ah_req *r, int err)
 	struct sk_buff *skb = r->skb;
 	struct ip_auth_hdr *ah = (struct ip_auth_hdr *)(skb->data + r->ihl);
 
+	ah_req_wipe(r);
 	if (unlikely(err)) {
 		sectun_stats_inc(sd->stats, SECTUN_STAT_DISCARDED);
 		kfree_skb(skb);
 	} else {
 		ah_restore_mutable(r, skb->data);
 		memcpy(ah->auth_data, r->digest, sa->crypto.icvlen);
+		memzero_explicit(r->digest, sizeof(r->digest));
 		sectun_stats_add(sd->stats, SECTUN_STAT_TX_PACKETS, 1);
 		sectun_stats_add(sd->stats, SECTUN_STAT_TX_BYTES, r->len);
 		sectun_stats_add(sd->stats, SECTUN_STAT_AH_OUT_PACKETS, 1);
@@ -189,7 +214,6 @@ static void ah_output_finish(struct sectun_ah_req *r, int err)
 				 skb->len - r->ihl);
 		sectun_underlay_send(skb);
 	}
-	kfree(r);
 	sectun_sa_put(sa);
 }
 
@@ -222,11 +246,12 @@ void sectun_ah_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		goto drop;
 	len = skb->len;
 	if (skb_cloned(skb) || skb_is_nonlinear(skb) ||
-	    skb_headroom(skb) < SECTUN_UNDERLAY_HEADROOM + ahlen) {
+	    skb_headroom(skb) < SECTUN_UNDERLAY_HEADROOM + ahlen ||
+	    skb_tailroom(skb) < ah_req_room(sa)) {
 		struct sk_buff *copy;
 
-		copy = skb_copy_expand(skb, SECTUN_UNDERLAY_HEADROOM + ahlen, 0,
-				       GFP_ATOMIC);
+		copy = skb_copy_expand(skb, SECTUN_UNDERLAY_HEADROOM + ahlen,
+				       ah_req_room(sa), GFP_ATOMIC);
 		if (!copy)
 			goto drop;
 		consume_skb(skb);
@@ -237,7 +262,7 @@ void sectun_ah_output(struct sectun_dev *sd, struct sectun_sa *sa,
 		kfree_skb(skb);
 		return;
 	}
-	r = ah_req_alloc(sa, skb);
+	r = ah_req_place(sa, skb);
 	if (!r) {
 		sectun_sa_put(sa);
 		goto drop;
@@ -256,7 +281,6 @@ void sectun_ah_output(struct sectun_dev *sd, struct sectun_sa *sa,
 
 	err = sectun_underlay_push(sd, skb, IPPROTO_AH, in.dsfield, in.df);
 	if (err) {
-		kfree(r);
 		sectun_sa_put(sa);
 		goto drop;
 	}
@@ -281,11 +305,15 @@ static void ah_count(struct sectun_sa *sa, enum sectun_stat_attr dev_stat,
 		sectun_sa_count(sa, sa_stat);
 }
 
+/* R lives in its packet: nothing of it is read once that is delivered or freed. */
 static void ah_input_finish(struct sectun_ah_req *r, int err)
 {
 	struct sectun_sa *sa = r->sa;
 	struct sk_buff *skb = r->skb;
+	unsigned int strip = r->ihl + r->ahlen;
+	u8 nexthdr = r->nexthdr, dsfield = r->dsfield;
 
+	ah_req_wipe(r);
 	if (unlikely(err)) {
 		/* A crypto queue full (-ENOSPC, -EBUSY) says nothing of the packet. */
 		ah_count(sa, SECTUN_STAT_DISCARDED, err == -ENOSPC || err == -EBUSY ?
@@ -307,23 +335,22 @@ static void ah_input_finish(struct sectun_ah_req *r, int err)
 	if (sa->mode == SECTUN_MODE_TRANSPORT) {
 		/* The outer header is the packet's own: put it back as it came. */
 		ah_restore_mutable(r, skb->data);
-		__skb_pull(skb, r->ihl + r->ahlen);
-		sectun_rx_transport(skb, r->nexthdr);
+		__skb_pull(skb, strip);
+		sectun_rx_transport(skb, nexthdr);
 		sectun_rx_inner(sa, skb, skb->protocol == htons(ETH_P_IP) ?
-				IPPROTO_IPIP : IPPROTO_IPV6, r->dsfield);
+				IPPROTO_IPIP : IPPROTO_IPV6, dsfield);
 		goto out;
 	}
-	if (r->nexthdr != IPPROTO_IPIP && r->nexthdr != IPPROTO_IPV6) {
+	if (nexthdr != IPPROTO_IPIP && nexthdr != IPPROTO_IPV6) {
 		ah_count(sa, SECTUN_STAT_BAD_HEADER, SECTUN_SA_STAT_DISCARDED);
 		goto drop;
 	}
-	__skb_pull(skb, r->ihl + r->ahlen);
-	sectun_rx_inner(sa, skb, r->nexthdr, r->dsfield);
+	__skb_pull(skb, strip);
+	sectun_rx_inner(sa, skb, nexthdr, dsfield);
 	goto out;
 drop:
 	kfree_skb(skb);
 out:
-	kfree(r);
 	sectun_sa_put(sa);
 }
 
@@ -381,9 +408,13 @@ void sectun_ah_input(struct sectun_sa *sa, struct sk_buff *skb)
 		goto discard;
 	if (unlikely(skb_linearize_cow(skb)))
 		goto discard;
+	/* Room for the request, the packet copied if it must be. */
+	if (skb_tailroom(skb) < ah_req_room(sa) &&
+	    pskb_expand_head(skb, 0, ah_req_room(sa) - skb_tailroom(skb), GFP_ATOMIC))
+		goto discard;
 	if (unlikely(!sectun_sa_get(sa)))
 		goto discard;
-	r = ah_req_alloc(sa, skb);
+	r = ah_req_place(sa, skb);
 	if (unlikely(!r)) {
 		sectun_sa_put(sa);
 		goto discard;

@@ -31,6 +31,7 @@
 #include "esp.h"
 #include "policy.h"
 #include "sa.h"
+#include "scratch.h"
 #include "underlay.h"
 
 #define ESP_HLEN	sizeof(struct ip_esp_hdr)
@@ -62,20 +63,7 @@ struct sectun_esp_req {
 	 */
 };
 
-/*
- * A request lives at the end of the tailroom of the packet crypted into,
- * beyond everything the crypto and the trailer write: nothing is
- * allocated (nor zeroed, under init_on_alloc) for it, and it goes with
- * the packet. Whoever finishes a request takes what they need from it
- * before the packet is sent, delivered or freed.
- */
-/*
- * On a cache line of its own, never one the packet's DMA'd bytes end
- * in, and aligned as the crypto API expects a kmalloc'ed request to be.
- */
-#define ESP_REQ_ALIGN	max_t(size_t, L1_CACHE_BYTES, \
-			      max_t(size_t, CRYPTO_MINALIGN, ARCH_DMA_MINALIGN))
-
+/* A request lives in the packet crypted into (scratch.h). */
 static size_t esp_req_sg_off(struct crypto_aead *aead)
 {
 	size_t off = ALIGN(sizeof(struct sectun_esp_req), crypto_tfm_ctx_alignment());
@@ -85,11 +73,15 @@ static size_t esp_req_sg_off(struct crypto_aead *aead)
 		     __alignof__(struct scatterlist));
 }
 
-/* Tailroom a request with NSG scatterlist entries takes, wherever the tail is. */
+static size_t esp_req_size(struct crypto_aead *aead, unsigned int nsg)
+{
+	return esp_req_sg_off(aead) + nsg * sizeof(struct scatterlist);
+}
+
+/* Tailroom a request with NSG scatterlist entries takes. */
 static unsigned int esp_req_room(struct crypto_aead *aead, unsigned int nsg)
 {
-	return esp_req_sg_off(aead) + nsg * sizeof(struct scatterlist) +
-	       ESP_REQ_ALIGN - 1;
+	return sectun_scratch_room(esp_req_size(aead, nsg));
 }
 
 /*
@@ -104,14 +96,13 @@ static struct sectun_esp_req *esp_req_place(struct sectun_sa *sa,
 {
 	struct crypto_aead *aead = sa->crypto.aead;
 	unsigned int mask = crypto_aead_alignmask(aead);
-	size_t size = esp_req_sg_off(aead) + nsg * sizeof(struct scatterlist);
 	struct sectun_esp_req *r;
 	struct aead_request *req;
 	size_t off;
 
-	if (WARN_ON_ONCE(skb_tailroom(skb) < reserve + esp_req_room(aead, nsg)))
+	r = sectun_scratch(skb, esp_req_size(aead, nsg), reserve);
+	if (!r)
 		return NULL;
-	r = PTR_ALIGN_DOWN((void *)(skb_end_pointer(skb) - size), ESP_REQ_ALIGN);
 	off = ALIGN(sizeof(*r), crypto_tfm_ctx_alignment());
 	req = (struct aead_request *)((u8 *)r + off);
 	aead_request_set_tfm(req, aead);
