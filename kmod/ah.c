@@ -206,7 +206,6 @@ static void ah_output_finish(struct sectun_ah_req *r, int err)
 	} else {
 		ah_restore_mutable(r, skb->data);
 		memcpy(ah->auth_data, r->digest, sa->crypto.icvlen);
-		memzero_explicit(r->digest, sizeof(r->digest));
 		sectun_stats_add(sd->stats, SECTUN_STAT_TX_PACKETS, 1);
 		sectun_stats_add(sd->stats, SECTUN_STAT_TX_BYTES, r->len);
 		sectun_stats_add(sd->stats, SECTUN_STAT_AH_OUT_PACKETS, 1);
@@ -312,6 +311,7 @@ static void ah_input_finish(struct sectun_ah_req *r, int err)
 	struct sk_buff *skb = r->skb;
 	unsigned int strip = r->ihl + r->ahlen;
 	u8 nexthdr = r->nexthdr, dsfield = r->dsfield;
+	bool bad;
 
 	ah_req_wipe(r);
 	if (unlikely(err)) {
@@ -320,7 +320,10 @@ static void ah_input_finish(struct sectun_ah_req *r, int err)
 			 SECTUN_SA_STAT_DISCARDED : SECTUN_SA_STAT_DECRYPT_FAIL);
 		goto drop;
 	}
-	if (crypto_memneq(r->digest, r->icv, sa->crypto.icvlen)) {
+	bad = crypto_memneq(r->digest, r->icv, sa->crypto.icvlen);
+	/* A forgery's would-be ICV stays nowhere, as the tfm state above. */
+	memzero_explicit(r->digest, sizeof(r->digest));
+	if (bad) {
 		ah_count(sa, SECTUN_STAT_AH_AUTH_FAIL, SECTUN_SA_STAT_AUTH_FAIL);
 		goto drop;
 	}

@@ -215,10 +215,12 @@ alloc_trace() { # 1|0: tracing starts afresh, or stops
 	[[ -d $ALLOC_TRACE/events ]] || mount -t tracefs nodev "$ALLOC_TRACE" 2> /dev/null
 	if [[ $1 == 1 ]]; then
 		echo 8192 > "$ALLOC_TRACE/buffer_size_kb"
+		echo 0 > "$ALLOC_TRACE/options/overwrite"	# full: new events dropped, counted
 		echo > "$ALLOC_TRACE/trace"
 	fi
 	echo "$1" > "$ALLOC_TRACE/events/kmem/kmalloc/enable"
 	echo "$1" > "$ALLOC_TRACE/events/kmem/kmem_cache_alloc/enable"
+	[[ $1 == 1 ]] || echo 1 > "$ALLOC_TRACE/options/overwrite"
 }
 # alloc_check WHAT PACKETS: none of the traced allocations was sectun's,
 # of more than PACKETS seen (else the trace saw nothing, and proves nothing).
@@ -228,6 +230,8 @@ alloc_check() {
 	allocs=$(grep -c 'call_site=' "$ALLOC_TRACE/trace")
 	log "$1: $ours of $allocs slab allocations by sectun, over $2 packets sent"
 	((allocs > $2)) || fail "$1: the allocation trace saw only $allocs allocations"
+	check_eq "$1: no allocation event lost to a full trace buffer" "" \
+		"$(grep -hE '^(overrun|commit overrun|dropped events): [1-9]' "$ALLOC_TRACE"/per_cpu/cpu*/stats)"
 	check_eq "$1: sectun allocated nothing per packet" 0 "$ours"
 	grep 'call_site=.*\[sectun\]' "$ALLOC_TRACE/trace" | sed 's/^.*call_site=/# /' |
 		sort | uniq -c | head -n 5
