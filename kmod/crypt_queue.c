@@ -16,6 +16,8 @@
  * destructor waits for the work items before freeing it.
  */
 #include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/isolation.h>
@@ -119,6 +121,8 @@ static void sectun_crypt_deliver(struct work_struct *work)
 		__this_cpu_write(sectun_crypt_delivering, false);
 		rcu_read_unlock();
 		local_bh_enable();
+		/* One delivery work runs at a time: the only writer. */
+		WRITE_ONCE(q->delivered, q->delivered + 1);
 		if (++n % SECTUN_CRYPT_BATCH == 0)
 			cond_resched();
 	}
@@ -135,6 +139,8 @@ int sectun_crypt_queue_init(struct sectun_crypt_queue *q,
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->order);
 	q->len = 0;
+	q->queued = 0;
+	q->delivered = 0;
 	INIT_WORK(&q->deliver, sectun_crypt_deliver);
 	q->last_cpu = -1;
 	q->deliver_cpu = sectun_crypt_nth_cpu(atomic_inc_return(&sectun_crypt_queues));
@@ -200,6 +206,7 @@ bool sectun_crypt_enqueue(struct sectun_crypt_queue *q,
 	}
 	list_add_tail(&item->node, &q->order);
 	WRITE_ONCE(q->len, q->len + 1);
+	WRITE_ONCE(q->queued, q->queued + 1);
 	spin_unlock_bh(&q->lock);
 
 	cpu = sectun_crypt_next_cpu(q);
@@ -220,6 +227,27 @@ void sectun_crypt_done(struct sectun_crypt_queue *q,
 		WRITE_ONCE(q->deliver_cpu, cpu);
 	}
 	queue_work_on(cpu, sectun_crypt_wq, &q->deliver);
+}
+
+/*
+ * Waits, at most TIMEOUT jiffies, until every packet queued before the
+ * call has been handed on. After an outbound SA switch this keeps packets
+ * still queued on the old SA ahead of what the daemon then tells the peer
+ * (a delete of that SA): the peer would drop them otherwise.
+ */
+void sectun_crypt_queue_drain(struct sectun_crypt_queue *q,
+			      unsigned long timeout)
+{
+	unsigned long end = jiffies + timeout;
+	unsigned long target;
+
+	might_sleep();
+	spin_lock_bh(&q->lock);
+	target = q->queued;
+	spin_unlock_bh(&q->lock);
+	while ((long)(READ_ONCE(q->delivered) - target) < 0 &&
+	       time_before(jiffies, end))
+		usleep_range(100, 200);
 }
 
 int sectun_crypt_queue_module_init(void)

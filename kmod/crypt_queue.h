@@ -43,6 +43,8 @@ struct sectun_crypt_queue {
 	spinlock_t lock;		/* the ordered list */
 	struct list_head order;
 	unsigned int len;
+	/* Packets queued (under lock) and handed on (by the delivery work). */
+	unsigned long queued, delivered;
 	struct ptr_ring work;		/* to be crypted, in any order */
 	struct sectun_crypt_worker __percpu *workers;
 	int last_cpu;
@@ -92,6 +94,8 @@ bool sectun_crypt_enqueue(struct sectun_crypt_queue *q,
  */
 void sectun_crypt_done(struct sectun_crypt_queue *q,
 		       struct sectun_crypt_item *item, int err);
+void sectun_crypt_queue_drain(struct sectun_crypt_queue *q,
+			      unsigned long timeout);
 
 int sectun_crypt_queue_module_init(void);
 void sectun_crypt_queue_module_uninit(void);

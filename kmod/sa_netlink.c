@@ -3,6 +3,7 @@
  * SA commands of the sectun family: add, delete, get/dump, set, flush.
  * Keys go in and never come out.
  */
+#include <linux/rcupdate.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 
@@ -10,6 +11,9 @@
 #include "netlink.h"
 #include "pending.h"
 #include "sa.h"
+
+/* The longest an outbound SA switch waits for the old SA's queued packets. */
+#define SECTUN_SWITCH_DRAIN	(HZ / 4)
 
 static struct netlink_range_validation sectun_sa_replay_range = {
 	.max = SECTUN_MAX_REPLAY_WINDOW,
@@ -493,9 +497,27 @@ out:
 	return err;
 }
 
+/*
+ * After an outbound SA switch: packets given the old SA leave before the
+ * answer, so before the daemon's delete of it can reach the peer, which
+ * would drop them. Sent inline, they are out once every transmit that
+ * could have seen the old SA is over (the grace period); from the crypt
+ * queue, once delivered. Without parallel crypto only the first matters,
+ * and microseconds are not worth a grace period per switch.
+ */
+static void sectun_sa_switch_drain(struct sectun_dev *sd)
+{
+	if (!sectun_dev_parallel(sd) && !sectun_crypt_queue_busy(&sd->tx_queue))
+		return;
+	synchronize_rcu_expedited();
+	sectun_crypt_queue_drain(&sd->tx_queue, SECTUN_SWITCH_DRAIN);
+}
+
 int sectun_nl_set_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
+	struct sectun_dev *switched = NULL;
+	netdevice_tracker tracker;
 	struct sectun_sa_config cfg;
 	struct sectun_sa *sa;
 	int err = 0;
@@ -536,9 +558,15 @@ int sectun_nl_set_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[SECTUN_SA_A_CURRENT] && nla_get_u8(tb[SECTUN_SA_A_CURRENT])) {
 		sectun_sa_make_current(sa);
 		sectun_dev_update_mtu(sa->sd);
+		switched = sa->sd;
+		netdev_hold(switched->dev, &tracker, GFP_KERNEL);
 	}
 out:
 	rtnl_unlock();
+	if (switched) {
+		sectun_sa_switch_drain(switched);
+		netdev_put(switched->dev, &tracker);
+	}
 	return err;
 }
 

@@ -167,6 +167,40 @@ else
 	log "auto vs CPUs online: not checked, no second CPU to take offline"
 fi
 
+# --- An SA switch waits for what is queued on the old SA -------------------
+# A daemon tells the peer to delete the old SA once the switch returns: a
+# packet still queued for crypto on it then would reach a peer that no
+# longer knows it (strongSwan dropped such pings after a reauthentication).
+ok "set parallel on" st sectun set st4 parallel on
+hexkey k4 20
+ok "the peer knows the new outbound SA" xf ip xfrm state add src "${ST_OUTER[4]}" \
+	dst "${XF_OUTER[4]}" proto esp spi 0x1104 reqid 4 mode tunnel if_id 4 flag af-unspec \
+	aead 'rfc4106(gcm(aes))' "0x$k4" 128
+ok "the new outbound SA, standby" st sectun sa add st4 out spi 0x1104 enc aes-gcm-128 \
+	key "$k4" standby
+no_states() { xf awk '$1 == "XfrmInNoStates" { print $2 }' /proc/net/xfrm_stat; }
+# Large datagrams with many in flight: packets wait in the crypt queue.
+ip netns exec st "$PY" "$SRCDIR/selftests/udp_order.py" send "$XF" 9 100000000 1400 \
+	> /dev/null 2>&1 &
+f=$!
+at_exit "kill $f"
+sleep 1
+before=$(no_states) discarded=$(stat discarded)
+t0=$EPOCHREALTIME
+ok "switched under a flood" st sectun sa set st4 out spi 0x1104 current
+t1=$EPOCHREALTIME
+ok "the peer deletes the old SA at once" \
+	xf ip xfrm state delete src "${ST_OUTER[4]}" dst "${XF_OUTER[4]}" proto esp spi 0x1004
+sleep 1
+kill "$f" 2> /dev/null
+wait "$f" 2> /dev/null
+log "switch under a flood: it took $(awk "BEGIN { printf \"%.1f\", ($t1 - $t0) * 1000 }") ms;" \
+	"the queue overflowed $(($(stat discarded) - discarded)) times"
+check_eq "no packet on the old SA after the switch returned" 0 $(($(no_states) - before))
+ok "the flood went on on the new SA" test "$(st sectun -j sa show st4 out spi 0x1104 |
+	jget "j[0]['stats']['packets']")" -gt 100
+ok "the old SA goes" st sectun sa del st4 out spi 0x1004
+
 # --- Switching under load, then deleting the device under load -------------
 # Floods both ways (to the discard port), for as long as the test needs.
 ip netns exec xf "$PY" "$SRCDIR/selftests/udp_order.py" send "$ST" 9 100000000 > /dev/null 2>&1 &

@@ -5,8 +5,10 @@
       Count numbered datagrams until SECONDS pass without one; print
       "received N reordered R highest H" (R: datagrams that came after one
       with a higher number).
-  udp_order.py send DST PORT COUNT
-      Send COUNT datagrams numbered 0, 1, ... to DST as fast as possible.
+  udp_order.py send DST PORT COUNT [SIZE]
+      Send COUNT datagrams numbered 0, 1, ... to DST as fast as possible,
+      SIZE bytes each (64 unless told; larger ones with a 16 MiB send
+      buffer).
 """
 import os
 import socket
@@ -44,9 +46,13 @@ def recv(port, idle):
     print("received %d reordered %d highest %d" % (received, reordered, highest))
 
 
-def send(dst, port, count):
+def send(dst, port, count, size):
     s = socket.socket(family(dst), socket.SOCK_DGRAM)
-    pad = b"\0" * 60
+    if size > 64:
+        # Room for thousands in flight (SO_SNDBUFFORCE: past wmem_max, as
+        # root), so that a tunnel slower than the sender fills its queues.
+        s.setsockopt(socket.SOL_SOCKET, 32, 16 << 20)
+    pad = b"\0" * (size - 4)
     for n in range(count):
         try:
             s.sendto(struct.pack("!I", n) + pad, (dst, port))
@@ -58,4 +64,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "recv":
         recv(int(sys.argv[2]), float(sys.argv[3]))
     else:
-        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+             int(sys.argv[5]) if len(sys.argv) > 5 else 64)
