@@ -52,8 +52,9 @@ LIB_SRCS := $(wildcard tools/lib/*.c)
 CLI_SRCS := $(wildcard tools/sectun/*.c)
 # The daemon: everything but main() and the fuzz targets goes in a library
 # the unit tests and fuzzers link against (glue at the top, the exchange
-# engine, IKEv2, crypto and PKI in their folders).
-IKED_DIRS := tools/iked tools/iked/engine tools/iked/ikev2 tools/iked/crypto tools/iked/pki
+# engine, IKEv2, IKEv1, crypto and PKI in their folders).
+IKED_DIRS := tools/iked tools/iked/engine tools/iked/ikev2 tools/iked/ikev1 tools/iked/crypto \
+	tools/iked/pki
 IKED_SRCS := $(filter-out tools/iked/main.c,$(foreach d,$(IKED_DIRS),$(wildcard $(d)/*.c)))
 CONF_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 IKED_LIBS = -lcrypto $(CONF_LIBS)
@@ -140,7 +141,8 @@ $(BUILD)/asan/sectun-iked: $(BUILD)/asan/tools/iked/main.o $(BUILD)/asan/libiked
 # libFuzzer targets (clang): each runs FUZZ_SECS seconds on its own corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # A fuzz target links only the layer it exercises (the codec is pure).
-FUZZ_LAYER_SRCS := tools/iked/ikev2/codec.c tools/iked/ikev2/describe.c
+FUZZ_LAYER_SRCS := tools/iked/ikev2/codec.c tools/iked/ikev2/describe.c tools/iked/lines.c \
+	tools/iked/ikev1/codec.c tools/iked/ikev1/describe.c
 $(BUILD)/fuzz/%: tools/iked/fuzz/%.c $(FUZZ_LAYER_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -o $@ $< $(FUZZ_LAYER_SRCS)

@@ -37,6 +37,21 @@ size_t ike_prf_len(uint16_t prf);
 int ike_prf(uint16_t prf, const uint8_t *key, size_t klen,
 	    const uint8_t *data, size_t dlen, uint8_t *out);
 
+/* One piece of an input that is the concatenation of several. */
+struct ike_piece {
+	const uint8_t *p;
+	size_t len;
+};
+
+/* prf(key, pieces[0] | pieces[1] | ...): ike_prf_len() bytes, or < 0. */
+int ike_prf_pieces(uint16_t prf, const uint8_t *key, size_t klen,
+		   const struct ike_piece *pieces, size_t n, uint8_t *out);
+/*
+ * The PRF's hash alone (no HMAC) over the pieces, as IKEv1's IVs need
+ * (RFC 2409 Appendix B): ike_prf_len() bytes, or < 0.
+ */
+int ike_prf_hash(uint16_t prf, const struct ike_piece *pieces, size_t n, uint8_t *out);
+
 /*
  * prf+ (RFC 7296 2.13): T1 | T2 | ... with Tn = prf(K, Tn-1 | S | n), cut to
  * @outlen bytes; at most 255 rounds. 0 or < 0.

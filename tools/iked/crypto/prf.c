@@ -30,12 +30,6 @@ static const struct prf_alg prf_algs[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* One piece of a prf input that is the concatenation of several. */
-struct piece {
-	const uint8_t *p;
-	size_t len;
-};
-
 /* A prf under one key: the algorithm and libcrypto's HMAC context. */
 struct prf_ctx {
 	const struct prf_alg *alg;
@@ -93,7 +87,7 @@ static int prf_ctx_new(struct prf_ctx *c, uint16_t prf)
 
 /* prf(key, pieces[0] | pieces[1] | ...) into out (c->alg->len bytes). */
 static int prf_run(struct prf_ctx *c, const uint8_t *key, size_t klen,
-		   const struct piece *pieces, size_t n, uint8_t *out)
+		   const struct ike_piece *pieces, size_t n, uint8_t *out)
 {
 	static const uint8_t no_key;
 	size_t i, outl;
@@ -112,24 +106,57 @@ static int prf_run(struct prf_ctx *c, const uint8_t *key, size_t klen,
 int ike_prf(uint16_t prf, const uint8_t *key, size_t klen,
 	    const uint8_t *data, size_t dlen, uint8_t *out)
 {
-	struct piece in = { data, dlen };
+	struct ike_piece in = { data, dlen };
+
+	return ike_prf_pieces(prf, key, klen, &in, 1, out);
+}
+
+int ike_prf_pieces(uint16_t prf, const uint8_t *key, size_t klen,
+		   const struct ike_piece *pieces, size_t n, uint8_t *out)
+{
 	struct prf_ctx c;
 	int err;
 
 	err = prf_ctx_new(&c, prf);
 	if (err)
 		return err;
-	err = prf_run(&c, key, klen, &in, 1, out);
+	err = prf_run(&c, key, klen, pieces, n, out);
 	prf_ctx_free(&c);
 	return err ? err : (int)c.alg->len;
 }
 
+int ike_prf_hash(uint16_t prf, const struct ike_piece *pieces, size_t n, uint8_t *out)
+{
+	const struct prf_alg *a = prf_alg(prf);
+	unsigned int outl = 0;
+	EVP_MD_CTX *ctx;
+	EVP_MD *md;
+	size_t i;
+	int err = -EIO;
+
+	if (!a)
+		return -ENOTSUP;
+	md = EVP_MD_fetch(NULL, a->digest, NULL);
+	ctx = EVP_MD_CTX_new();
+	if (!md || !ctx || !EVP_DigestInit_ex(ctx, md, NULL))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (pieces[i].len && !EVP_DigestUpdate(ctx, pieces[i].p, pieces[i].len))
+			goto out;
+	if (EVP_DigestFinal_ex(ctx, out, &outl) && outl == a->len)
+		err = (int)a->len;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_MD_free(md);
+	return err;
+}
+
 /* prf+ with the seed S given in pieces: Tn = prf(K, Tn-1 | S | n). */
 static int prf_plus(uint16_t prf, const uint8_t *key, size_t klen,
-		    const struct piece *seed, size_t n_seed,
+		    const struct ike_piece *seed, size_t n_seed,
 		    uint8_t *out, size_t outlen)
 {
-	struct piece in[2 + 4];	/* Tn-1, up to four seed pieces, n */
+	struct ike_piece in[2 + 4];	/* Tn-1, up to four seed pieces, n */
 	uint8_t t[IKE_PRF_MAX_LEN], round;
 	size_t done, chunk, len, i;
 	struct prf_ctx c;
@@ -145,10 +172,10 @@ static int prf_plus(uint16_t prf, const uint8_t *key, size_t klen,
 		prf_ctx_free(&c);
 		return -EINVAL;
 	}
-	in[0] = (struct piece){ t, 0 };	/* T0 is empty */
+	in[0] = (struct ike_piece){ t, 0 };	/* T0 is empty */
 	for (i = 0; i < n_seed; i++)
 		in[1 + i] = seed[i];
-	in[1 + n_seed] = (struct piece){ &round, 1 };
+	in[1 + n_seed] = (struct ike_piece){ &round, 1 };
 
 	for (done = 0, round = 1; done < outlen; done += chunk, round++) {
 		err = prf_run(&c, key, klen, in, n_seed + 2, t);
@@ -168,7 +195,7 @@ static int prf_plus(uint16_t prf, const uint8_t *key, size_t klen,
 int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t klen,
 		 const uint8_t *seed, size_t slen, uint8_t *out, size_t outlen)
 {
-	struct piece s = { seed, slen };
+	struct ike_piece s = { seed, slen };
 
 	return prf_plus(prf, key, klen, &s, 1, out, outlen);
 }
@@ -200,7 +227,7 @@ static int split_ike_keys(const uint8_t *skeyseed, size_t seed_len,
 {
 	uint8_t km[3 * IKE_PRF_MAX_LEN + 2 * IKE_INTEG_MAX_KEY_LEN +
 		   2 * IKE_ENCR_MAX_KEY_LEN];
-	const struct piece seed[] = {
+	const struct ike_piece seed[] = {
 		{ ni, ni_len }, { nr, nr_len }, { spi_i, 8 }, { spi_r, 8 },
 	};
 	size_t total = 3 * k->d_len + 2 * k->a_len + 2 * k->e_len;
@@ -271,7 +298,7 @@ int ike_derive_rekey_ike_keys(const struct ike_keys *old,
 			      const uint8_t spi_i[8], const uint8_t spi_r[8],
 			      struct ike_keys *out)
 {
-	const struct piece in[] = { { g_ir, g_len }, { ni, ni_len }, { nr, nr_len } };
+	const struct ike_piece in[] = { { g_ir, g_len }, { ni, ni_len }, { nr, nr_len } };
 	uint8_t skeyseed[IKE_PRF_MAX_LEN];
 	struct prf_ctx c;
 	size_t seed_len;
@@ -309,7 +336,7 @@ int ike_derive_child_keys(uint16_t prf, const uint8_t *sk_d, size_t d_len,
 			  const uint8_t *nr, size_t nr_len,
 			  uint8_t *keymat, size_t len)
 {
-	const struct piece with_pfs[] = { { g_ir, g_len }, { ni, ni_len }, { nr, nr_len } };
+	const struct ike_piece with_pfs[] = { { g_ir, g_len }, { ni, ni_len }, { nr, nr_len } };
 
 	if (!nonces_fit(ni_len, nr_len) || !d_len || (g_ir && !g_len))
 		return -EINVAL;

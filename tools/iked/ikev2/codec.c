@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ikev2/codec.h"
+#include "wire.h"
 
 #define PROPOSAL_HDR_LEN	8
 #define TRANSFORM_HDR_LEN	8
@@ -18,30 +19,6 @@
 #define TRANSFORM_MORE		3
 #define IKE_ATTR_TYPE_MASK	0x7fff
 #define IKE_PAYLOAD_MAX_LEN	UINT16_MAX
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 const char *ike_err_str(int err)
 {
@@ -64,6 +41,8 @@ const char *ike_err_str(int err)
 		return "message too big for the buffer";
 	case IKE_E_MISSING:
 		return "payload missing";
+	case IKE_E_PAYLOAD_TYPE:
+		return "unknown payload type";
 	}
 	return "unknown error";
 }
@@ -154,7 +133,7 @@ static int check_skf(uint16_t frag_num, uint16_t total)
 
 /* ---- Header and payload chain ---- */
 
-int ike_parse_header(const uint8_t *buf, size_t len, struct ike_header *h)
+int ike_parse_header_fields(const uint8_t *buf, size_t len, struct ike_header *h)
 {
 	if (len < IKE_HDR_LEN)
 		return IKE_E_TRUNCATED;
@@ -164,12 +143,19 @@ int ike_parse_header(const uint8_t *buf, size_t len, struct ike_header *h)
 	h->version = buf[17];
 	h->exchange = buf[18];
 	h->flags = buf[19];
-	h->msgid = get32(buf + 20);
-	h->length = get32(buf + 24);
+	h->msgid = ike_get32(buf + 20);
+	h->length = ike_get32(buf + 24);
 	if (h->length > len)
 		return IKE_E_TRUNCATED;
-	if (h->length != len)
-		return IKE_E_BAD_LENGTH;
+	return h->length != len ? IKE_E_BAD_LENGTH : 0;
+}
+
+int ike_parse_header(const uint8_t *buf, size_t len, struct ike_header *h)
+{
+	int err = ike_parse_header_fields(buf, len, h);
+
+	if (err)
+		return err;
 	/* The minor version is ignored, as RFC 7296 2.5 asks. */
 	if ((h->version >> 4) != (IKE_VERSION_2 >> 4))
 		return IKE_E_VERSION;
@@ -208,7 +194,7 @@ static int walk_chain(const uint8_t *buf, size_t len, uint8_t type,
 		if (len - off < IKE_GENERIC_HDR_LEN)
 			return IKE_E_TRUNCATED;
 		next = buf[off];
-		plen = get16(buf + off + 2);
+		plen = ike_get16(buf + off + 2);
 		if (plen < IKE_GENERIC_HDR_LEN)
 			return IKE_E_BAD_LENGTH;
 		if (plen > len - off)
@@ -268,15 +254,21 @@ int ike_parse_msg(const uint8_t *buf, size_t len, struct ike_msg *m)
 				  m->hdr.next_payload, IKE_HDR_LEN, m);
 }
 
+const struct ike_payload *ike_payloads_find(const struct ike_payload *pl, unsigned int n,
+					    uint8_t type, const struct ike_payload *prev)
+{
+	unsigned int i = prev ? (unsigned int)(prev - pl) + 1 : 0;
+
+	for (; i < n; i++)
+		if (pl[i].type == type)
+			return &pl[i];
+	return NULL;
+}
+
 const struct ike_payload *ike_msg_find(const struct ike_msg *m, uint8_t type,
 				       const struct ike_payload *prev)
 {
-	unsigned int i = prev ? (unsigned int)(prev - m->pl) + 1 : 0;
-
-	for (; i < m->n; i++)
-		if (m->pl[i].type == type)
-			return &m->pl[i];
-	return NULL;
+	return ike_payloads_find(m->pl, m->n, type, prev);
 }
 
 /* ---- Security Association ---- */
@@ -293,8 +285,8 @@ static void decode_attributes(const uint8_t *p, size_t len, struct ike_transform
 			*err = IKE_E_TRUNCATED;
 			return;
 		}
-		type = get16(p + off);
-		val = get16(p + off + 2);
+		type = ike_get16(p + off);
+		val = ike_get16(p + off + 2);
 		off += ATTR_HDR_LEN;
 		if (!(type & IKE_ATTR_FORMAT_TV)) {
 			/* TLV: @val is the length of the value that follows. */
@@ -334,7 +326,7 @@ static int decode_transforms(const uint8_t *p, size_t len, struct ike_proposal *
 		if (len - off < TRANSFORM_HDR_LEN)
 			return IKE_E_TRUNCATED;
 		last = p[off];
-		tlen = get16(p + off + 2);
+		tlen = ike_get16(p + off + 2);
 		if (tlen < TRANSFORM_HDR_LEN)
 			return IKE_E_BAD_LENGTH;
 		if (tlen > len - off)
@@ -343,7 +335,7 @@ static int decode_transforms(const uint8_t *p, size_t len, struct ike_proposal *
 			return IKE_E_SYNTAX;
 		t = &prop->t[prop->n_transforms++];
 		t->type = p[off + 4];
-		t->id = get16(p + off + 6);
+		t->id = ike_get16(p + off + 6);
 		decode_attributes(p + off + TRANSFORM_HDR_LEN, tlen - TRANSFORM_HDR_LEN, t, &err);
 		if (err)
 			return err;
@@ -388,7 +380,7 @@ int ike_decode_sa(const struct ike_payload *pl, struct ike_sa_offer *offer)
 		if (len - off < PROPOSAL_HDR_LEN)
 			return IKE_E_TRUNCATED;
 		last = p[off];
-		plen = get16(p + off + 2);
+		plen = ike_get16(p + off + 2);
 		if (plen < PROPOSAL_HDR_LEN)
 			return IKE_E_BAD_LENGTH;
 		if (plen > len - off)
@@ -414,7 +406,7 @@ int ike_decode_ke(const struct ike_payload *pl, uint16_t *group,
 {
 	if (pl->len <= 4)
 		return IKE_E_BAD_LENGTH;
-	*group = get16(pl->body);
+	*group = ike_get16(pl->body);
 	*data = pl->body + 4;
 	*len = pl->len - 4;
 	return 0;
@@ -496,7 +488,7 @@ int ike_decode_notify(const struct ike_payload *pl, struct ike_notify *n)
 		return IKE_E_TRUNCATED;
 	n->protocol = p[0];
 	n->spi_len = p[1];
-	n->type = get16(p + 2);
+	n->type = ike_get16(p + 2);
 	err = check_notify_spi(n->spi_len);
 	if (err)
 		return err;
@@ -533,7 +525,7 @@ int ike_decode_delete(const struct ike_payload *pl, struct ike_delete *d)
 		return IKE_E_TRUNCATED;
 	d->protocol = p[0];
 	d->spi_len = p[1];
-	d->n_spi = get16(p + 2);
+	d->n_spi = ike_get16(p + 2);
 	err = check_delete(d->protocol, d->spi_len, d->n_spi);
 	if (err)
 		return err;
@@ -554,7 +546,7 @@ static int decode_selector(const uint8_t *p, size_t len, struct ike_ts *ts)
 	want = ts_selector_len(p[0]);
 	if (!want)
 		return IKE_E_SYNTAX;
-	if (get16(p + 2) != want)
+	if (ike_get16(p + 2) != want)
 		return IKE_E_BAD_LENGTH;
 	if (len < want)
 		return IKE_E_TRUNCATED;
@@ -562,8 +554,8 @@ static int decode_selector(const uint8_t *p, size_t len, struct ike_ts *ts)
 	memset(ts, 0, sizeof(*ts));
 	ts->type = p[0];
 	ts->ip_proto = p[1];
-	ts->start_port = get16(p + 4);
-	ts->end_port = get16(p + 6);
+	ts->start_port = ike_get16(p + 4);
+	ts->end_port = ike_get16(p + 6);
 	memcpy(ts->start_addr, p + TS_HDR_LEN, alen);
 	memcpy(ts->end_addr, p + TS_HDR_LEN + alen, alen);
 	return (int)want;
@@ -598,11 +590,11 @@ int ike_decode_skf(const struct ike_payload *pl, uint16_t *frag_num, uint16_t *t
 
 	if (pl->len < 4)
 		return IKE_E_TRUNCATED;
-	err = check_skf(get16(pl->body), get16(pl->body + 2));
+	err = check_skf(ike_get16(pl->body), ike_get16(pl->body + 2));
 	if (err)
 		return err;
-	*frag_num = get16(pl->body);
-	*total = get16(pl->body + 2);
+	*frag_num = ike_get16(pl->body);
+	*total = ike_get16(pl->body + 2);
 	*rest = pl->body + 4;
 	*len = pl->len - 4;
 	return 0;
@@ -610,7 +602,7 @@ int ike_decode_skf(const struct ike_payload *pl, uint16_t *frag_num, uint16_t *t
 
 /* ---- Writer ---- */
 
-static void w_fail(struct ike_writer *w, int err)
+void ike_w_fail(struct ike_writer *w, int err)
 {
 	if (!w->err)
 		w->err = err;
@@ -632,7 +624,7 @@ static uint8_t *w_room(struct ike_writer *w, size_t len)
 	if (w->err)
 		return NULL;
 	if (len > w->cap - w->len) {
-		w_fail(w, IKE_E_OVERFLOW);
+		ike_w_fail(w, IKE_E_OVERFLOW);
 		return NULL;
 	}
 	p = w->buf + w->len;
@@ -657,7 +649,7 @@ void ike_w_u16(struct ike_writer *w, uint16_t v)
 {
 	uint8_t b[2];
 
-	put16(b, v);
+	ike_put16(b, v);
 	ike_w_put(w, b, sizeof(b));
 }
 
@@ -665,7 +657,7 @@ void ike_w_u32(struct ike_writer *w, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	ike_put32(b, v);
 	ike_w_put(w, b, sizeof(b));
 }
 
@@ -686,10 +678,10 @@ static void w_patch_len(struct ike_writer *w, size_t at, size_t start)
 	if (w->err)
 		return;
 	if (w->len - start > IKE_PAYLOAD_MAX_LEN) {
-		w_fail(w, IKE_E_OVERFLOW);
+		ike_w_fail(w, IKE_E_OVERFLOW);
 		return;
 	}
-	put16(w->buf + at, (uint16_t)(w->len - start));
+	ike_put16(w->buf + at, (uint16_t)(w->len - start));
 }
 
 int ike_w_header(struct ike_writer *w, const struct ike_header *h)
@@ -697,7 +689,7 @@ int ike_w_header(struct ike_writer *w, const struct ike_header *h)
 	uint8_t *p;
 
 	if (w->len || w->has_header) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	p = w_room(w, IKE_HDR_LEN);
@@ -709,8 +701,8 @@ int ike_w_header(struct ike_writer *w, const struct ike_header *h)
 	p[17] = h->version;
 	p[18] = h->exchange;
 	p[19] = h->flags;
-	put32(p + 20, h->msgid);
-	put32(p + 24, 0);
+	ike_put32(p + 20, h->msgid);
+	ike_put32(p + 24, 0);
 	w->has_header = true;
 	w->next_off = 16;
 	return 0;
@@ -722,13 +714,13 @@ size_t ike_w_begin(struct ike_writer *w, uint8_t type, bool critical)
 	uint8_t *p;
 
 	if (w->sealed)
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 	p = w_room(w, IKE_GENERIC_HDR_LEN);
 	if (!p)
 		return off;
 	p[0] = IKE_PL_NONE;
 	p[1] = critical ? IKE_PAYLOAD_CRITICAL : 0;
-	put16(p + 2, IKE_GENERIC_HDR_LEN);
+	ike_put16(p + 2, IKE_GENERIC_HDR_LEN);
 	if (w->next_off == SIZE_MAX)
 		w->first = type;
 	else
@@ -747,11 +739,11 @@ int ike_w_finish(struct ike_writer *w)
 	if (w->err)
 		return w->err;
 	if (w->len > INT32_MAX) {
-		w_fail(w, IKE_E_OVERFLOW);
+		ike_w_fail(w, IKE_E_OVERFLOW);
 		return w->err;
 	}
 	if (w->has_header)
-		put32(w->buf + 24, (uint32_t)w->len);
+		ike_put32(w->buf + 24, (uint32_t)w->len);
 	return (int)w->len;
 }
 
@@ -802,7 +794,7 @@ static void w_proposal(struct ike_writer *w, const struct ike_proposal *p, bool 
 
 	if (!p->n_transforms || p->n_transforms > IKE_MAX_TRANSFORMS ||
 	    check_spi_len(p->protocol, p->spi_len)) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return;
 	}
 	ike_w_u8(w, last ? 0 : PROPOSAL_MORE);
@@ -824,7 +816,7 @@ int ike_w_sa(struct ike_writer *w, const struct ike_sa_offer *offer)
 	unsigned int i;
 
 	if (!offer->n || offer->n > IKE_MAX_PROPOSALS) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	off = ike_w_begin(w, IKE_PL_SA, false);
@@ -839,7 +831,7 @@ int ike_w_ke(struct ike_writer *w, uint16_t group, const void *data, size_t len)
 	size_t off;
 
 	if (!len) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	off = ike_w_begin(w, IKE_PL_KE, false);
@@ -853,7 +845,7 @@ int ike_w_ke(struct ike_writer *w, uint16_t group, const void *data, size_t len)
 int ike_w_nonce(struct ike_writer *w, const void *data, size_t len)
 {
 	if (check_nonce(len)) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	return ike_w_payload(w, IKE_PL_NONCE, false, data, len);
@@ -874,7 +866,7 @@ size_t ike_id_body(const struct ike_id *id, uint8_t *out, size_t cap)
 int ike_w_id(struct ike_writer *w, uint8_t type, const struct ike_id *id)
 {
 	if ((type != IKE_PL_IDI && type != IKE_PL_IDR) || check_id(id->type, id->len)) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	return w_prefixed(w, type, id->type, id->data, id->len);
@@ -883,7 +875,7 @@ int ike_w_id(struct ike_writer *w, uint8_t type, const struct ike_id *id)
 int ike_w_auth(struct ike_writer *w, uint8_t method, const void *data, size_t len)
 {
 	if (!len) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	return w_prefixed(w, IKE_PL_AUTH, method, data, len);
@@ -903,7 +895,7 @@ static int w_cert(struct ike_writer *w, uint8_t type, uint8_t encoding,
 int ike_w_cert(struct ike_writer *w, uint8_t encoding, const void *data, size_t len)
 {
 	if (!len) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	return w_cert(w, IKE_PL_CERT, encoding, data, len);
@@ -912,7 +904,7 @@ int ike_w_cert(struct ike_writer *w, uint8_t encoding, const void *data, size_t 
 int ike_w_certreq(struct ike_writer *w, uint8_t encoding, const void *data, size_t len)
 {
 	if (check_certreq(encoding, len)) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	return w_cert(w, IKE_PL_CERTREQ, encoding, data, len);
@@ -924,7 +916,7 @@ int ike_w_notify(struct ike_writer *w, uint8_t protocol, const void *spi,
 	size_t off;
 
 	if (check_notify_spi(spi_len)) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	off = ike_w_begin(w, IKE_PL_NOTIFY, false);
@@ -943,7 +935,7 @@ int ike_w_delete(struct ike_writer *w, uint8_t protocol, uint8_t spi_len,
 	size_t off;
 
 	if (check_delete(protocol, spi_len, n_spi)) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	off = ike_w_begin(w, IKE_PL_DELETE, false);
@@ -975,12 +967,12 @@ int ike_w_ts(struct ike_writer *w, uint8_t type, const struct ike_ts_set *set)
 	size_t off;
 
 	if ((type != IKE_PL_TSI && type != IKE_PL_TSR) || !set->n || set->n > IKE_MAX_TS) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return w->err;
 	}
 	for (i = 0; i < set->n; i++) {
 		if (!ts_selector_len(set->ts[i].type)) {
-			w_fail(w, IKE_E_SYNTAX);
+			ike_w_fail(w, IKE_E_SYNTAX);
 			return w->err;
 		}
 	}
@@ -1025,7 +1017,7 @@ size_t ike_w_skf(struct ike_writer *w, uint8_t inner_first, uint16_t frag_num,
 	size_t off, body;
 
 	if (check_skf(frag_num, total)) {
-		w_fail(w, IKE_E_SYNTAX);
+		ike_w_fail(w, IKE_E_SYNTAX);
 		return SIZE_MAX;
 	}
 	off = w_begin_sk(w, IKE_PL_SKF, inner_first);

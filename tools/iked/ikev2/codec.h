@@ -29,6 +29,7 @@ enum ike_err {
 	IKE_E_SYNTAX = -6,	/* a field holds a value it may not */
 	IKE_E_OVERFLOW = -7,	/* writer: the buffer is too small */
 	IKE_E_MISSING = -8,	/* a payload looked for is not there */
+	IKE_E_PAYLOAD_TYPE = -9, /* IKEv1: a payload type it does not define */
 };
 
 const char *ike_err_str(int err);
@@ -70,6 +71,8 @@ struct ike_msg {
  * The length field must equal @len: a datagram carries one message.
  */
 int ike_parse_header(const uint8_t *buf, size_t len, struct ike_header *h);
+/* The same without the version check: the fields and the length (IKEv1 too). */
+int ike_parse_header_fields(const uint8_t *buf, size_t len, struct ike_header *h);
 
 /*
  * A chain of payloads in @buf (@len bytes, starting with a payload of type
@@ -86,6 +89,9 @@ int ike_parse_inner(const uint8_t *buf, size_t len, uint8_t first_type,
 /* Header, then the cleartext chain after it. */
 int ike_parse_msg(const uint8_t *buf, size_t len, struct ike_msg *m);
 
+/* The next payload of @type after @prev (NULL: the first) in @pl[0..n), or NULL. */
+const struct ike_payload *ike_payloads_find(const struct ike_payload *pl, unsigned int n,
+					    uint8_t type, const struct ike_payload *prev);
 /* The next payload of @type after @prev (NULL: the first), or NULL. */
 const struct ike_payload *ike_msg_find(const struct ike_msg *m, uint8_t type,
 				       const struct ike_payload *prev);
@@ -158,6 +164,8 @@ struct ike_writer {
 };
 
 void ike_w_init(struct ike_writer *w, uint8_t *buf, size_t cap);
+/* Makes @err the writer's sticky error, unless it has one already. */
+void ike_w_fail(struct ike_writer *w, int err);
 /* Written as given, but next_payload and length are patched later. */
 int ike_w_header(struct ike_writer *w, const struct ike_header *h);
 /* Starts a payload, links it into the chain and returns its offset. */

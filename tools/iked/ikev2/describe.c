@@ -4,29 +4,10 @@
  * exchange, direction, message ID and the payload chain. Only names and
  * numbers are printed, never the content of keys, nonces or AUTH data.
  */
-#include <stdarg.h>
-#include <stdio.h>
-
 #include "ikev2/codec.h"
+#include "lines.h"
 
-struct name {
-	unsigned int num;
-	const char *name;
-};
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *lookup(const struct name *names, size_t n, unsigned int num)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (names[i].num == num)
-			return names[i].name;
-	return NULL;
-}
-
-static const struct name exchange_names[] = {
+static const struct ike_name exchange_names[] = {
 	{ IKE_SA_INIT, "IKE_SA_INIT" },
 	{ IKE_AUTH, "IKE_AUTH" },
 	{ IKE_CREATE_CHILD_SA, "CREATE_CHILD_SA" },
@@ -34,7 +15,7 @@ static const struct name exchange_names[] = {
 };
 
 /* Short forms, so that a whole exchange fits on a log line. */
-static const struct name payload_names[] = {
+static const struct ike_name payload_names[] = {
 	{ IKE_PL_SA, "SA" },
 	{ IKE_PL_KE, "KE" },
 	{ IKE_PL_IDI, "IDi" },
@@ -54,7 +35,7 @@ static const struct name payload_names[] = {
 	{ IKE_PL_SKF, "SKF" },
 };
 
-static const struct name notify_names[] = {
+static const struct ike_name notify_names[] = {
 	{ IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, "UNSUPP_CRIT" },
 	{ IKE_N_INVALID_IKE_SPI, "INVAL_IKE_SPI" },
 	{ IKE_N_INVALID_MAJOR_VERSION, "INVAL_MAJOR" },
@@ -95,58 +76,36 @@ static const struct name notify_names[] = {
 
 const char *ike_exchange_name(uint8_t exchange)
 {
-	return lookup(exchange_names, ARRAY_SIZE(exchange_names), exchange);
+	return ike_name_lookup(exchange_names, IKE_NAMES_N(exchange_names), exchange);
 }
 
 const char *ike_payload_name(uint8_t type)
 {
-	return lookup(payload_names, ARRAY_SIZE(payload_names), type);
+	return ike_name_lookup(payload_names, IKE_NAMES_N(payload_names), type);
 }
 
 const char *ike_notify_name(uint16_t type)
 {
-	return lookup(notify_names, ARRAY_SIZE(notify_names), type);
+	return ike_name_lookup(notify_names, IKE_NAMES_N(notify_names), type);
 }
 
-/* snprintf() that appends and keeps @out terminated when it runs out. */
-struct line {
-	char *out;
-	size_t size, len;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void line_add(struct line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->len + 1 >= l->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->out + l->len, l->size - l->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	l->len += (size_t)n < l->size - l->len ? (size_t)n : l->size - l->len - 1;
-}
-
-static void describe_notify(struct line *l, const struct ike_payload *pl)
+static void describe_notify(struct ike_line *l, const struct ike_payload *pl)
 {
 	struct ike_notify n;
 	const char *name;
 
 	if (ike_decode_notify(pl, &n)) {
-		line_add(l, " N(?)");
+		ike_line_add(l, " N(?)");
 		return;
 	}
 	name = ike_notify_name(n.type);
 	if (name)
-		line_add(l, " N(%s)", name);
+		ike_line_add(l, " N(%s)", name);
 	else
-		line_add(l, " N(%u)", n.type);
+		ike_line_add(l, " N(%u)", n.type);
 }
 
-static void describe_payload(struct line *l, const struct ike_payload *pl)
+static void describe_payload(struct ike_line *l, const struct ike_payload *pl)
 {
 	const char *name = ike_payload_name(pl->type);
 	uint16_t num, total;
@@ -159,20 +118,20 @@ static void describe_payload(struct line *l, const struct ike_payload *pl)
 		return;
 	case IKE_PL_SKF:
 		if (!ike_decode_skf(pl, &num, &total, &rest, &len)) {
-			line_add(l, " SKF(%u/%u)", num, total);
+			ike_line_add(l, " SKF(%u/%u)", num, total);
 			return;
 		}
 		break;
 	}
 	if (name)
-		line_add(l, " %s", name);
+		ike_line_add(l, " %s", name);
 	else
-		line_add(l, " %u", pl->type);
+		ike_line_add(l, " %u", pl->type);
 }
 
 void ike_msg_describe(const struct ike_msg *m, char *out, size_t size)
 {
-	struct line l = { out, size, 0 };
+	struct ike_line l = { out, size, 0 };
 	const char *exchange = ike_exchange_name(m->hdr.exchange);
 	unsigned int i;
 
@@ -180,19 +139,19 @@ void ike_msg_describe(const struct ike_msg *m, char *out, size_t size)
 		return;
 	out[0] = '\0';
 	if (exchange)
-		line_add(&l, "%s", exchange);
+		ike_line_add(&l, "%s", exchange);
 	else
-		line_add(&l, "EXCHANGE(%u)", m->hdr.exchange);
-	line_add(&l, " %s %u [", m->hdr.flags & IKE_FLAG_RESPONSE ? "response" : "request",
+		ike_line_add(&l, "EXCHANGE(%u)", m->hdr.exchange);
+	ike_line_add(&l, " %s %u [", m->hdr.flags & IKE_FLAG_RESPONSE ? "response" : "request",
 		 m->hdr.msgid);
 	for (i = 0; i < m->n && i < IKE_MAX_PAYLOADS; i++)
 		describe_payload(&l, &m->pl[i]);
-	line_add(&l, " ]");
+	ike_line_add(&l, " ]");
 }
 
 const char *ike_error_name(uint16_t type)
 {
-	static const struct name names[] = {
+	static const struct ike_name names[] = {
 		{ IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, "UNSUPPORTED_CRITICAL_PAYLOAD" },
 		{ IKE_N_INVALID_IKE_SPI, "INVALID_IKE_SPI" },
 		{ IKE_N_INVALID_MAJOR_VERSION, "INVALID_MAJOR_VERSION" },
@@ -211,7 +170,7 @@ const char *ike_error_name(uint16_t type)
 		{ IKE_N_TEMPORARY_FAILURE, "TEMPORARY_FAILURE" },
 		{ IKE_N_CHILD_SA_NOT_FOUND, "CHILD_SA_NOT_FOUND" },
 	};
-	return lookup(names, ARRAY_SIZE(names), type) ?: ike_notify_name(type) ?:
+	return ike_name_lookup(names, IKE_NAMES_N(names), type) ?: ike_notify_name(type) ?:
 	       "an error notify";
 }
 
