@@ -1,8 +1,9 @@
 #!/bin/bash
 # sectun-iked against strongSwan when things do not match: wrong PSK,
 # no common proposal, no common traffic selector, each refused with the
-# right notify and no SA installed; and a burst of malformed IKE messages
-# dropped and logged. sectun-iked keeps running throughout.
+# right notify and no SA installed; a burst of malformed IKE messages
+# dropped and logged; an IKEv1 initiator refused (no fallback).
+# sectun-iked keeps running throughout.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ike.sh"
 
@@ -94,4 +95,20 @@ check_eq "malformed messages logged" 1 "$(grep -c 'dropped from 10.0.0.2:[0-9]* 
 check_eq "unknown critical payload answered" 1 \
 	"$(found 'unsupported critical payload 200' "$IKE_DIR/iked.log")"
 check_eq "the established IKE SA is untouched" "UP" "$(iked_state)"
+
+# An IKEv1 initiator (strongSwan, version = 1) at our IKEv2 gateway: no
+# fallback; dropped and logged with what it sent, no state made for it.
+sw_load "$(swanctl_conf aes128-sha256-modp2048 192.168.4.0/24 right-secret |
+	sed 's/version = 2/version = 1/')"
+sw swanctl --initiate --child st --timeout 3 > "$IKE_DIR/init4.log" 2>&1
+check_eq "IKEv1 initiator: refused, its main mode named in the log" 1 \
+	"$(found 'sw: dropped from 10.0.0.2:500 (unsupported IKE version): IKEv1 Main Mode msgid 00000000 \[ SA V' \
+		"$IKE_DIR/iked.log")"
+check_eq "IKEv1 initiator: counted" 1 \
+	"$(st sectun -j ike statistics | jget "int(j['dropped'].get('unsupported IKE version', 0) >= 1)")"
+check_eq "IKEv1 initiator: no IKE SA made for it" "UP" "$(iked_state)"
+grep -q "retransmit 1 of request" "$IKE_DIR/charon.log" &&
+	pass "IKEv1 initiator: strongSwan got no answer" ||
+	fail "IKEv1 initiator: strongSwan got no answer"
+alive "IKEv1 initiator"
 finish

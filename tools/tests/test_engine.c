@@ -1256,6 +1256,59 @@ static void test_drop_log_rate_limit(void **state)
 	assert_int_equal(p->b.d.drops.count[IKE_DROP_MALFORMED], 100);
 }
 
+/*
+ * An IKEv1 main mode request (SA with one transform, as strongSwan sends
+ * with "version = 1"), well formed and then truncated: dropped and counted
+ * as another version, no state made, nothing sent back.
+ */
+static void test_ikev1_refused(void **state)
+{
+	static const uint8_t main_mode_1[] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+		1, 0x10, 2, 0, 0, 0, 0, 0, 0, 0, 0, 84,
+		0, 0, 0, 56, 0, 0, 0, 1, 0, 0, 0, 1,
+		0, 0, 0, 44, 1, 1, 0, 1,
+		0, 0, 0, 36, 1, 1, 0, 0,
+		0x80, 1, 0, 7, 0x80, 14, 0, 128, 0x80, 2, 0, 4, 0x80, 3, 0, 1,
+		0x80, 4, 0, 19, 0x80, 11, 0, 1, 0x80, 12, 0x70, 0x80,
+	};
+	char path[] = "/tmp/test_engine_v1.XXXXXX", line[512];
+	int fd = mkstemp(path), saved = dup(2);
+	unsigned int named = 0, malformed = 0;
+	uint8_t cut[sizeof(main_mode_1)];
+	struct pair *p = *state;
+	FILE *f;
+
+	assert_true(fd >= 0 && saved >= 0);
+	ike_log_set_level(IKE_LOG_DEBUG);	/* the second drop too */
+	dup2(fd, 2);
+	peer_use(&p->b);
+	inject(&p->b, main_mode_1, sizeof(main_mode_1), &p->a.addr, 500);
+	memcpy(cut, main_mode_1, sizeof(cut));
+	cut[27] = 80;			/* the SA runs past the message */
+	inject(&p->b, cut, 80, &p->a.addr, 500);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ike_log_set_level(getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
+	f = fdopen(fd, "r");
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		named += !!strstr(line, "IKEv1 Main Mode msgid 00000000 [ SA ]: the gateway "
+				  "speaks IKEv2 only, no fallback");
+		malformed += !!strstr(line, "IKEv1 a malformed ISAKMP message (truncated)");
+	}
+	fclose(f);
+	unlink(path);
+	assert_int_equal(named, 1);
+	assert_int_equal(malformed, 1);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_VERSION], 2);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_MALFORMED], 0);
+	assert_null(peer_sa(&p->b, 0));
+	assert_null(peer_pop(&p->b));
+	assert_int_equal(p->b.sent, 0);
+}
+
 /* The children of P's I-th SA that carry traffic (not replaced, not retiring). */
 static unsigned int live_children(struct test_peer *p, unsigned int i, struct child_sa **one)
 {
@@ -2193,6 +2246,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_spi_global_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crossing_deletes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ikev1_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_log_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_rekey_initiator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_rekey_responder, setup, teardown),
