@@ -231,9 +231,10 @@ void sectun_crypt_done(struct sectun_crypt_queue *q,
 
 /*
  * Waits, at most TIMEOUT jiffies, until every packet queued before the
- * call has been handed on. After an outbound SA switch this keeps packets
- * still queued on the old SA ahead of what the daemon then tells the peer
- * (a delete of that SA): the peer would drop them otherwise.
+ * call has been handed on (polling: this runs once per SA switch or
+ * delete, and only when the queue is in use). After an outbound SA
+ * switch this keeps packets still queued on the old SA ahead of what the
+ * daemon then tells the peer (a delete of that SA), which would drop them.
  */
 void sectun_crypt_queue_drain(struct sectun_crypt_queue *q,
 			      unsigned long timeout)
@@ -247,7 +248,7 @@ void sectun_crypt_queue_drain(struct sectun_crypt_queue *q,
 	spin_unlock_bh(&q->lock);
 	while ((long)(READ_ONCE(q->delivered) - target) < 0 &&
 	       time_before(jiffies, end))
-		usleep_range(100, 200);
+		usleep_range(500, 1000);
 }
 
 int sectun_crypt_queue_module_init(void)

@@ -274,16 +274,20 @@ bool sectun_sa_is_current(struct sectun_sa *sa)
  * Switch the traffic of SA's selectors (or the tunnel's) to SA: each
  * selector atomically; a packet sees the old SA or the new one.
  */
-void sectun_sa_make_current(struct sectun_sa *sa)
+bool sectun_sa_make_current(struct sectun_sa *sa)
 {
 	struct sectun_sa __rcu **slot;
+	bool changed = false;
 	u32 i;
 
 	for (i = 0; i < sectun_sa_n_slots(sa); i++) {
 		slot = sectun_sa_slot(sa, i);
-		if (slot)
+		if (slot && rcu_access_pointer(*slot) != sa) {
 			rcu_assign_pointer(*slot, sa);
+			changed = true;
+		}
 	}
+	return changed;
 }
 
 /*

@@ -118,7 +118,8 @@ struct sectun_sa *sectun_sa_find(struct sectun_dev *sd, u8 dir, u32 spi,
 				 u8 proto);
 void sectun_sa_unlink(struct sectun_sa *sa, u8 reason);
 void sectun_sa_flush(struct sectun_dev *sd, int dir, u8 reason);
-void sectun_sa_make_current(struct sectun_sa *sa);
+/* Whether any slot changed: SA was not current for all its selectors. */
+bool sectun_sa_make_current(struct sectun_sa *sa);
 bool sectun_sa_is_current(struct sectun_sa *sa);
 void sectun_sa_set_lifetimes(struct sectun_sa *sa,
 			     const struct sectun_sa_config *cfg);

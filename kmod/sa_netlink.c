@@ -12,7 +12,7 @@
 #include "pending.h"
 #include "sa.h"
 
-/* The longest an outbound SA switch waits for the old SA's queued packets. */
+/* The longest an outbound SA switch or delete waits for the SA's queued packets. */
 #define SECTUN_SWITCH_DRAIN	(HZ / 4)
 
 static struct netlink_range_validation sectun_sa_replay_range = {
@@ -476,8 +476,44 @@ static int sectun_nl_del_reserved(struct genl_info *info, bool *done)
 	return only ? err : 0;
 }
 
+/*
+ * An outbound SA just stopped carrying new packets (another was made
+ * current, or it was deleted). The daemon tells the peer to delete it
+ * next, and the peer then drops whatever still arrives on it, so the
+ * answer waits until the packets already given it have left: those in
+ * the parallel crypt queue, behind workers that may be descheduled for
+ * milliseconds. Set up under RTNL (the device held, whether its queue is
+ * in use noted), waited for after it.
+ */
+struct sectun_switch_drain {
+	struct sectun_dev *sd;
+	netdevice_tracker tracker;
+};
+
+static void sectun_switch_drain_prepare(struct sectun_switch_drain *d,
+					struct sectun_dev *sd)
+{
+	ASSERT_RTNL();
+	/* Without parallel crypto, packets are crypted and sent inline. */
+	if (!sectun_dev_parallel(sd) && !sectun_crypt_queue_busy(&sd->tx_queue))
+		return;
+	d->sd = sd;
+	netdev_hold(sd->dev, &d->tracker, GFP_KERNEL);
+}
+
+static void sectun_switch_drain_wait(struct sectun_switch_drain *d)
+{
+	if (!d->sd)
+		return;
+	/* Every transmit that saw the old SA has queued its packet by now. */
+	synchronize_rcu();
+	sectun_crypt_queue_drain(&d->sd->tx_queue, SECTUN_SWITCH_DRAIN);
+	netdev_put(d->sd->dev, &d->tracker);
+}
+
 int sectun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sectun_switch_drain drain = {};
 	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
 	struct sectun_sa *sa;
 	bool done;
@@ -488,36 +524,23 @@ int sectun_nl_del_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err || done)
 		goto out;
 	sa = sectun_nl_find_sa(info, tb);
-	if (IS_ERR(sa))
+	if (IS_ERR(sa)) {
 		err = PTR_ERR(sa);
-	else
-		sectun_sa_unlink(sa, SECTUN_EXPIRE_USER);
+		goto out;
+	}
+	if (sa->dir == SECTUN_DIR_OUT)
+		sectun_switch_drain_prepare(&drain, sa->sd);
+	sectun_sa_unlink(sa, SECTUN_EXPIRE_USER);
 out:
 	rtnl_unlock();
+	sectun_switch_drain_wait(&drain);
 	return err;
-}
-
-/*
- * After an outbound SA switch: packets given the old SA leave before the
- * answer, so before the daemon's delete of it can reach the peer, which
- * would drop them. Sent inline, they are out once every transmit that
- * could have seen the old SA is over (the grace period); from the crypt
- * queue, once delivered. Without parallel crypto only the first matters,
- * and microseconds are not worth a grace period per switch.
- */
-static void sectun_sa_switch_drain(struct sectun_dev *sd)
-{
-	if (!sectun_dev_parallel(sd) && !sectun_crypt_queue_busy(&sd->tx_queue))
-		return;
-	synchronize_rcu_expedited();
-	sectun_crypt_queue_drain(&sd->tx_queue, SECTUN_SWITCH_DRAIN);
 }
 
 int sectun_nl_set_sa_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SECTUN_SA_A_MAX + 1];
-	struct sectun_dev *switched = NULL;
-	netdevice_tracker tracker;
+	struct sectun_switch_drain drain = {};
 	struct sectun_sa_config cfg;
 	struct sectun_sa *sa;
 	int err = 0;
@@ -556,17 +579,13 @@ int sectun_nl_set_sa_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	sectun_sa_set_lifetimes(sa, &cfg);
 	if (tb[SECTUN_SA_A_CURRENT] && nla_get_u8(tb[SECTUN_SA_A_CURRENT])) {
-		sectun_sa_make_current(sa);
+		if (sectun_sa_make_current(sa))
+			sectun_switch_drain_prepare(&drain, sa->sd);
 		sectun_dev_update_mtu(sa->sd);
-		switched = sa->sd;
-		netdev_hold(switched->dev, &tracker, GFP_KERNEL);
 	}
 out:
 	rtnl_unlock();
-	if (switched) {
-		sectun_sa_switch_drain(switched);
-		netdev_put(switched->dev, &tracker);
-	}
+	sectun_switch_drain_wait(&drain);
 	return err;
 }
 

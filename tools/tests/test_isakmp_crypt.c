@@ -25,7 +25,7 @@
 /* SP 800-38A F.2.1: two messages of two blocks, the second under the first's last block. */
 static void test_cbc_chaining(void **state)
 {
-	uint8_t key[16], iv[16], buf[32], want[64];
+	uint8_t key[16], iv[16], next[16], buf[32], want[64];
 
 	(void)state;
 	unhex("2b7e151628aed2a6abf7158809cf4f3c", key, 16);
@@ -40,13 +40,18 @@ static void test_cbc_chaining(void **state)
 	assert_int_equal(isakmp_encrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, buf, 32, 32), 32);
 	assert_memory_equal(buf, want + 32, 32);
 
-	/* The receiver's side: its IV follows the ciphertext it received. */
+	/*
+	 * The receiver's side: the next IV is the ciphertext's last block,
+	 * handed out beside the current one, which stays as it was.
+	 */
 	unhex("000102030405060708090a0b0c0d0e0f", iv, 16);
 	memcpy(buf, want, 32);
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, buf, 32), 0);
-	assert_memory_equal(iv, want + 16, 16);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, next, buf, 32), 0);
+	assert_memory_equal(next, want + 16, 16);
+	assert_int_equal(iv[15], 0x0f);
 	memcpy(buf, want + 32, 32);
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, buf, 32), 0);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, next, iv, buf, 32), 0);
+	assert_memory_equal(iv, want + 48, 16);
 	unhex("30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710", want, 32);
 	assert_memory_equal(buf, want, 32);
 }
@@ -69,13 +74,13 @@ static void test_cipher_table(void **state)
 	assert_int_equal(isakmp_encrypt(ISAKMP_ENCR_3DES_CBC, key, 24, iv, buf, 17, 23), -EINVAL);
 	assert_int_equal(isakmp_encrypt(ISAKMP_ENCR_3DES_CBC, key, 24, iv, buf, 17, 32), 24);
 	memset(iv, 0, sizeof(iv));
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_3DES_CBC, key, 24, iv, buf, 24), 0);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_3DES_CBC, key, 24, iv, iv, buf, 24), 0);
 	assert_int_equal(buf[0], 1);
 	assert_int_equal(buf[17] | buf[23], 0);
 	/* Not whole blocks, nothing, or a cipher we do not run. */
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, buf, 24), -EINVAL);
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, buf, 0), -EINVAL);
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_DES_CBC, key, 8, iv, buf, 8), -ENOTSUP);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, iv, buf, 24), -EINVAL);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, key, 16, iv, iv, buf, 0), -EINVAL);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_DES_CBC, key, 8, iv, iv, buf, 8), -ENOTSUP);
 	assert_int_equal(isakmp_encrypt(ISAKMP_ENCR_AES_CBC, key, 20, iv, buf, 8, 32), -ENOTSUP);
 }
 
@@ -149,7 +154,7 @@ static void test_informational_message(void **state)
 	struct ike_header h = { .spi_i = { 1 }, .spi_r = { 2 }, .version = ISAKMP_VERSION,
 				.exchange = ISAKMP_XCHG_INFO, .flags = ISAKMP_FLAG_ENCRYPTION,
 				.msgid = 0x1234abcd };
-	uint8_t msg[256], copy[256], iv_tx[16], iv_rx[16], h1[32], check[32];
+	uint8_t msg[256], copy[256], iv_tx[16], iv_rx[16], next_rx[16], h1[32], check[32];
 	const uint8_t seq[4] = { 0, 0, 0, 7 };
 	const uint8_t *hash, *rest;
 	size_t hash_len, rest_len, hash_off;
@@ -185,30 +190,31 @@ static void test_informational_message(void **state)
 	/* The receiver. */
 	assert_int_equal(isakmp_parse_msg(msg, IKE_HDR_LEN + (size_t)clen, &m), 0);
 	assert_int_equal(m.n, 0);
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, k.ka, 32, iv_rx, msg + IKE_HDR_LEN,
-					(size_t)clen), 0);
-	assert_memory_equal(iv_rx, iv_tx, 16);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, k.ka, 32, iv_rx, next_rx,
+					msg + IKE_HDR_LEN, (size_t)clen), 0);
+	assert_memory_equal(next_rx, iv_tx, 16);
 	assert_int_equal(isakmp_parse_payloads(msg + IKE_HDR_LEN, (size_t)clen, m.hdr.next_payload,
 					       IKE_HDR_LEN, true, &m), 0);
 	assert_int_equal(m.n, 2);
 	assert_int_equal(m.chain_end, (size_t)len);
 	assert_int_equal(isakmp_split_hash(&m, msg, &hash, &hash_len, &rest, &rest_len), 0);
 	assert_int_equal(isakmp_hash_msg(&k, m.hdr.msgid, NULL, 0, rest, rest_len, check), 32);
-	assert_int_equal(hash_len, 32);
-	assert_memory_equal(hash, check, 32);
+	assert_true(isakmp_hash_equal(&k, check, hash, hash_len));
+	/* A HASH cut short is no match, however well its bytes agree. */
+	assert_false(isakmp_hash_equal(&k, check, hash, 31));
+	assert_false(isakmp_hash_equal(&k, check, hash, 1));
 	assert_int_equal(isakmp_decode_notify(&m.pl[1], &n), 0);
 	assert_int_equal(n.type, ISAKMP_N_DPD_R_U_THERE);
 
 	/* A flipped bit in the last block garbles what the hash covers. */
 	copy[IKE_HDR_LEN + clen - 20] ^= 1;
-	memset(iv_rx, 0x11, 16);
-	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, k.ka, 32, iv_rx, copy + IKE_HDR_LEN,
-					(size_t)clen), 0);
+	assert_int_equal(isakmp_decrypt(ISAKMP_ENCR_AES_CBC, k.ka, 32, iv_rx, next_rx,
+					copy + IKE_HDR_LEN, (size_t)clen), 0);
 	if (!isakmp_parse_payloads(copy + IKE_HDR_LEN, (size_t)clen, m.hdr.next_payload,
 				   IKE_HDR_LEN, true, &m) &&
 	    !isakmp_split_hash(&m, copy, &hash, &hash_len, &rest, &rest_len)) {
 		isakmp_hash_msg(&k, m.hdr.msgid, NULL, 0, rest, rest_len, check);
-		assert_memory_not_equal(hash, check, 32);
+		assert_false(isakmp_hash_equal(&k, check, hash, hash_len));
 	}
 	/* A message without HASH first is not one of these. */
 	m.pl[0].type = ISAKMP_PL_NOTIFY;

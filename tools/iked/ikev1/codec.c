@@ -340,6 +340,8 @@ int isakmp_decode_sa(const struct ike_payload *pl, struct isakmp_sa_offer *offer
 
 	offer->n = 0;
 	offer->n_t = 0;
+	offer->doi = 0;
+	offer->situation = 0;
 	if (len < ISAKMP_SA_HDR_LEN)
 		return IKE_E_BAD_LENGTH;
 	offer->doi = ike_get32(p);
@@ -732,11 +734,11 @@ int isakmp_w_sa(struct ike_writer *w, const struct isakmp_sa_offer *offer)
 	size_t off = ike_w_begin(w, ISAKMP_PL_SA, false);
 	unsigned int i;
 
-	if (!offer->n || offer->n > ISAKMP_MAX_PROPOSALS)
+	if (!offer->n || offer->n > ISAKMP_MAX_PROPOSALS || offer->n_t > ISAKMP_MAX_TRANSFORMS)
 		ike_w_fail(w, IKE_E_SYNTAX);
 	ike_w_u32(w, ISAKMP_DOI_IPSEC);
 	ike_w_u32(w, ISAKMP_SIT_IDENTITY_ONLY);
-	for (i = 0; i < offer->n && i < ISAKMP_MAX_PROPOSALS; i++)
+	for (i = 0; !w->err && i < offer->n; i++)
 		w_proposal(w, offer, &offer->p[i], i + 1 == offer->n);
 	ike_w_end(w, off);
 	return w->err;
@@ -764,6 +766,10 @@ int isakmp_w_id_ts(struct ike_writer *w, const struct ike_ts *ts)
 	};
 	bool prefix = true;
 
+	if (ts->type != IKE_TS_IPV4_ADDR_RANGE && ts->type != IKE_TS_IPV6_ADDR_RANGE) {
+		ike_w_fail(w, IKE_E_SYNTAX);
+		return w->err;
+	}
 	if (ts->start_port == 0 && ts->end_port == UINT16_MAX)
 		id.port = 0;
 	else if (ts->start_port != ts->end_port || !ts->start_port) {

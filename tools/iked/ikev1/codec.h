@@ -177,7 +177,10 @@ int isakmp_w_id(struct ike_writer *w, const struct isakmp_id *id);
 /*
  * A traffic selector as a proxy ID: an address when it is one, a subnet
  * when it is a prefix, a range otherwise; a port range other than one
- * port or all of them cannot be said (IKE_E_SYNTAX).
+ * port or all of them cannot be said (IKE_E_SYNTAX). For our own proxy
+ * IDs only: a quick mode responder echoes the initiator's IDci/IDcr as
+ * they came (isakmp_w_id()), since their bytes are hashed and a peer may
+ * compare them.
  */
 int isakmp_w_id_ts(struct ike_writer *w, const struct ike_ts *ts);
 int isakmp_w_cert(struct ike_writer *w, uint8_t encoding, const void *data, size_t len);

@@ -54,13 +54,16 @@ size_t isakmp_padded_len(uint16_t encr, size_t plain_len)
 	return block ? (plain_len + block - 1) / block * block : 0;
 }
 
-/* CBC over LEN bytes in place, no padding; IV updated to the last ciphertext block. */
-static int cbc(const struct isakmp_cipher *c, const uint8_t *key, uint8_t *iv,
-	       uint8_t *buf, size_t len, int encrypt)
+/*
+ * CBC over LEN bytes in place, no padding, under IV; the last ciphertext
+ * block (the next message's IV) to NEXT_IV.
+ */
+static int cbc(const struct isakmp_cipher *c, const uint8_t *key, const uint8_t *iv,
+	       uint8_t *next_iv, uint8_t *buf, size_t len, int encrypt)
 {
-	uint8_t next_iv[ISAKMP_MAX_BLOCK_LEN];
 	EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, c->name, NULL);
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	uint8_t last[ISAKMP_MAX_BLOCK_LEN];
 	int outl = 0, err = -EIO;
 
 	if (len > INT32_MAX)
@@ -69,9 +72,9 @@ static int cbc(const struct isakmp_cipher *c, const uint8_t *key, uint8_t *iv,
 		 EVP_CIPHER_CTX_set_padding(ctx, 0)) {
 		/* Decrypting in place overwrites the last ciphertext block. */
 		if (!encrypt)
-			memcpy(next_iv, buf + len - c->block, c->block);
+			memcpy(last, buf + len - c->block, c->block);
 		if (EVP_CipherUpdate(ctx, buf, &outl, buf, (int)len) && (size_t)outl == len) {
-			memcpy(iv, encrypt ? buf + len - c->block : next_iv, c->block);
+			memcpy(next_iv, encrypt ? buf + len - c->block : last, c->block);
 			err = 0;
 		}
 	}
@@ -92,12 +95,12 @@ int isakmp_encrypt(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *i
 	if (!plain_len || len > cap)
 		return -EINVAL;
 	memset(buf + plain_len, 0, len - plain_len);
-	err = cbc(c, key, iv, buf, len, 1);
+	err = cbc(c, key, iv, iv, buf, len, 1);
 	return err ? err : (int)len;
 }
 
-int isakmp_decrypt(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *iv,
-		   uint8_t *buf, size_t len)
+int isakmp_decrypt(uint16_t encr, const uint8_t *key, size_t key_len, const uint8_t *iv,
+		   uint8_t *next_iv, uint8_t *buf, size_t len)
 {
 	const struct isakmp_cipher *c = cipher_of(encr, key_len);
 
@@ -105,5 +108,5 @@ int isakmp_decrypt(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *i
 		return -ENOTSUP;
 	if (!len || len % c->block)
 		return -EINVAL;
-	return cbc(c, key, iv, buf, len, 0);
+	return cbc(c, key, iv, next_iv, buf, len, 0);
 }

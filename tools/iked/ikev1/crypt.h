@@ -31,11 +31,13 @@ int isakmp_encrypt(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *i
 		   uint8_t *buf, size_t plain_len, size_t cap);
 
 /*
- * Decrypts @len bytes of @buf in place; @len must be a nonzero whole
- * number of blocks (-EINVAL otherwise, @buf and @iv untouched). @iv is
- * this message's IV on entry and the next one's on return.
+ * Decrypts @len bytes of @buf in place under @iv; @len must be a nonzero
+ * whole number of blocks (-EINVAL otherwise, @buf untouched). The IV for
+ * the message after this one (its last ciphertext block) goes to
+ * @next_iv, for the caller to take only once the message's HASH has
+ * verified: a forged or garbled message must not move the IV chain.
  */
-int isakmp_decrypt(uint16_t encr, const uint8_t *key, size_t key_len, uint8_t *iv,
-		   uint8_t *buf, size_t len);
+int isakmp_decrypt(uint16_t encr, const uint8_t *key, size_t key_len, const uint8_t *iv,
+		   uint8_t *next_iv, uint8_t *buf, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* IKEv1's HASH payloads (see hash.h). */
 #include <errno.h>
+#include <openssl/crypto.h>
 
 #include "ikev1/hash.h"
 
@@ -46,6 +47,12 @@ int isakmp_hash3(const struct isakmp_keys *k, uint32_t msgid, const uint8_t *ni,
 	if (!k->len)
 		return -EINVAL;
 	return ike_prf_pieces(k->prf, k->skeyid_a, k->len, in, 3, out);
+}
+
+bool isakmp_hash_equal(const struct isakmp_keys *k, const uint8_t *want,
+		       const uint8_t *got, size_t got_len)
+{
+	return k->len && got_len == k->len && !CRYPTO_memcmp(want, got, k->len);
 }
 
 int isakmp_split_hash(const struct isakmp_msg *m, const uint8_t *msg,

@@ -41,6 +41,13 @@ int isakmp_hash3(const struct isakmp_keys *k, uint32_t msgid, const uint8_t *ni,
 		 size_t ni_len, const uint8_t *nr, size_t nr_len, uint8_t *out);
 
 /*
+ * Whether a received HASH (@got, @got_len bytes) is the one computed
+ * (@want): the PRF's whole output, no shorter, compared in constant time.
+ */
+bool isakmp_hash_equal(const struct isakmp_keys *k, const uint8_t *want,
+		       const uint8_t *got, size_t got_len);
+
+/*
  * In a parsed message (@msg its bytes) whose first payload must be HASH
  * (RFC 2409 5.5; IKE_E_MISSING otherwise): the HASH's data and what
  * follows it up to the end of the chain.
