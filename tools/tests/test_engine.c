@@ -1224,33 +1224,63 @@ static void test_crossing_deletes(void **state)
 }
 
 /* A hundred drops of one reason: one line; a minute later, the summary. */
+/* The daemon's log (stderr) caught in a temporary file, at a given level. */
+struct log_capture {
+	char path[32];
+	int fd, saved;
+};
+
+static void log_capture_begin(struct log_capture *c, enum ike_log_level level)
+{
+	snprintf(c->path, sizeof(c->path), "/tmp/test_engine_log.XXXXXX");
+	c->fd = mkstemp(c->path);
+	c->saved = dup(2);
+	assert_true(c->fd >= 0 && c->saved >= 0);
+	ike_log_set_level(level);
+	dup2(c->fd, 2);
+}
+
+/* Stops catching: the log from its start, to read and then log_capture_close(). */
+static FILE *log_capture_end(struct log_capture *c)
+{
+	FILE *f;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	ike_log_set_level(getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
+	f = fdopen(c->fd, "r");
+	assert_non_null(f);
+	rewind(f);
+	return f;
+}
+
+static void log_capture_close(struct log_capture *c, FILE *f)
+{
+	fclose(f);
+	unlink(c->path);
+}
+
 static void test_drop_log_rate_limit(void **state)
 {
 	struct pair *p = *state;
-	char path[] = "/tmp/test_engine_log.XXXXXX", line[512];
 	unsigned int lines = 0, summaries = 0;
-	int fd = mkstemp(path), saved = dup(2), i;
+	struct log_capture log;
+	char line[512];
 	FILE *f;
+	int i;
 
-	assert_true(fd >= 0 && saved >= 0);
-	ike_log_set_level(IKE_LOG_INFO);
-	dup2(fd, 2);
+	log_capture_begin(&log, IKE_LOG_INFO);
 	peer_use(&p->b);
 	for (i = 0; i < 100; i++)
 		ike_drop(&p->b.d.drops, NULL, IKE_DROP_MALFORMED, "-", &p->a.addr, "test %d", i);
 	advance(&p->a, &p->b, 61000);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	ike_log_set_level(getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
-	f = fdopen(fd, "r");
-	rewind(f);
+	f = log_capture_end(&log);
 	while (fgets(line, sizeof(line), f)) {
 		lines++;
 		summaries += !!strstr(line, "99 malformed");
 	}
-	fclose(f);
-	unlink(path);
+	log_capture_close(&log, f);
 	assert_int_equal(lines, 2);
 	assert_int_equal(summaries, 1);
 	assert_int_equal(p->b.d.drops.count[IKE_DROP_MALFORMED], 100);
@@ -1272,34 +1302,26 @@ static void test_ikev1_refused(void **state)
 		0x80, 1, 0, 7, 0x80, 14, 0, 128, 0x80, 2, 0, 4, 0x80, 3, 0, 1,
 		0x80, 4, 0, 19, 0x80, 11, 0, 1, 0x80, 12, 0x70, 0x80,
 	};
-	char path[] = "/tmp/test_engine_v1.XXXXXX", line[512];
-	int fd = mkstemp(path), saved = dup(2);
 	unsigned int named = 0, malformed = 0;
 	uint8_t cut[sizeof(main_mode_1)];
 	struct pair *p = *state;
+	struct log_capture log;
+	char line[512];
 	FILE *f;
 
-	assert_true(fd >= 0 && saved >= 0);
-	ike_log_set_level(IKE_LOG_DEBUG);	/* the second drop too */
-	dup2(fd, 2);
+	log_capture_begin(&log, IKE_LOG_DEBUG);	/* the second drop too */
 	peer_use(&p->b);
 	inject(&p->b, main_mode_1, sizeof(main_mode_1), &p->a.addr, 500);
 	memcpy(cut, main_mode_1, sizeof(cut));
 	cut[27] = 80;			/* the SA runs past the message */
 	inject(&p->b, cut, 80, &p->a.addr, 500);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	ike_log_set_level(getenv("ENGINE_DEBUG") ? IKE_LOG_DEBUG : IKE_LOG_ERR);
-	f = fdopen(fd, "r");
-	rewind(f);
+	f = log_capture_end(&log);
 	while (fgets(line, sizeof(line), f)) {
 		named += !!strstr(line, "IKEv1 Main Mode msgid 00000000 [ SA ]: the gateway "
 				  "speaks IKEv2 only, no fallback");
 		malformed += !!strstr(line, "IKEv1 a malformed ISAKMP message (truncated)");
 	}
-	fclose(f);
-	unlink(path);
+	log_capture_close(&log, f);
 	assert_int_equal(named, 1);
 	assert_int_equal(malformed, 1);
 	assert_int_equal(p->b.d.drops.count[IKE_DROP_VERSION], 2);
