@@ -115,8 +115,8 @@ $(BUILD)/asan/tests/test_replay: tools/tests/test_replay.c kmod/replay.c kmod/re
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(WFLAGS) $(REPLAY_TEST_FLAGS) -o $@ tools/tests/test_replay.c kmod/replay.c -lcmocka
 
 # The engine's state-machine tests run two engines through one harness.
-$(BUILD)/tests/test_engine $(BUILD)/tests/test_ike_fragment: $(BUILD)/tools/tests/engine_pair.o
-$(BUILD)/asan/tests/test_engine $(BUILD)/asan/tests/test_ike_fragment: \
+$(BUILD)/tests/test_engine $(BUILD)/tests/test_ike_fragment $(BUILD)/tests/test_ikev1: $(BUILD)/tools/tests/engine_pair.o
+$(BUILD)/asan/tests/test_engine $(BUILD)/asan/tests/test_ike_fragment $(BUILD)/asan/tests/test_ikev1: \
 	$(BUILD)/asan/tools/tests/engine_pair.o
 
 $(BUILD)/tests/%: $(BUILD)/tools/tests/%.o $(BUILD)/libiked.a $(BUILD)/libsectun.a

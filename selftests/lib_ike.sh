@@ -206,7 +206,7 @@ swanctl_conf_text() {
 		st {
 			local_addrs = ${SW_ADDR:-10.0.0.2}
 			remote_addrs = ${ST_ADDR:-10.0.0.1}
-			version = 2
+			version = ${SW_VERSION:-2}
 			proposals = $1
 			local { auth = $2
 				id = "${SW_ID:-${SW_ADDR:-10.0.0.2}}"

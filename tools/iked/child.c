@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "engine/daemon.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "kernel.h"
@@ -328,11 +329,9 @@ static int add_policies(struct child_sa *c)
 
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n)
 {
-	struct child_keys i2r, r2i, *in, *out;
+	struct child_keys i2r, r2i;
 	uint8_t keymat[2 * (36 + 64)];
-	bool own_policy = false;
 	size_t elen, alen;
-	char l[512], r[512];
 	int err;
 
 	elen = c->protocol == IKE_PROTO_ESP ? ike_encr_key_len(&c->suite) : 0;
@@ -346,10 +345,21 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 	}
 	split_keymat(keymat, elen, alen, &i2r, &r2i);
 	OPENSSL_cleanse(keymat, sizeof(keymat));
-	in = n->we_initiated ? &r2i : &i2r;
-	out = n->we_initiated ? &i2r : &r2i;
-	ike_keylog_child(c, in, out);
+	err = ike_child_install_keys(sa, c, n->we_initiated ? &r2i : &i2r,
+				     n->we_initiated ? &i2r : &r2i);
+	OPENSSL_cleanse(&i2r, sizeof(i2r));
+	OPENSSL_cleanse(&r2i, sizeof(r2i));
+	return err;
+}
 
+int ike_child_install_keys(struct ike_sa *sa, struct child_sa *c, const struct child_keys *in,
+			   const struct child_keys *out)
+{
+	bool own_policy = false;
+	char l[512], r[512];
+	int err;
+
+	ike_keylog_child(c, in, out);
 	err = ike_kernel_set_endpoints(c->vpn->bind_if, sa);
 	/* A replacement comes with the indexes of the child it replaces. */
 	if (!err && !tunnel_wide(c) && !c->policy.n) {
@@ -358,12 +368,12 @@ int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_
 		if (err && c->owns_trap)
 			ike_child_restore_trap(c);
 	}
-	c->soft_seconds = c->vpn->lifetime ? ike_soft_lifetime(c->vpn->lifetime) : 0;
+	if (!c->lifetime)
+		c->lifetime = c->vpn->lifetime;
+	c->soft_seconds = c->lifetime ? ike_soft_lifetime(c->lifetime) : 0;
 	if (!err)
 		err = ike_kernel_add_child(c, in, out, c->vpn->replay_window,
-					   c->vpn->lifetime, c->vpn->lifetime_kb);
-	OPENSSL_cleanse(&i2r, sizeof(i2r));
-	OPENSSL_cleanse(&r2i, sizeof(r2i));
+					   c->lifetime, c->vpn->lifetime_kb);
 	if (err) {
 		if (own_policy) {
 			ike_child_del_policies(c);
@@ -408,8 +418,18 @@ static void replaced_expired(struct ike_timer *t)
 	ike_child_successor_current(c);
 	ike_kernel_del_out(c);
 	c->state = CHILD_RETIRING;
+	if (c->sa->version == 1) {
+		ikev1_delete_child(c->sa, c);
+		ike_child_retire(c, CHILD_LINGER_MS);
+		return;
+	}
 	if (ikev2_delete_child_queue(c->sa, c->protocol, c->spi_in))
 		ike_child_retire(c, 0);
+}
+
+void ike_child_replaced_in(struct child_sa *old, unsigned int ms)
+{
+	ike_timer_set(&old->timer, ms, replaced_expired);
 }
 
 void ike_child_inherit(struct child_sa *c, const struct child_sa *holder)

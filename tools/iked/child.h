@@ -58,6 +58,13 @@ uint16_t ike_child_accept(struct ike_sa *sa, const struct ike_sa_offer *theirs,
  * SA must wait.
  */
 int ike_child_install(struct ike_sa *sa, struct child_sa *c, const struct child_nonces *n);
+struct child_keys;
+/*
+ * Installs C with its two directions' keys (IKEv1 derives them its own
+ * way), and links it to SA; the lifetime is C's if set, else its VPN's.
+ */
+int ike_child_install_keys(struct ike_sa *sa, struct child_sa *c, const struct child_keys *in,
+			   const struct child_keys *out);
 /*
  * C, about to be installed, replaces HOLDER: it serves HOLDER's selector
  * indexes (and traps). Selectors a rekey narrowed differently are
@@ -70,6 +77,8 @@ void ike_child_inherit(struct child_sa *c, const struct child_sa *holder);
  * OLD deleted.
  */
 void ike_child_take_over(struct child_sa *old, struct child_sa *new);
+/* OLD, replaced, is deleted in MS (not CHILD_STANDBY_MS) unless the peer deletes it first. */
+void ike_child_replaced_in(struct child_sa *old, unsigned int ms);
 /* C's outbound SA, on standby, carries the traffic from now on. */
 void ike_child_make_current(struct child_sa *c);
 /*

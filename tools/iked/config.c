@@ -16,6 +16,7 @@
 
 #include "pki/cert.h"
 #include "config.h"
+#include "ikev1/offer.h"
 #include "ikev2/ikev2.h"
 #include "log.h"
 #include "parse.h"
@@ -86,7 +87,7 @@ static const struct known_setting limit_settings[] = {
 
 static const struct known_setting gateway_settings[] = {
 	{ "name", T_STR }, { "address", T_STR }, { "port", T_INT },
-	{ "local-address", T_STR }, { "version", T_INT },
+	{ "local-address", T_STR }, { "version", T_INT }, { "mode", T_STR },
 	{ "proposals", T_STR | T_LIST }, { "lifetime", T_INT },
 	{ "fragmentation", T_BOOL }, { "retransmit-timeout-ms", T_INT },
 	{ "reauth-frequency", T_INT }, { "dpd", T_GROUP },
@@ -419,6 +420,25 @@ static int get_peer_addr(struct conf_ctx *c, const config_setting_t *s, uint16_t
 	return get_addr(c, s, "address", port, true, peer);
 }
 
+/* What IKEv1 can say of a gateway's settings (Documentation/ikev1.rst). */
+static int check_ikev1_gateway(struct conf_ctx *c, const config_setting_t *s,
+			       const struct iked_gateway *gw)
+{
+	const char *mode = get_string(s, "mode");
+	char why[256];
+
+	if (mode && strcmp(mode, "main") && strcmp(mode, "aggressive"))
+		return conf_fail(c, config_setting_get_member(s, "mode"),
+				 "mode: main or aggressive");
+	if (mode && !strcmp(mode, "aggressive"))
+		return conf_fail(c, config_setting_get_member(s, "mode"),
+				 "gateway %s: IKEv1 aggressive mode is not implemented yet "
+				 "(main mode is)", gw->name);
+	if (ikev1_p1_unusable(&gw->proposals, why, sizeof(why)))
+		return conf_fail(c, s, "gateway %s: proposals: %s", gw->name, why);
+	return 0;
+}
+
 /*
  * "%any" gateways: the first answers every IKE_SA_INIT from an unknown
  * address, and IKE_AUTH's identity then picks one, so each must name
@@ -479,7 +499,8 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 	      get_peer_addr(c, s, port, &gw->peer) ?:
 	      get_addr(c, s, "local-address", IKE_PORT, false, &gw->local) ?:
 	      get_u32(c, s, "version", 1, 2, &version) ?:
-	      get_proposals(c, s, IKE_PROP_IKE, "aes256gcm16-prfsha384-ecp384",
+	      get_proposals(c, s, IKE_PROP_IKE, version == 1 ? "aes256-sha384-ecp384" :
+			    "aes256gcm16-prfsha384-ecp384",
 			    &gw->proposals, gw->proposal_text,
 			    sizeof(gw->proposal_text)) ?:
 	      get_u32(c, s, "lifetime", IKED_LIFETIME_MIN, 86400, &gw->lifetime) ?:
@@ -495,10 +516,14 @@ static int load_gateway(struct conf_ctx *c, const config_setting_t *s,
 	      get_u32(c, s, "retransmit-tries", 0, 20, &gw->retransmit_tries);
 	if (err)
 		return err;
-	if (version != 2)
-		return conf_fail(c, s, "gateway %s: only IKE version 2 is supported so far",
-				 gw->name);
 	gw->version = version;
+	err = version == 1 ? check_ikev1_gateway(c, s, gw) : 0;
+	if (err)
+		return err;
+	if (version != 1 && config_setting_get_member(s, "mode"))
+		return conf_fail(c, config_setting_get_member(s, "mode"),
+				 "gateway %s: mode (main or aggressive) is an IKEv1 setting",
+				 gw->name);
 	if (gw->local.ss_family && gw->peer.ss_family &&
 	    gw->local.ss_family != gw->peer.ss_family)
 		return conf_fail(c, s, "gateway %s: local-address and address differ in family",
@@ -704,6 +729,12 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 			    sizeof(vpn->proposal_text));
 	if (err)
 		return err;
+	if (vpn->gw->version == 1) {
+		char why[256];
+
+		if (ikev1_p2_unusable(&vpn->proposals, why, sizeof(why)))
+			return conf_fail(c, s, "vpn %s: proposals: %s", vpn->name, why);
+	}
 	v = get_string(s, "establish-tunnels");
 	if (v) {
 		k = parse_keyword(v, establish);
@@ -739,6 +770,12 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 				    &vpn->sel[vpn->n_sel]);
 		if (err)
 			return err;
+		/* A proxy ID is one address, subnet or range a side. */
+		if (vpn->gw->version == 1 && (vpn->sel[vpn->n_sel].local.n != 1 ||
+					      vpn->sel[vpn->n_sel].remote.n != 1))
+			return conf_fail(c, config_setting_get_elem(sels, i),
+					 "vpn %s: an IKEv1 proxy ID has one range a side",
+					 vpn->name);
 		vpn->n_sel++;
 	}
 	return 0;

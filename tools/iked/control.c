@@ -21,6 +21,7 @@
 #include "engine/daemon.h"
 #include "engine/drops.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
@@ -320,9 +321,10 @@ static void status_text(FILE *out, bool detail)
 	ike_sa_foreach(sa) {
 		if (sa->state == IKE_SA_DEAD)
 			continue;
-		fprintf(out, "\n%s  %s  %s %s  IKEv2  %s\n", sa->gw->name,
+		/* IKEv1 as Junos shows it: cookies, then the phase 1 mode. */
+		fprintf(out, "\n%s  %s  %s %s  %s  %s\n", sa->gw->name,
 			ike_sa_state_name(sa->state), spi_hex(sa->spi_i, si),
-			spi_hex(sa->spi_r, sr),
+			spi_hex(sa->spi_r, sr), sa->version == 1 ? ikev1_mode_name(sa) : "IKEv2",
 			ike_sockaddr_str(&sa->remote, a, sizeof(a)));
 		if (detail) {
 			fprintf(out, "  role: %s\n", sa->initiator ? "initiator" : "responder");
@@ -341,8 +343,8 @@ static void status_text(FILE *out, bool detail)
 						ike_auth_method_name(sa->auth_received));
 				fprintf(out, "  peer identity: %s\n",
 					ike_id_format(&sa->peer_id, d, sizeof(d)));
-				fprintf(out, "  lifetime: %u s, %ld s left\n", sa->gw->lifetime,
-					remaining(sa->established, sa->gw->lifetime));
+				fprintf(out, "  lifetime: %u s, %ld s left\n", ike_sa_lifetime(sa),
+					remaining(sa->established, ike_sa_lifetime(sa)));
 				fprintf(out, "  rekeys: %u", sa->rekeys);
 				if (sa->rekey_due)
 					fprintf(out, ", next in %" PRIu64 " s",
@@ -357,8 +359,9 @@ static void status_text(FILE *out, bool detail)
 			format_drops(sa->stats.dropped, e, sizeof(e));
 			if (e[0])
 				fprintf(out, "  dropped: %s\n", e);
-			fprintf(out, "  message IDs: next request %u, next expected %u\n",
-				sa->xchg.next_msgid, sa->xchg.peer_msgid);
+			if (sa->version != 1)
+				fprintf(out, "  message IDs: next request %u, next expected %u\n",
+					sa->xchg.next_msgid, sa->xchg.peer_msgid);
 			format_exchanges(sa, e, sizeof(e));
 			if (e[0])
 				fprintf(out, "  exchanges: %s\n", e);
@@ -459,6 +462,9 @@ static void status_json(FILE *out)
 		json_kv_str(&j, "gateway", sa->gw->name);
 		json_kv_str(&j, "state", ike_sa_state_name(sa->state));
 		json_kv_str(&j, "role", sa->initiator ? "initiator" : "responder");
+		json_kv_u64(&j, "version", sa->version == 1 ? 1 : 2);
+		if (sa->version == 1)
+			json_kv_str(&j, "mode", ikev1_mode_name(sa));
 		json_spi(&j, "spi_i", sa->spi_i);
 		json_spi(&j, "spi_r", sa->spi_r);
 		json_kv_str(&j, "local", ike_sockaddr_str(&sa->local, a, sizeof(a)));
@@ -471,7 +477,7 @@ static void status_json(FILE *out)
 			json_kv_str(&j, "auth_received",
 				    ike_auth_method_name(sa->auth_received));
 			json_kv_u64(&j, "lifetime_left",
-				    remaining(sa->established, sa->gw->lifetime));
+				    remaining(sa->established, ike_sa_lifetime(sa)));
 		}
 		json_kv_u64(&j, "rekeys", sa->rekeys);
 		if (sa->rekey_due)

@@ -9,12 +9,16 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "child.h"
 #include "engine/daemon.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
+#include "ikev1/state.h"
 #include "ikev2/exchanges.h"
 #include "kernel.h"
 #include "keylog.h"
@@ -24,6 +28,40 @@
 #include "vpn.h"
 
 static const uint8_t zero_spi[8];
+
+void ike_sa_local_id(const struct ike_sa *sa, struct ike_id *id)
+{
+	const void *addr;
+	size_t alen;
+
+	*id = sa->gw->local_id;
+	if (id->type)
+		return;
+	addr = ike_sockaddr_addr(&sa->local, &alen);
+	id->type = alen == 4 ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
+	id->len = alen;
+	memcpy(id->data, addr, alen);
+}
+
+void ike_sa_pick_local(struct ike_sa *sa)
+{
+	socklen_t len = sizeof(sa->local);
+	int fd;
+
+	if (sa->gw->local.ss_family) {
+		sa->local = sa->gw->local;
+		return;
+	}
+	memset(&sa->local, 0, sizeof(sa->local));
+	fd = socket(sa->remote.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&sa->remote, ike_sockaddr_len(&sa->remote)) ||
+	    getsockname(fd, (struct sockaddr *)&sa->local, &len))
+		memset(&sa->local, 0, sizeof(sa->local));
+	close(fd);
+	ike_sockaddr_set_port(&sa->local, iked->net.port);
+}
 
 const uint8_t *ike_sa_our_spi(const struct ike_sa *sa)
 {
@@ -84,12 +122,20 @@ struct ike_sa *ike_sa_new(struct iked_gateway *gw, bool initiator)
 	return sa;
 }
 
+uint32_t ike_sa_lifetime(const struct ike_sa *sa)
+{
+	/* IKEv1: the one agreed in phase 1, which the initiator proposed. */
+	if (sa->v1 && sa->v1->life && sa->v1->life < sa->gw->lifetime)
+		return sa->v1->life;
+	return sa->gw->lifetime;
+}
+
 static void lifetime_expired(struct ike_timer *t)
 {
 	struct ike_sa *sa = ike_timer_owner(t, struct ike_sa, lifetime);
 
 	log_info("%s: IKE SA lifetime (%u s) reached: deleting it", sa->gw->name,
-		 sa->gw->lifetime);
+		 ike_sa_lifetime(sa));
 	ike_sa_delete(sa);
 }
 
@@ -171,8 +217,10 @@ void ike_sa_established(struct ike_sa *sa)
 		sa->authenticated = sa->established;
 	ike_timer_cancel(&sa->setup);
 	ike_sa_table_del_half_open(&iked->sas, sa);
-	ike_timer_set(&sa->lifetime, (uint64_t)sa->gw->lifetime * 1000, lifetime_expired);
-	ike_sa_rekey_in(sa, soft_rekey_ms(sa));
+	ike_timer_set(&sa->lifetime, (uint64_t)ike_sa_lifetime(sa) * 1000, lifetime_expired);
+	/* An ISAKMP SA is not rekeyed yet: the next phase 1 comes when this one ends. */
+	if (sa->version != 1)
+		ike_sa_rekey_in(sa, soft_rekey_ms(sa));
 	ikev2_dpd_start(sa);
 	sa->why[0] = 0;
 	if (sa->vpn)
@@ -350,6 +398,7 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	}
 	sa->n_children = 0;
 	ike_xchg_flush(sa);
+	ikev1_sa_stop(sa);
 	ike_timer_cancel(&sa->setup);
 	ike_timer_cancel(&sa->lifetime);
 	ike_timer_cancel(&sa->rekey);
@@ -479,6 +528,7 @@ void ike_sa_free(struct ike_sa *sa)
 {
 	ike_sa_kill(sa, NULL);
 	ikev2_frag_free(sa);
+	ikev1_sa_free(sa);
 	ike_keys_wipe(&sa->keys);
 	if (sa->init) {
 		free(sa->init->req);
@@ -497,6 +547,10 @@ void ike_sa_delete(struct ike_sa *sa)
 		return;
 	if (sa->state != IKE_SA_ESTABLISHED) {
 		ike_sa_kill(sa, "deleted");
+		return;
+	}
+	if (sa->version == 1) {
+		ikev1_delete_sa(sa);
 		return;
 	}
 	log_info("%s: deleting the IKE SA", sa->gw->name);

@@ -67,6 +67,7 @@ struct child_sa {
 	bool rekey_pending;		/* our rekey of it is queued or in flight */
 	bool out_standby;		/* outbound installed but not yet current */
 	uint32_t replaced_by;		/* REKEYED: the successor's inbound SPI */
+	uint32_t lifetime;		/* s: the VPN's, or less if the peer asked (IKEv1) */
 	uint32_t soft_seconds;		/* when the module raises its soft expiry */
 	uint64_t dpd_seen_in, dpd_seen_out;	/* packet counters at the last DPD look */
 	unsigned int rekeys;		/* rekeys in its line so far */
@@ -115,8 +116,12 @@ struct ike_sa_stats {
 	uint64_t dropped[IKE_DROP_MAX];
 };
 
+struct ikev1_sa;
+
 struct ike_sa {
 	struct ike_sa *next;		/* iked->sas.all */
+	uint8_t version;		/* 2, or 1: then v1 holds the rest */
+	struct ikev1_sa *v1;
 	struct ike_sa *spi_next;	/* hash chain by our SPI */
 	struct ike_sa *half_next;	/* hash chain while half-open */
 	bool hashed, half_open;
@@ -186,6 +191,12 @@ struct ike_sa {
  * running; NULL without memory.
  */
 struct ike_sa *ike_sa_new(struct iked_gateway *gw, bool initiator);
+/* SA's lifetime, s: the gateway's, or the shorter one IKEv1 phase 1 agreed on. */
+uint32_t ike_sa_lifetime(const struct ike_sa *sa);
+/* Our identity: as configured, else the address the SA runs from. */
+void ike_sa_local_id(const struct ike_sa *sa, struct ike_id *id);
+/* The local address the route to SA's peer would use (the gateway's, if set). */
+void ike_sa_pick_local(struct ike_sa *sa);
 /* Our SPI: SPIi when we initiated it, SPIr otherwise. */
 const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);
 /* Established (responder: authenticated): no longer half-open. */

@@ -19,6 +19,7 @@
 #include "control.h"
 #include "engine/daemon.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "kernel.h"
@@ -89,7 +90,9 @@ static void shutdown_all(void)
 	struct ike_sa *sa;
 
 	ike_sa_foreach(sa)
-		if (sa->state == IKE_SA_ESTABLISHED)
+		if (sa->state == IKE_SA_ESTABLISHED && sa->version == 1)
+			ikev1_delete_sa(sa);
+		else if (sa->state == IKE_SA_ESTABLISHED)
 			ikev2_delete_ike_now(sa);
 	ike_sa_foreach(sa)
 		ike_sa_kill(sa, "shutdown");

@@ -13,6 +13,7 @@
 #include "child.h"
 #include "engine/daemon.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "log.h"
 #include "reload.h"
@@ -91,8 +92,12 @@ static void keep_children(struct ike_sa *sa, const struct iked_config_map *map,
 		log_info("%s: VPN %s changed or went: deleting its child SA %08x/%08x",
 			 sa->gw->name, c->vpn->name, c->spi_in, c->spi_out);
 		ike_sa_unlink_child(sa, c);
-		if (sa->state == IKE_SA_ESTABLISHED && c->state != CHILD_RETIRING)
-			ikev2_delete_child_queue(sa, c->protocol, c->spi_in);
+		if (sa->state == IKE_SA_ESTABLISHED && c->state != CHILD_RETIRING) {
+			if (sa->version == 1)
+				ikev1_delete_child(sa, c);
+			else
+				ikev2_delete_child_queue(sa, c->protocol, c->spi_in);
+		}
 		st->children_deleted += c->state == CHILD_INSTALLED;
 		ike_child_remove(c);
 	}
@@ -128,7 +133,9 @@ int iked_reconfigure(struct iked_config *from, struct iked_config *to,
 		gw = iked_map_gateway(&map, sa->gw);
 		if (!gw) {
 			log_info("%s: gateway changed or went: deleting its IKE SA", sa->gw->name);
-			if (sa->state == IKE_SA_ESTABLISHED)
+			if (sa->state == IKE_SA_ESTABLISHED && sa->version == 1)
+				ikev1_delete_sa(sa);
+			else if (sa->state == IKE_SA_ESTABLISHED)
 				ikev2_delete_ike_now(sa);
 			sa->vpn = NULL;		/* nothing of the old configuration is handed on */
 			ike_sa_kill(sa, "its gateway changed in a reload");
@@ -157,8 +164,12 @@ int iked_reconfigure(struct iked_config *from, struct iked_config *to,
 	}
 	/* A changed VPN whose IKE SA stayed gets its children anew over it. */
 	ike_sa_foreach(sa)
-		if (sa->state == IKE_SA_ESTABLISHED && sa->vpn && !sa->rekeyed)
-			ikev2_children_wanted(sa);
+		if (sa->state == IKE_SA_ESTABLISHED && sa->vpn && !sa->rekeyed) {
+			if (sa->version == 1)
+				ikev1_children_wanted(sa);
+			else
+				ikev2_children_wanted(sa);
+		}
 	iked_config_map_free(&map);
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "engine/daemon.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "kernel.h"
 #include "log.h"
@@ -78,12 +79,19 @@ static void vpn_try(struct iked_vpn *vpn, unsigned int sel)
 	vpn->last_try = now;
 	sa = gateway_sa(vpn);
 	if (!sa) {
-		ikev2_initiate(vpn, sel);
+		if (vpn->gw->version == 1)
+			ikev1_initiate(vpn, sel);
+		else
+			ikev2_initiate(vpn, sel);
 		return;
 	}
 	/* Sent once the SA is up; a VPN without selectors has one child, "selector" 0. */
-	for (sel = 0; sel < (vpn->n_sel ?: 1); sel++)
-		ikev2_child_queue(sa, vpn, sel, false);
+	for (sel = 0; sel < (vpn->n_sel ?: 1); sel++) {
+		if (sa->version == 1)
+			ikev1_child_wanted(sa, vpn, sel);
+		else
+			ikev2_child_queue(sa, vpn, sel, false);
+	}
 }
 
 static void maintain(struct ike_timer *t)

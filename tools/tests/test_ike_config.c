@@ -153,8 +153,16 @@ static void test_errors(void **state)
 	expect_error(GW GW, "duplicate setting");	/* libconfig says so */
 	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; },"
 		     " { name = \"gw\"; address = \"192.0.2.3\"; psk = \"y\"; } );", "two gateways named 'gw'");
-	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; version = 1; } );",
-		     "only IKE version 2");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; version = 1;"
+		     " proposals = \"aes256gcm16-prfsha384-ecp384\"; } );", "IKEv2 only");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; version = 1;"
+		     " proposals = \"prime-256\"; } );", "PRIME sets are IKEv2 sets");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; version = 1;"
+		     " proposals = \"aes256-sha256-prfsha384-ecp384\"; } );", "one hash");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\";"
+		     " mode = \"main\"; } );", "IKEv1 setting");
+	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; version = 3; } );",
+		     "version");
 	expect_error("this is not a config", "syntax error");
 	expect_error("gateways = ( { name = \"gw\"; address = \"192.0.2.2\"; psk = \"x\"; lifetme = 10; } );",
 		     "unknown gateway setting 'lifetme'");

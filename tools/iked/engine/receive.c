@@ -23,7 +23,7 @@
 #include "engine/exchange.h"
 #include "engine/halfopen.h"
 #include "ike_sa.h"
-#include "ikev1/codec.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "ikev2/message.h"
@@ -597,35 +597,13 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 	ike_xchg_kick(sa);
 }
 
-/*
- * An IKEv1 message: named for the log (which exchange, what it carries),
- * never answered. No gateway here speaks IKEv1, and none falls back from
- * IKEv2 to it (Junos: a peer configured for IKEv2 cannot fall back).
- */
-static void ikev1_refused(struct ike_rx *rx)
-{
-	static struct isakmp_msg v1;	/* large; the loop is single-threaded */
-	const struct iked_gateway *gw = gateway_for(&rx->from);
-	char what[160];
-	int err;
-
-	err = isakmp_parse_msg(rx->buf, rx->len, &v1);
-	if (err)
-		snprintf(what, sizeof(what), "a malformed ISAKMP message (%s)", ike_err_str(err));
-	else
-		isakmp_msg_describe(&v1, what, sizeof(what));
-	ike_drop(&iked->drops, NULL, IKE_DROP_VERSION, gw ? gw->name : "-", &rx->from,
-		 "IKEv1 %s: %s", what,
-		 gw ? "the gateway speaks IKEv2 only, no fallback" : "IKEv1 is not spoken here");
-}
-
 static void version_mismatch(struct ike_rx *rx)
 {
 	const struct ike_header *h = &rx->outer.hdr;
 	uint8_t major = h->version >> 4;
 
 	if (major == 1) {
-		ikev1_refused(rx);
+		ikev1_receive(rx);
 		return;
 	}
 	drop_nosa(IKE_DROP_VERSION, rx, "IKE version %u.%u", major, h->version & 0xf);

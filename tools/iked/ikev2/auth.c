@@ -100,21 +100,6 @@ static int psk_auth(const struct ike_sa *sa, const uint8_t *octets, size_t len,
 	return n;
 }
 
-/* Our identity: as configured, else our address. */
-static void local_id(const struct ike_sa *sa, struct ike_id *id)
-{
-	const void *addr;
-	size_t alen;
-
-	*id = sa->gw->local_id;
-	if (id->type)
-		return;
-	addr = ike_sockaddr_addr(&sa->local, &alen);
-	id->type = alen == 4 ? IKE_ID_IPV4_ADDR : IKE_ID_IPV6_ADDR;
-	id->len = alen;
-	memcpy(id->data, addr, alen);
-}
-
 static void put_certs(struct ike_sa *sa, struct ike_writer *w)
 {
 	struct ike_cert_der der;
@@ -322,7 +307,7 @@ static int auth_build_request(struct ike_xchg *x, struct ike_writer *w)
 	struct ike_ts_set tsi, tsr;
 	struct ike_id id;
 
-	local_id(sa, &id);
+	ike_sa_local_id(sa, &id);
 	ax->child_spi = ike_kernel_new_spi();
 	if (ike_child_offer(ax->vpn, ax->child_spi, false, &ax->child_offer))
 		return -1;
@@ -502,7 +487,7 @@ static int auth_build_response(struct ike_xchg *x, struct ike_writer *w)
 		ike_w_notify(w, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 		return w->err;
 	}
-	local_id(sa, &id);
+	ike_sa_local_id(sa, &id);
 	ike_w_id(w, IKE_PL_IDR, &id);
 	put_certs(sa, w);
 	if (put_auth(sa, w, &id))

@@ -21,6 +21,7 @@
 #include "child.h"
 #include "crypto/crypto.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "ikev2/payloads.h"
@@ -661,7 +662,10 @@ void ike_child_soft_expired(const char *ifname, uint32_t spi, int dir)
 					 sa->gw->name, c->spi_in);
 				return;
 			}
-			ikev2_child_rekey_queue(sa, c);
+			if (sa->version == 1)
+				ikev1_child_rekey(sa, c);
+			else
+				ikev2_child_rekey_queue(sa, c);
 			return;
 		}
 	}

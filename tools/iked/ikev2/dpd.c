@@ -22,6 +22,7 @@
 
 #include "child.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "kernel.h"
 #include "log.h"
@@ -157,7 +158,11 @@ static void dpd_due(struct ike_timer *t)
 		}
 		return;
 	}
-	if (want_probe(sa, now))
+	if (!want_probe(sa, now))
+		return;
+	if (sa->version == 1)
+		ikev1_dpd_probe(sa, now);
+	else
 		probe(sa, now);
 }
 

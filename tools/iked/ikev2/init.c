@@ -241,27 +241,6 @@ static int finish(struct ike_sa *sa, struct init_xchg *ix, const uint8_t *secret
 
 /* ---- Initiator ---- */
 
-/* The local address the route to the peer would use. */
-static void pick_local(struct ike_sa *sa)
-{
-	socklen_t len = sizeof(sa->local);
-	int fd;
-
-	if (sa->gw->local.ss_family) {
-		sa->local = sa->gw->local;
-		return;
-	}
-	memset(&sa->local, 0, sizeof(sa->local));
-	fd = socket(sa->remote.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&sa->remote, ike_sockaddr_len(&sa->remote)) ||
-	    getsockname(fd, (struct sockaddr *)&sa->local, &len))
-		memset(&sa->local, 0, sizeof(sa->local));
-	close(fd);
-	ike_sockaddr_set_port(&sa->local, iked->net.port);
-}
-
 static int init_build_request(struct ike_xchg *x, struct ike_writer *w)
 {
 	struct init_xchg *ix = to_init(x);
@@ -435,7 +414,7 @@ struct ike_sa *ikev2_initiate_sa(struct iked_gateway *gw, struct iked_vpn *owner
 		return NULL;
 	} else {
 		sa->remote = gw->peer;		/* with the gateway's port */
-		pick_local(sa);
+		ike_sa_pick_local(sa);
 	}
 	sa->state = IKE_SA_INIT_SENT;
 	ix = (struct init_xchg *)ike_xchg_new(&ikev2_init_ops, sa);

@@ -1,0 +1,148 @@
+#!/bin/bash
+# sectun-iked speaking IKEv1 (version = 1) with strongSwan: main mode with
+# a pre-shared key in both roles, AES-CBC-256/SHA-384/ECP-384 with ESP
+# AES-GCM-256 and PFS, and the legacy 3DES/SHA-1/MODP-1024; two proxy
+# IDs, each its own quick mode and SA pair; a proxy-ID mismatch refused
+# on both sides; deletes both ways; quick mode rekeys under a flow,
+# from either side, without loss.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_ike.sh"
+
+ike_topology
+PSK="sectun-ikev1-psk-0123456789"
+export SW_VERSION=1
+
+# swanctl_conf P1 ESP START_ACTION [CHILD_EXTRA]
+swanctl_conf() {
+	swanctl_conf_text "$1" psk \
+		"local_ts = 192.168.4.0/24
+		esp_proposals = $2
+		start_action = $3
+		${4:-}" "$PSK"
+}
+# iked_conf P1 ESP ESTABLISH [VPN_EXTRA]
+iked_conf() {
+	iked_conf_text "$1" "psk = \"$PSK\"; version = 1; mode = \"main\";" "$3" \
+		"proposals = \"$2\";
+		traffic-selectors = ( { local = \"192.168.1.0/24\"; remote = \"192.168.4.0/24\"; } );
+		${4:-}"
+}
+found() { grep -c "$1" "$2"; }
+
+# 1. sectun-iked initiates: main mode, quick mode with PFS.
+charon_start "$(swanctl_conf aes256-sha384-ecp384 aes256gcm16-ecp384 none)"
+iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 immediately)"
+expect_children "main mode initiator: ISAKMP SA and IPsec SA up" 1 20
+check_eq "IKEv1, main mode, initiator" "1 Main initiator" \
+	"$(st sectun -j ike status | jget "'%d %s %s' % (j[0]['version'], j[0]['mode'], j[0]['role'])")"
+check_eq "phase 1 algorithms" "aes256-sha384-prfsha384-ecp384" \
+	"$(st sectun -j ike status | jget "j[0]['algorithms']")"
+check_eq "strongSwan: IKEv1 SA established" 1 \
+	"$(sw swanctl --list-sas --raw 2>/dev/null | grep 'version=1' | grep -c 'state=ESTABLISHED')"
+check_eq "strongSwan: ESP AES-GCM-256 with PFS ECP-384" 1 \
+	"$(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'encr-alg=AES_GCM_16 encr-keysize=256 dh-group=ECP_384')"
+ike_traffic_check "main mode initiator"
+st sectun ike status > "$IKE_DIR/status.txt"
+check_eq "status: cookies and Main, as Junos shows them" 1 \
+	"$(grep -cE '^sw  UP  [0-9a-f]{16} [0-9a-f]{16}  Main  10\.0\.0\.2:500' "$IKE_DIR/status.txt")"
+# strongSwan deletes: the delete is protected by HASH(1) and we act on it.
+ike_spi=$(st sectun -j ike status | jget "j[0]['spi_i']")
+sw swanctl --terminate --ike st > /dev/null 2>&1
+if wait_for "deleted" 10 bash -c "[[ \$(ip netns exec st sectun -j ike status | python3 -c \"import json,sys; print(sum(s['spi_i'] == '$ike_spi' for s in json.load(sys.stdin)))\") == 0 ]]"; then
+	pass "strongSwan's delete removes the ISAKMP SA"
+else
+	ike_logs
+	fail "strongSwan's delete removes the ISAKMP SA"
+fi
+iked_stop
+sw_clear
+
+# 2. strongSwan initiates; our "down" deletes its SAs.
+sw_load
+iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 responder-only)"
+sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+expect_children "main mode responder: up" 1 5
+check_eq "responder" "1 responder" "$(st sectun -j ike status | jget "'%d %s' % (j[0]['version'], j[0]['role'])")"
+ike_traffic_check "main mode responder"
+check st sectun ike down to-sw
+if wait_for "peer deleted" 10 bash -c '! ip netns exec sw swanctl --list-sas --raw 2>/dev/null | grep -q ESTABLISHED'; then
+	pass "sectun ike down deletes strongSwan's SAs"
+else
+	ike_logs
+	fail "sectun ike down deletes strongSwan's SAs"
+fi
+check_eq "st0 has no SA left" 0 "$(st sectun -j sa show st0 | jget "len(j)")"
+iked_stop
+sw_clear
+
+# 3. The legacy suite both ways: 3DES, SHA-1, MODP-1024; ESP 3DES/HMAC-SHA1, no PFS.
+sw_load "$(swanctl_conf 3des-sha1-modp1024 3des-sha1 none)"
+iked_start "$(iked_conf 3des-sha1-modp1024 3des-sha1 immediately)"
+expect_children "3DES/SHA-1/MODP-1024: up" 1 20
+check_eq "strongSwan: 3DES and HMAC-SHA1" 1 \
+	"$(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'encr-alg=3DES_CBC integ-alg=HMAC_SHA1_96')"
+ike_traffic_check "3DES/SHA-1"
+iked_stop
+sw_clear
+
+# 4. Two proxy IDs: a quick mode and an SA pair each.
+sw_load "$(swanctl_conf_text aes256-sha384-ecp384 psk "
+	local_ts = 192.168.4.0/24
+	remote_ts = 192.168.1.0/24
+	esp_proposals = aes256gcm16-ecp384
+	}
+	st2 {
+	local_ts = 192.168.5.0/24
+	remote_ts = 192.168.2.0/24
+	esp_proposals = aes256gcm16-ecp384" "$PSK")"
+iked_start "$(iked_conf_text aes256-sha384-ecp384 "psk = \"$PSK\"; version = 1;" immediately \
+	'proposals = "aes256gcm16-ecp384";
+	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; },
+			      { local = "192.168.2.0/24"; remote = "192.168.5.0/24"; } );')"
+expect_children "two proxy IDs: two IPsec SA pairs" 2 20
+check_eq "strongSwan has both" 2 "$(sw swanctl --list-sas --raw 2>/dev/null | grep -o 'state=INSTALLED' | wc -l)"
+ike_traffic_check "proxy ID 1" 192.168.1.4 192.168.4.1
+ike_traffic_check "proxy ID 2" 192.168.2.4 192.168.5.1
+iked_stop
+sw_clear
+
+# 5. A proxy-ID mismatch: strongSwan asks for 192.168.4.0/25, we have /24.
+sw_load "$(swanctl_conf_text aes256-sha384-ecp384 psk "
+	local_ts = 192.168.4.0/25
+	esp_proposals = aes256gcm16-ecp384" "$PSK")"
+iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 responder-only)"
+sw swanctl --initiate --child st --timeout 10 > "$IKE_DIR/initiate.log" 2>&1
+sleep 1
+check_eq "mismatch: refused in our log, with both proxy IDs" 1 \
+	"$(found 'quick mode [0-9a-f]* refused: proxy ID mismatch (the peer proposes local 192.168.4.0/25 remote 192.168.1.0/24)' "$IKE_DIR/iked.log")"
+check_ge "mismatch: strongSwan is told INVALID-ID-INFORMATION" 1 \
+	"$(found 'INVALID_ID_INFORMATION' "$IKE_DIR/charon.log")"
+check_eq "mismatch: no IPsec SA" 0 "$(iked_children)"
+check_eq "mismatch: phase 1 stays up" "UP" "$(iked_state)"
+iked_stop
+sw_clear
+
+# 6. Quick mode rekeys under a flow of 50 pings a second: ours first
+#    (our lifetime is the shorter), then strongSwan's.
+FLOW_SECONDS=${V1_FLOW_SECONDS:-36}
+sw_load "$(swanctl_conf aes256-sha384-ecp384 aes256gcm16-ecp384 none "rekey_time = 60s")"
+iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 immediately 'lifetime = 5;')"
+expect_children "rekeys by us: up" 1 20
+flow "quick mode rekeys by sectun-iked"
+check_ge "quick mode rekeys by sectun-iked" 10 \
+	"$(st sectun -j ike status | jget "max(c['rekeys'] for c in j[0]['children'])")"
+expect_one_pair "after our rekeys"
+iked_stop
+sw_clear
+
+sw_load "$(swanctl_conf aes256-sha384-ecp384 aes256gcm16-ecp384 none "rekey_time = 3s
+		life_time = 5s")"
+iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 responder-only)"
+sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+expect_children "rekeys by strongSwan: up" 1 5
+flow "quick mode rekeys by strongSwan"
+check_ge "quick mode rekeys by strongSwan" 10 \
+	"$(st sectun -j ike status | jget "max(c['rekeys'] for c in j[0]['children'])")"
+expect_one_pair "after strongSwan's rekeys"
+kill -0 "$IKED_PID" && pass "sectun-iked still running"
+finish

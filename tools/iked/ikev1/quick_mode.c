@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Quick mode (RFC 2409 5.5), both roles: one SA pair per traffic-selector
+ * entry (a Junos proxy ID), PFS when the VPN's proposals carry a group.
+ *
+ *   1 I->R  [HASH(1), SA, Ni, [KE], [IDci, IDcr]]
+ *   2 R->I  [HASH(2), SA, Nr, [KE], [IDci, IDcr]]
+ *   3 I->R  [HASH(3)]
+ *
+ * Proxy IDs must match exactly (local of one side = remote of the other):
+ * IKEv1 has no narrowing, so a responder that cannot take the initiator's
+ * IDs as they are refuses them with INVALID-ID-INFORMATION, and echoes
+ * them byte for byte when it takes them. The responder installs at the
+ * third message; its inbound SPI is reserved from the second, so that an
+ * initiator that sends at once loses nothing.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "engine/daemon.h"
+#include "ikev1/hash.h"
+#include "ikev1/ikev1.h"
+#include "ikev1/offer.h"
+#include "ikev1/state.h"
+#include "ikev2/ikev2.h"
+#include "kernel.h"
+#include "log.h"
+#include "proposal.h"
+#include "random.h"
+#include "ts.h"
+
+static uint8_t isakmp_protocol(uint8_t protocol)
+{
+	return protocol == IKE_PROTO_AH ? ISAKMP_PROTO_AH : ISAKMP_PROTO_ESP;
+}
+
+static int keep(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
+{
+	uint8_t *p = malloc(len ? len : 1);
+
+	if (!p)
+		return -1;
+	memcpy(p, src, len);
+	free(*dst);
+	*dst = p;
+	*dst_len = len;
+	return 0;
+}
+
+/* One selector of a side for the IKE SA's family: IKEv1 proxy IDs carry one range each. */
+static const struct ike_ts *one_ts(const struct ike_sa *sa, const struct ike_ts_set *set)
+{
+	uint8_t want = sa->remote.ss_family == AF_INET6 ? IKE_TS_IPV6_ADDR_RANGE :
+							 IKE_TS_IPV4_ADDR_RANGE;
+	unsigned int i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->ts[i].type == want)
+			return &set->ts[i];
+	return set->n ? &set->ts[0] : NULL;
+}
+
+/* An IKE SA endpoint as a one-address selector: the proxy ID when none is sent. */
+static void host_ts(const struct sockaddr_storage *ss, struct ike_ts *ts)
+{
+	size_t len;
+	const void *addr = ike_sockaddr_addr(ss, &len);
+
+	memset(ts, 0, sizeof(*ts));
+	ts->type = len == 16 ? IKE_TS_IPV6_ADDR_RANGE : IKE_TS_IPV4_ADDR_RANGE;
+	ts->end_port = UINT16_MAX;
+	memcpy(ts->start_addr, addr, len);
+	memcpy(ts->end_addr, addr, len);
+}
+
+/* Writes an ID payload for TS and keeps its body. */
+static int put_id(struct ike_writer *w, const struct ike_ts *ts, uint8_t **body, size_t *len)
+{
+	size_t off = w->len;
+
+	if (isakmp_w_id_ts(w, ts))
+		return -1;
+	return keep(body, len, w->buf + off + IKE_GENERIC_HDR_LEN,
+		    w->len - off - IKE_GENERIC_HDR_LEN);
+}
+
+/* The KEYMAT of the SA with SPI (RFC 2409 5.5), cut into its cipher and integrity keys. */
+static int keymat(struct ikev1_xchg *x, const struct child_sa *c, uint32_t spi,
+		  struct child_keys *k)
+{
+	size_t elen = c->protocol == IKE_PROTO_ESP ? ike_encr_key_len(&c->suite) : 0;
+	size_t alen = c->suite.integ ? ike_integ_key_len(c->suite.integ) : 0;
+	uint8_t km[36 + 64];
+	int err;
+
+	if (elen > sizeof(k->encr) || alen > sizeof(k->integ))
+		return -1;
+	err = isakmp_keymat(&x->sa->v1->keys, x->gxy, x->gxy ? x->gxy_len : 0,
+			    isakmp_protocol(c->protocol), spi, x->ni, x->ni_len, x->nr, x->nr_len,
+			    km, elen + alen);
+	if (!err) {
+		memcpy(k->encr, km, elen);
+		memcpy(k->integ, km + elen, alen);
+		k->encr_len = elen;
+		k->integ_len = alen;
+	}
+	OPENSSL_cleanse(km, sizeof(km));
+	return err ? -1 : 0;
+}
+
+/* Both directions' keys into the module; the child is the IKE SA's from now on. */
+static int install(struct ikev1_xchg *x)
+{
+	struct child_sa *c = x->child;
+	struct child_keys in, out;
+	int err;
+
+	err = keymat(x, c, c->spi_in, &in) ?: keymat(x, c, c->spi_out, &out);
+	if (!err)
+		err = ike_child_install_keys(x->sa, c, &in, &out);
+	OPENSSL_cleanse(&in, sizeof(in));
+	OPENSSL_cleanse(&out, sizeof(out));
+	if (err) {
+		log_err("%s: cannot install the child SA of VPN %s", x->sa->gw->name,
+			c->vpn->name);
+		return -1;
+	}
+	x->child = NULL;
+	return 0;
+}
+
+/* The shared secret of PFS from the peer's KE, when the transform has a group. */
+static bool take_pfs(struct ikev1_xchg *x, const struct isakmp_msg *m, uint16_t group)
+{
+	const struct ike_payload *ke = isakmp_msg_find(m, ISAKMP_PL_KE, NULL);
+	const uint8_t *k;
+	size_t klen, len;
+
+	if (!group)
+		return !ke;
+	if (!ke || isakmp_decode_ke(ke, &k, &klen) || klen != ike_dh_public_len(group))
+		return false;
+	if (!x->dh)
+		x->dh = ike_dh_new(group);
+	len = ike_dh_shared_len(group);
+	x->gxy = malloc(len ? len : 1);
+	x->gxy_len = len;
+	return x->dh && x->gxy && !ike_dh_shared(x->dh, k, klen, x->gxy, &x->gxy_len);
+}
+
+static int put_pfs(struct ikev1_xchg *x, struct ike_writer *w, uint16_t group)
+{
+	size_t len = ike_dh_public_len(group);
+	uint8_t pub[1024];
+
+	if (!group)
+		return 0;
+	if (!x->dh)
+		x->dh = ike_dh_new(group);
+	if (!x->dh || len > sizeof(pub) || ike_dh_public(x->dh, pub, len) < 0)
+		return -1;
+	return ike_w_payload(w, ISAKMP_PL_KE, false, pub, len);
+}
+
+static int nonce(const struct isakmp_msg *m, uint8_t *out, size_t *len)
+{
+	const struct ike_payload *pl = isakmp_msg_find(m, ISAKMP_PL_NONCE, NULL);
+	const uint8_t *n;
+	size_t nlen;
+
+	if (!pl || isakmp_decode_nonce(pl, &n, &nlen))
+		return -1;
+	memcpy(out, n, nlen);
+	*len = nlen;
+	return 0;
+}
+
+/*
+ * NEW, installed, replaces OLD: OLD's outbound SA goes once NEW's carries
+ * the traffic (after MS, or as soon as the peer sends on NEW), and OLD is
+ * deleted then unless the peer deletes it first.
+ */
+static void replaced(struct ike_sa *sa, struct child_sa *old, struct child_sa *new,
+		     unsigned int ms)
+{
+	ike_child_take_over(old, new);
+	ike_child_replaced_in(old, ms);
+	if (new->out_standby)
+		ike_child_watch_peer(new);
+	old->vpn->child_rekeys++;
+	log_info("%s: child SA %08x/%08x of VPN %s rekeyed: now %08x/%08x (rekey %u)",
+		 sa->gw->name, old->spi_in, old->spi_out, old->vpn->name, new->spi_in,
+		 new->spi_out, new->rekeys);
+}
+
+/* The installed child of SA that C, about to be installed, replaces: the same proxy IDs. */
+static struct child_sa *predecessor(struct ike_sa *sa, const struct child_sa *c)
+{
+	struct child_sa *p;
+
+	for (p = sa->children; p; p = p->next)
+		if (p->state == CHILD_INSTALLED && !p->out_standby && p->vpn == c->vpn &&
+		    p->sel == c->sel && p->protocol == c->protocol &&
+		    ike_ts_set_equal(&p->local, &c->local) &&
+		    ike_ts_set_equal(&p->remote, &c->remote))
+			return p;
+	return NULL;
+}
+
+/* ---- Initiator ---- */
+
+static bool wanted_already(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
+			   uint32_t rekey_spi)
+{
+	struct ikev1_wanted *w;
+	struct ikev1_xchg *x;
+
+	for (w = sa->v1->wanted; w; w = w->next)
+		if (w->vpn == vpn && w->sel == sel && !rekey_spi)
+			return true;
+	for (x = sa->v1->xchgs; x; x = x->next)
+		if (x->type == ISAKMP_XCHG_QUICK && x->initiator && !x->done && x->vpn == vpn &&
+		    x->sel == sel && x->rekey_spi == rekey_spi)
+			return true;
+	return false;
+}
+
+int ikev1_quick_start(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
+		      uint32_t rekey_spi)
+{
+	struct ike_ts_set local, remote;
+	const struct ike_ts *l, *r;
+	struct ikev1_out *o;
+	struct ikev1_xchg *x;
+	uint16_t group = ike_offer_first_dh(&vpn->proposals);
+	uint32_t msgid;
+	int err = -1;
+
+	if (wanted_already(sa, vpn, sel, rekey_spi))
+		return 0;
+	if (sa->state != IKE_SA_ESTABLISHED) {
+		struct ikev1_wanted *w = calloc(1, sizeof(*w));
+
+		if (!w || rekey_spi) {
+			free(w);
+			return -1;
+		}
+		w->vpn = vpn;
+		w->sel = sel;
+		w->next = sa->v1->wanted;
+		sa->v1->wanted = w;
+		return 0;
+	}
+	ike_child_ts(vpn, sel, &local, &remote);
+	l = one_ts(sa, &local);
+	r = one_ts(sa, &remote);
+	msgid = ikev1_new_msgid(sa);
+	o = malloc(sizeof(*o));
+	x = o && l && r && msgid ? ikev1_xchg_new(sa, ISAKMP_XCHG_QUICK, msgid, true) : NULL;
+	if (!x)
+		goto out;
+	x->vpn = vpn;
+	x->sel = sel;
+	x->rekey_spi = rekey_spi;
+	x->offer = malloc(sizeof(*x->offer));
+	x->ni_len = IKE_NONCE_LEN;
+	if (!x->offer || ikev1_msgid_iv(sa, msgid, x->iv) || ike_random(x->ni, x->ni_len) ||
+	    ikev1_p2_offer(vpn, 0, ike_sa_udp_encap(sa), x->offer))
+		goto fail;
+	x->child = calloc(1, sizeof(*x->child));
+	if (!x->child)
+		goto fail;
+	x->child->spi_in = ike_kernel_new_spi();
+	x->offer->p[0].spi[0] = (uint8_t)(x->child->spi_in >> 24);
+	x->offer->p[0].spi[1] = (uint8_t)(x->child->spi_in >> 16);
+	x->offer->p[0].spi[2] = (uint8_t)(x->child->spi_in >> 8);
+	x->offer->p[0].spi[3] = (uint8_t)x->child->spi_in;
+	x->child->vpn = vpn;
+	x->child->sel = sel;
+	x->child->protocol = vpn->protocol;
+	x->child->local.n = 1;
+	x->child->local.ts[0] = *l;
+	x->child->remote.n = 1;
+	x->child->remote.ts[0] = *r;
+	ike_child_reserve(&x->reserved, vpn, x->child->spi_in);
+
+	ikev1_out_begin(o, x, true);
+	ikev1_out_hash_slot(o, sa);
+	isakmp_w_sa(&o->w, x->offer);
+	ike_w_payload(&o->w, ISAKMP_PL_NONCE, false, x->ni, x->ni_len);
+	if (put_pfs(x, &o->w, group) || put_id(&o->w, l, &x->idci, &x->idci_len) ||
+	    put_id(&o->w, r, &x->idcr, &x->idcr_len) || ikev1_out_hash(o, x, NULL, 0) ||
+	    ikev1_send(x, o, true))
+		goto fail;
+	x->step = 2;
+	log_info("%s: quick mode %08x for VPN %s%s", sa->gw->name, msgid, vpn->name,
+		 rekey_spi ? " (rekey)" : "");
+	err = 0;
+	goto out;
+fail:
+	ikev1_xchg_free(x);
+out:
+	free(o);
+	return err;
+}
+
+void ikev1_quick_wanted(struct ike_sa *sa)
+{
+	struct ikev1_wanted *w, *list = sa->v1->wanted, *rev = NULL;
+
+	sa->v1->wanted = NULL;
+	/* Asked for in this order. */
+	while ((w = list)) {
+		list = w->next;
+		w->next = rev;
+		rev = w;
+	}
+	while ((w = rev)) {
+		rev = w->next;
+		ikev1_quick_start(sa, w->vpn, w->sel, 0);
+		free(w);
+	}
+}
+
+/* The suite of a phase 2 transform we offered. */
+static void suite_of(uint8_t protocol, const struct isakmp_transform *t, struct ike_suite *s)
+{
+	struct ike_sa_offer one;
+	unsigned int i;
+	static const uint8_t spi[4];
+
+	memset(s, 0, sizeof(*s));
+	if (!ikev1_p2_as_ikev2(protocol, t, spi, &one))
+		return;
+	for (i = 0; i < one.p[0].n_transforms; i++) {
+		const struct ike_transform *tr = &one.p[0].t[i];
+
+		switch (tr->type) {
+		case IKE_TRANS_ENCR:
+			s->encr = tr->id;
+			s->encr_bits = tr->keylen;
+			break;
+		case IKE_TRANS_INTEG:
+			s->integ = tr->id;
+			break;
+		case IKE_TRANS_DH:
+			s->dh = tr->id;
+			break;
+		case IKE_TRANS_ESN:
+			s->esn = tr->id;
+			break;
+		}
+	}
+}
+
+static bool same_id(const struct ike_payload *pl, const uint8_t *body, size_t len)
+{
+	return pl && pl->len == len && !memcmp(pl->body, body, len);
+}
+
+static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
+{
+	struct ike_sa *sa = x->sa;
+	const struct ike_payload *pl = isakmp_msg_find(in->m, ISAKMP_PL_SA, NULL), *ci, *cr;
+	struct isakmp_sa_offer *reply;
+	struct child_sa *old, *c;
+	struct ikev1_out *o;
+	uint8_t h3[ISAKMP_HASH_MAX];
+	uint32_t spi;
+	int t;
+
+	if (ikev1_check_hash(sa, in, x->ni, x->ni_len))
+		return IKEV1_DROP;
+	ikev1_take_iv(x, in);
+	ci = isakmp_msg_find(in->m, ISAKMP_PL_ID, NULL);
+	cr = ci ? isakmp_msg_find(in->m, ISAKMP_PL_ID, ci) : NULL;
+	reply = malloc(sizeof(*reply));
+	if (!reply)
+		return IKEV1_FAILED;
+	if (!pl || isakmp_decode_sa(pl, reply) || (t = ikev1_check_reply(x->offer, reply)) < 0 ||
+	    reply->p[0].spi_len != 4 || nonce(in->m, x->nr, &x->nr_len) ||
+	    !same_id(ci, x->idci, x->idci_len) || !same_id(cr, x->idcr, x->idcr_len)) {
+		free(reply);
+		log_err("%s: quick mode %08x: the responder's answer is not what we offered",
+			sa->gw->name, x->msgid);
+		snprintf(x->vpn->last_error, sizeof(x->vpn->last_error),
+			 "bad quick mode answer");
+		return IKEV1_FAILED;
+	}
+	memcpy(&spi, reply->p[0].spi, 4);
+	x->child->spi_out = ntohl(spi);
+	suite_of(x->offer->p[0].protocol, &x->offer->t[t], &x->child->suite);
+	x->child->lifetime = reply->t[reply->p[0].first].life_seconds;
+	if (!x->child->lifetime || x->child->lifetime > x->vpn->lifetime)
+		x->child->lifetime = x->vpn->lifetime;
+	free(reply);
+	if (x->child->spi_out < 256 || !take_pfs(x, in->m, x->child->suite.dh)) {
+		log_err("%s: quick mode %08x: bad SPI or KE in the answer", sa->gw->name,
+			x->msgid);
+		return IKEV1_FAILED;
+	}
+	if (isakmp_hash3(&sa->v1->keys, x->msgid, x->ni, x->ni_len, x->nr, x->nr_len, h3) < 0)
+		return IKEV1_FAILED;
+	old = x->rekey_spi ? ike_child_by_spi_in(sa, x->rekey_spi) : NULL;
+	if (old && old->state != CHILD_INSTALLED)
+		old = NULL;
+	/* A rekey sends on its new SA once the peer has it: after our third message. */
+	if (old) {
+		ike_child_inherit(x->child, old);
+		x->child->out_standby = true;
+	}
+	c = x->child;
+	if (install(x))
+		return IKEV1_FAILED;
+	o = malloc(sizeof(*o));
+	if (o) {
+		ikev1_out_begin(o, x, true);
+		ike_w_payload(&o->w, ISAKMP_PL_HASH, false, h3, sa->v1->keys.len);
+		ikev1_send(x, o, false);
+		free(o);
+	}
+	if (old)
+		replaced(sa, old, c, IKEV1_SWITCH_MS);
+	ikev1_xchg_finish(x);
+	return IKEV1_OK;
+}
+
+/* ---- Responder ---- */
+
+/* The initiator's proxy IDs (its side, ours), or the IKE SA's addresses without them. */
+static int their_ids(struct ikev1_xchg *x, const struct isakmp_msg *m, struct ike_ts *tsi,
+		     struct ike_ts *tsr)
+{
+	const struct ike_payload *ci = isakmp_msg_find(m, ISAKMP_PL_ID, NULL);
+	const struct ike_payload *cr = ci ? isakmp_msg_find(m, ISAKMP_PL_ID, ci) : NULL;
+	struct isakmp_id a, b;
+
+	if (!ci) {
+		host_ts(&x->sa->remote, tsi);
+		host_ts(&x->sa->local, tsr);
+		return 0;
+	}
+	if (!cr || isakmp_decode_id(ci, &a) || isakmp_decode_id(cr, &b) ||
+	    isakmp_id_to_ts(&a, tsi) || isakmp_id_to_ts(&b, tsr) ||
+	    keep(&x->idci, &x->idci_len, ci->body, ci->len) ||
+	    keep(&x->idcr, &x->idcr_len, cr->body, cr->len))
+		return -1;
+	return 0;
+}
+
+/* Refused: the peer hears why (protected), the exchange is over. */
+static enum ikev1_status refuse(struct ikev1_xchg *x, uint16_t type, const char *why)
+{
+	log_info("%s: quick mode %08x refused: %s", x->sa->gw->name, x->msgid, why);
+	ikev1_send_notify(x->sa, type, NULL, 0);
+	return IKEV1_FAILED;
+}
+
+/* The first transform of theirs, in their order, that a VPN of ours takes whole. */
+static uint16_t choose(struct ikev1_xchg *x, const struct isakmp_sa_offer *theirs,
+		       const struct ike_ts *tsi, const struct ike_ts *tsr, unsigned int *pp,
+		       unsigned int *pt)
+{
+	struct ike_ts_set si = { .n = 1 }, sr = { .n = 1 };
+	struct ike_sa_offer *one = malloc(sizeof(*one));
+	uint16_t err = IKE_N_NO_PROPOSAL_CHOSEN, e;
+	struct ike_proposal reply;
+	struct child_sa *c = NULL;
+	unsigned int p, t;
+
+	si.ts[0] = *tsi;
+	sr.ts[0] = *tsr;
+	for (p = 0; one && !c && p < theirs->n; p++) {
+		const struct isakmp_proposal *pr = &theirs->p[p];
+
+		if (pr->spi_len != 4)
+			continue;
+		for (t = pr->first; !c && t < pr->first + pr->n_transforms && t < theirs->n_t;
+		     t++) {
+			if (!ikev1_p2_as_ikev2(pr->protocol, &theirs->t[t], pr->spi, one))
+				continue;
+			e = ike_child_accept(x->sa, one, &si, &sr, true, NULL, &c, &reply);
+			if (!e) {
+				*pp = p;
+				*pt = t;
+			} else if (e != IKE_N_NO_PROPOSAL_CHOSEN) {
+				err = e;
+			}
+		}
+	}
+	free(one);
+	if (!c)
+		return err;
+	/*
+	 * No narrowing in IKEv1: the IDs as they are, and, for a VPN with
+	 * proxy IDs, exactly its own (Junos: local of one side = remote of
+	 * the other). A VPN without them takes what the peer asks for.
+	 */
+	if (c->local.n != 1 || c->remote.n != 1 || !ike_ts_equal(&c->local.ts[0], tsr) ||
+	    !ike_ts_equal(&c->remote.ts[0], tsi) ||
+	    (c->vpn->n_sel && (!ike_ts_equal(tsr, &c->vpn->sel[c->sel].local.ts[0]) ||
+			       !ike_ts_equal(tsi, &c->vpn->sel[c->sel].remote.ts[0])))) {
+		free(c);
+		return IKE_N_TS_UNACCEPTABLE;
+	}
+	x->child = c;
+	x->vpn = c->vpn;
+	x->sel = c->sel;
+	return 0;
+}
+
+static enum ikev1_status responder_m1(struct ikev1_xchg *x, struct ikev1_rx *in)
+{
+	struct ike_sa *sa = x->sa;
+	const struct ike_payload *pl = isakmp_msg_find(in->m, ISAKMP_PL_SA, NULL);
+	struct isakmp_sa_offer *theirs = NULL, *reply = NULL;
+	struct ikev1_out *o = NULL;
+	enum ikev1_status st = IKEV1_FAILED;
+	struct ike_ts tsi, tsr;
+	char a[128], b[128], why[400];
+	unsigned int p = 0, t = 0;
+	uint8_t spi[4];
+	uint16_t err;
+
+	if (ikev1_check_hash(sa, in, NULL, 0))
+		return IKEV1_DROP;
+	ikev1_take_iv(x, in);
+	theirs = malloc(sizeof(*theirs));
+	reply = malloc(sizeof(*reply));
+	o = malloc(sizeof(*o));
+	if (!theirs || !reply || !o)
+		goto out;
+	if (!pl || isakmp_decode_sa(pl, theirs) || nonce(in->m, x->ni, &x->ni_len) ||
+	    their_ids(x, in->m, &tsi, &tsr)) {
+		st = refuse(x, ISAKMP_N_PAYLOAD_MALFORMED, "no usable SA, nonce or IDs");
+		goto out;
+	}
+	err = choose(x, theirs, &tsi, &tsr, &p, &t);
+	if (err) {
+		snprintf(why, sizeof(why), "%s (the peer proposes local %s remote %s)",
+			 err == IKE_N_TS_UNACCEPTABLE ? "proxy ID mismatch" :
+			 err == IKE_N_NO_PROPOSAL_CHOSEN ? "no proposal chosen" :
+			 "no child SA possible", ike_ts_format(&tsi, a, sizeof(a)),
+			 ike_ts_format(&tsr, b, sizeof(b)));
+		st = refuse(x, err == IKE_N_TS_UNACCEPTABLE ? ISAKMP_N_INVALID_ID_INFORMATION :
+			    ISAKMP_N_NO_PROPOSAL_CHOSEN, why);
+		goto out;
+	}
+	if (!take_pfs(x, in->m, theirs->t[t].group)) {
+		st = refuse(x, ISAKMP_N_INVALID_KEY_INFORMATION, "no usable KE for PFS");
+		goto out;
+	}
+	x->child->lifetime = theirs->t[t].life_seconds;
+	if (!x->child->lifetime || x->child->lifetime > x->vpn->lifetime)
+		x->child->lifetime = x->vpn->lifetime;
+	spi[0] = (uint8_t)(x->child->spi_in >> 24);
+	spi[1] = (uint8_t)(x->child->spi_in >> 16);
+	spi[2] = (uint8_t)(x->child->spi_in >> 8);
+	spi[3] = (uint8_t)x->child->spi_in;
+	ikev1_reply(theirs, p, t, spi, 4, reply);
+	x->nr_len = IKE_NONCE_LEN;
+	if (ike_random(x->nr, x->nr_len))
+		goto out;
+	ike_child_reserve(&x->reserved, x->vpn, x->child->spi_in);
+	ikev1_out_begin(o, x, true);
+	ikev1_out_hash_slot(o, sa);
+	isakmp_w_sa(&o->w, reply);
+	ike_w_payload(&o->w, ISAKMP_PL_NONCE, false, x->nr, x->nr_len);
+	if (put_pfs(x, &o->w, theirs->t[t].group))
+		goto out;
+	if (x->idci) {
+		ike_w_payload(&o->w, ISAKMP_PL_ID, false, x->idci, x->idci_len);
+		ike_w_payload(&o->w, ISAKMP_PL_ID, false, x->idcr, x->idcr_len);
+	}
+	if (ikev1_out_hash(o, x, x->ni, x->ni_len) || ikev1_send(x, o, true))
+		goto out;
+	x->step = 3;
+	st = IKEV1_OK;
+out:
+	free(theirs);
+	free(reply);
+	free(o);
+	return st;
+}
+
+static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in)
+{
+	struct ike_sa *sa = x->sa;
+	uint8_t want[ISAKMP_HASH_MAX];
+	struct child_sa *old, *c;
+	const uint8_t *got;
+	size_t got_len;
+
+	if (in->m->n != 1 || in->m->pl[0].type != ISAKMP_PL_HASH ||
+	    isakmp_decode_hash(&in->m->pl[0], &got, &got_len) ||
+	    isakmp_hash3(&sa->v1->keys, x->msgid, x->ni, x->ni_len, x->nr, x->nr_len, want) < 0 ||
+	    !isakmp_hash_equal(&sa->v1->keys, want, got, got_len)) {
+		ike_sa_drop(sa, IKE_DROP_INTEGRITY, &in->rx->from,
+			    "quick mode %08x: bad HASH(3)", x->msgid);
+		return IKEV1_DROP;
+	}
+	ikev1_take_iv(x, in);
+	/* IKEv1 names no SA a quick mode replaces: one serving the same proxy IDs. */
+	old = predecessor(sa, x->child);
+	if (old)
+		ike_child_inherit(x->child, old);
+	c = x->child;
+	if (install(x))
+		return IKEV1_FAILED;
+	/* The initiator has both SAs now: ours goes there at once. */
+	if (old)
+		replaced(sa, old, c, CHILD_STANDBY_MS);
+	ikev1_xchg_finish(x);
+	return IKEV1_OK;
+}
+
+enum ikev1_status ikev1_quick_process(struct ikev1_xchg *x, struct ikev1_rx *in)
+{
+	if (x->done || !in->encrypted) {
+		ike_sa_drop(x->sa, IKE_DROP_UNEXPECTED, &in->rx->from,
+			    "quick mode %08x: message %s", x->msgid,
+			    in->encrypted ? "after the end" : "in the clear");
+		return IKEV1_DROP;
+	}
+	switch (x->step) {
+	case 1:
+		return responder_m1(x, in);
+	case 2:
+		return initiator_m2(x, in);
+	case 3:
+		return responder_m3(x, in);
+	default:
+		return IKEV1_DROP;
+	}
+}

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IKEv1 between two engines (engine_pair.h): main mode and quick mode in
+ * both roles, proxy IDs, PFS, deletes, DPD and rekeys, and what a peer
+ * or an attacker sends that must change nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "child.h"
+#include "config.h"
+#include "engine_pair.h"
+#include "ikev1/ikev1.h"
+#include "ikev1/state.h"
+#include "ikev2/exchanges.h"
+#include "log.h"
+#include "vpn.h"
+
+#define A_ADDR	"192.0.2.1"
+#define B_ADDR	"192.0.2.2"
+
+#define CONF(local, peer, psk, props, vprops, sels, gw_extra) \
+	"gateways = ( { name = \"peer\"; version = 1; address = \"" peer "\";" \
+	" local-address = \"" local "\"; psk = \"" psk "\"; proposals = [ " props " ];" \
+	" retransmit-timeout-ms = 500; retransmit-tries = 3; " gw_extra " } );\n" \
+	"vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";" \
+	" proposals = " vprops "; establish-tunnels = \"immediately\"; lifetime = 60;" \
+	" traffic-selectors = ( " sels " ); } );\n"
+
+#define SEL(l, r)	"{ local = \"" l "\"; remote = \"" r "\"; }"
+#define SEL_A		SEL("10.1.0.0/16", "10.2.0.0/16")
+#define SEL_B		SEL("10.2.0.0/16", "10.1.0.0/16")
+#define PSK		"ikev1 test secret"
+#define P1		"\"aes256-sha384-ecp384\""
+#define P2		"\"aes256gcm16-ecp384\""
+
+static int setup_with(void **state, const char *a, const char *b)
+{
+	return pair_setup(state, a, b);
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, ""),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, ""));
+}
+
+/* RFC 2409's mandatory suite: 3DES, SHA-1, MODP-1024; ESP 3DES/HMAC-SHA1 without PFS. */
+static int setup_legacy(void **state)
+{
+	return setup_with(state,
+			  CONF(A_ADDR, B_ADDR, PSK, "\"3des-sha1-modp1024\"", "\"3des-sha1\"",
+			       SEL_A, ""),
+			  CONF(B_ADDR, A_ADDR, PSK, "\"3des-sha1-modp1024\"", "\"3des-sha1\"",
+			       SEL_B, ""));
+}
+
+static int setup_two_ids(void **state)
+{
+	return setup_with(state,
+			  CONF(A_ADDR, B_ADDR, PSK, P1, P2,
+			       SEL_A ", " SEL("10.11.0.0/16", "10.12.0.0/16"), ""),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2,
+			       SEL_B ", " SEL("10.12.0.0/16", "10.11.0.0/16"), ""));
+}
+
+/* b's proxy ID is narrower than what a asks for: IKEv1 does not narrow. */
+static int setup_mismatch(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, ""),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL("10.2.1.0/24", "10.1.0.0/16"),
+			       ""));
+}
+
+/* a asks for less than b's proxy ID: still a mismatch (Junos: exact match). */
+static int setup_mismatch_narrower(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2,
+				      SEL("10.1.0.0/16", "10.2.1.0/24"), ""),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, ""));
+}
+
+static int setup_bad_psk(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, ""),
+			  CONF(B_ADDR, A_ADDR, "another secret", P1, P2, SEL_B, ""));
+}
+
+static int setup_dpd(void **state)
+{
+	return setup_with(state,
+			  CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A,
+			       "dpd = { mode = \"probe-idle-tunnel\"; interval = 10; threshold = 3; };"),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, ""));
+}
+
+static int teardown(void **state)
+{
+	return pair_teardown(state);
+}
+
+static void initiate(struct pair *p)
+{
+	peer_use(&p->a);
+	assert_int_equal(ikev1_initiate(&p->a.cfg.vpn[0], 0), 0);
+}
+
+/* a's and b's only IKE SAs, IKEv1 and up, with N installed children each, paired. */
+static void assert_up(struct pair *p, unsigned int children)
+{
+	struct ike_sa *a = peer_sa(&p->a, 0), *b = peer_sa(&p->b, 0);
+	struct child_sa *ca, *cb;
+	unsigned int found = 0;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(peer_sa(&p->a, 1));
+	assert_null(peer_sa(&p->b, 1));
+	assert_int_equal(a->version, 1);
+	assert_int_equal(b->version, 1);
+	assert_int_equal(a->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(b->state, IKE_SA_ESTABLISHED);
+	assert_memory_equal(a->spi_i, b->spi_i, 8);
+	assert_memory_equal(a->spi_r, b->spi_r, 8);
+	assert_int_equal(a->n_children, children);
+	assert_int_equal(b->n_children, children);
+	for (ca = a->children; ca; ca = ca->next)
+		for (cb = b->children; cb; cb = cb->next)
+			if (ca->spi_in == cb->spi_out && ca->spi_out == cb->spi_in) {
+				assert_true(ike_ts_set_equal(&ca->local, &cb->remote));
+				assert_true(ike_ts_set_equal(&ca->remote, &cb->local));
+				assert_int_equal(ca->suite.encr, cb->suite.encr);
+				found++;
+			}
+	assert_int_equal(found, children);
+}
+
+static void establish(struct pair *p)
+{
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
+static void test_main_mode(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a, *b;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	b = peer_sa(&p->b, 0);
+	assert_true(a->initiator);
+	assert_false(b->initiator);
+	assert_int_equal(a->v1->encr, ISAKMP_ENCR_AES_CBC);
+	assert_int_equal(a->v1->key_bits, 256);
+	assert_int_equal(a->v1->group, 20);
+	assert_int_equal(a->children->suite.dh, 20);	/* PFS */
+	assert_int_equal(a->children->suite.encr, 20);	/* AES-GCM-16 */
+	assert_true(a->v1->peer_dpd);
+	assert_string_equal(ikev1_mode_name(a), "Main");
+	/* Nothing dropped on the way. */
+	for (int i = 0; i < IKE_DROP_MAX; i++) {
+		assert_int_equal(p->a.d.drops.count[i], 0);
+		assert_int_equal(p->b.d.drops.count[i], 0);
+	}
+}
+
+static void test_legacy_suite(void **state)
+{
+	struct pair *p = *state;
+
+	establish(p);
+	assert_int_equal(peer_sa(&p->a, 0)->v1->encr, ISAKMP_ENCR_3DES_CBC);
+	assert_int_equal(peer_sa(&p->a, 0)->children->suite.encr, 3);
+	assert_int_equal(peer_sa(&p->a, 0)->children->suite.integ, 2);
+	assert_int_equal(peer_sa(&p->a, 0)->children->suite.dh, 0);
+}
+
+static void test_two_proxy_ids(void **state)
+{
+	struct pair *p = *state;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_up(p, 2);
+}
+
+static void test_proxy_id_mismatch(void **state)
+{
+	struct pair *p = *state;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	/* Phase 1 stands; no child, and a hears why. */
+	assert_int_equal(peer_sa(&p->a, 0)->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(peer_sa(&p->b, 0)->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(peer_sa(&p->a, 0)->n_children, 0);
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 0);
+	assert_int_equal(peer_sa(&p->b, 0)->v1->n_xchgs, 1);	/* phase 1, lingering */
+	assert_non_null(strstr(p->a.cfg.vpn[0].last_error, "INVALID-ID-INFORMATION"));
+}
+
+static void test_bad_psk(void **state)
+{
+	struct pair *p = *state;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	/* b cannot verify HASH_I: counted, nothing answered, nothing up. */
+	assert_int_equal(peer_sa(&p->b, 0)->state, IKE_SA_INIT_DONE);
+	assert_true(p->b.d.drops.count[IKE_DROP_INTEGRITY] >= 1);
+	advance(&p->a, &p->b, 40000);
+	assert_null(peer_sa(&p->a, 0));
+	assert_null(peer_sa(&p->b, 0));
+}
+
+/* Every message of the exchanges arrives twice: answered again, nothing else. */
+static void test_duplicates(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	unsigned int n = 0;
+
+	initiate(p);
+	for (;;) {
+		struct test_peer *from = NULL, *to = NULL;
+
+		peer_use(&p->a);
+		dg = peer_pop(&p->a);
+		if (dg) {
+			from = &p->a;
+			to = &p->b;
+		} else {
+			peer_use(&p->b);
+			dg = peer_pop(&p->b);
+			from = &p->b;
+			to = &p->a;
+		}
+		if (!dg)
+			break;
+		(void)from;
+		deliver(to, dg);
+		if (n++ < 12)
+			deliver(to, dg);
+		datagram_free(dg);
+		if (n > 64)
+			break;
+	}
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	/* Each copy got one answer at most: no echo between the two ends. */
+	assert_true(p->a.sent + p->b.sent < 9 + 12);
+}
+
+/* A protected delete of the child, then of the ISAKMP SA. */
+static void test_delete(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	peer_use(&p->a);
+	ikev1_delete_child(a, a->children);
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 0);
+	peer_use(&p->a);
+	ike_sa_delete(peer_sa(&p->a, 0));
+	pump(&p->a, &p->b);
+	assert_null(peer_sa(&p->a, 0));
+	assert_null(peer_sa(&p->b, 0));
+}
+
+/* An informational in the clear once phase 1 keys exist: never acted on. */
+static void test_plaintext_delete_ignored(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *b;
+	uint8_t msg[28 + 28], *q = msg;
+
+	establish(p);
+	b = peer_sa(&p->b, 0);
+	memset(msg, 0, sizeof(msg));
+	memcpy(q, b->spi_i, 8);
+	memcpy(q + 8, b->spi_r, 8);
+	q[16] = ISAKMP_PL_DELETE;
+	q[17] = ISAKMP_VERSION;
+	q[18] = ISAKMP_XCHG_INFO;
+	q[23] = 7;		/* message ID */
+	q[27] = sizeof(msg);
+	q += 28;
+	q[3] = 28;		/* delete payload: 4 + 4 (DOI) + 4 + 16 */
+	q[7] = 1;		/* DOI IPsec */
+	q[8] = ISAKMP_PROTO_ISAKMP;
+	q[9] = 16;
+	q[11] = 1;
+	memcpy(q + 12, b->spi_i, 8);
+	memcpy(q + 20, b->spi_r, 8);
+	peer_use(&p->b);
+	inject(&p->b, msg, sizeof(msg), &p->a.addr, 500);
+	assert_up(p, 1);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_UNENCRYPTED], 1);
+}
+
+/* A quick mode message with a garbled body: dropped, the exchange carries on. */
+static void test_garbled_quick_mode(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+
+	initiate(p);
+	/* Main mode: six messages. */
+	for (int i = 0; i < 6; i++) {
+		peer_use(i % 2 ? &p->b : &p->a);
+		dg = peer_pop(i % 2 ? &p->b : &p->a);
+		assert_non_null(dg);
+		deliver(i % 2 ? &p->a : &p->b, dg);
+		datagram_free(dg);
+	}
+	peer_use(&p->a);
+	dg = peer_pop(&p->a);		/* quick mode 1 */
+	assert_non_null(dg);
+	assert_int_equal(dg->buf[18], ISAKMP_XCHG_QUICK);
+	dg->buf[dg->len - 1] ^= 1;
+	deliver(&p->b, dg);
+	dg->buf[dg->len - 1] ^= 1;
+	assert_int_equal(peer_sa(&p->b, 0)->n_children, 0);
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_INTEGRITY], 1);
+	deliver(&p->b, dg);
+	datagram_free(dg);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
+static void test_dpd_answered_and_dead(void **state)
+{
+	struct pair *p = *state;
+
+	establish(p);
+	/* Idle for longer than an interval: a probes, b answers. */
+	advance(&p->a, &p->b, 12000);
+	pump(&p->a, &p->b);
+	assert_true(peer_sa(&p->a, 0)->dpd.sent >= 1);
+	assert_int_equal(peer_sa(&p->a, 0)->dpd.answered, peer_sa(&p->a, 0)->dpd.sent);
+	assert_up(p, 1);
+	/* b goes silent: dead after the threshold. */
+	for (int i = 0; i < 8 && peer_sa(&p->a, 0); i++) {
+		advance(&p->a, &p->b, 10000);
+		peer_use(&p->a);
+		peer_drop_all(&p->a);
+	}
+	assert_null(peer_sa(&p->a, 0));
+}
+
+/* The module's soft expiry of P's first installed child. */
+static void soft_expire(struct test_peer *p)
+{
+	struct child_sa *c;
+
+	peer_use(p);
+	for (c = peer_sa(p, 0)->children; c && c->state != CHILD_INSTALLED; c = c->next)
+		;
+	assert_non_null(c);
+	ike_child_soft_expired("st0", c->spi_out, 1 /* SECTUN_DIR_OUT */);
+}
+
+static void rekey_from(struct pair *p, struct test_peer *by, struct test_peer *other)
+{
+	uint32_t old_in = 0, new_in = 0;
+	struct child_sa *c;
+
+	establish(p);
+	old_in = peer_sa(by, 0)->children->spi_in;
+	for (int round = 0; round < 3; round++) {
+		soft_expire(by);
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, IKEV1_SWITCH_MS + 10);
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+		pump(&p->a, &p->b);
+		assert_up(p, 1);
+		c = peer_sa(by, 0)->children;
+		new_in = c->spi_in;
+		assert_int_not_equal(new_in, old_in);
+		assert_false(c->out_standby);
+		assert_false(peer_sa(other, 0)->children->out_standby);
+		old_in = new_in;
+	}
+	assert_int_equal(by->cfg.vpn[0].child_rekeys, 3);
+	assert_int_equal(other->cfg.vpn[0].child_rekeys, 3);
+}
+
+static void test_rekey_initiator(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_from(p, &p->a, &p->b);
+}
+
+static void test_rekey_responder(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_from(p, &p->b, &p->a);
+}
+
+/* The config refuses what IKEv1 cannot say. */
+static void test_config_refusals(void **state)
+{
+	static const char *const bad[] = {
+		CONF(A_ADDR, B_ADDR, PSK, "\"aes128gcm16-prfsha256-ecp256\"", P2, SEL_A, ""),
+		CONF(A_ADDR, B_ADDR, PSK, "\"prime-128\"", P2, SEL_A, ""),
+		CONF(A_ADDR, B_ADDR, PSK, "\"basic\"", P2, SEL_A, ""),
+		CONF(A_ADDR, B_ADDR, PSK, P1, "\"chacha20poly1305\"", SEL_A, ""),
+		CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "mode = \"quick\";"),
+		CONF(A_ADDR, B_ADDR, PSK, P1, P2,
+		     "{ local = \"10.1.0.0/16, 10.3.0.0/16\"; remote = \"10.2.0.0/16\"; }", ""),
+	};
+	struct iked_config cfg;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		assert_int_not_equal(peer_load_config(bad[i], &cfg), 0);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(peer_load_config(CONF(A_ADDR, B_ADDR, PSK, "\"standard\"",
+					       "\"standard\"", SEL_A, "mode = \"main\";"),
+					  &cfg), 0);
+	iked_config_free(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_main_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_suite, setup_legacy, teardown),
+		cmocka_unit_test_setup_teardown(test_two_proxy_ids, setup_two_ids, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_id_mismatch, setup_mismatch, teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_id_mismatch, setup_mismatch_narrower,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_psk, setup_bad_psk, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plaintext_delete_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbled_quick_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd_answered_and_dead, setup_dpd, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_initiator, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_responder, setup, teardown),
+		cmocka_unit_test(test_config_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
