@@ -150,7 +150,7 @@ $(BUILD)/fuzz/%: tools/iked/fuzz/%.c $(FUZZ_LAYER_SRCS) $(HEADERS)
 # The engine target runs the whole daemon library, two engines through the
 # test harness, no kernel.
 FUZZ_ENGINE_SRCS := $(IKED_SRCS) $(LIB_SRCS) tools/tests/engine_pair.c
-$(BUILD)/fuzz/engine: tools/iked/fuzz/engine.c $(FUZZ_ENGINE_SRCS) $(HEADERS)
+$(BUILD)/fuzz/engine $(BUILD)/fuzz/ikev1: $(BUILD)/fuzz/%: tools/iked/fuzz/%.c $(FUZZ_ENGINE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $(WFLAGS) $(TOOLS_CPPFLAGS) -Itools/tests -o $@ $< $(FUZZ_ENGINE_SRCS) \
 		$(IKED_LIBS) $(NL_LIBS)

@@ -176,6 +176,7 @@ if [[ -z $debug ]]; then
 	host_test fuzz-codec make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=codec
 	host_test fuzz-engine make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=engine
 	host_test fuzz-isakmp make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=isakmp
+	host_test fuzz-ikev1 make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=ikev1
 fi
 
 # --- Selftests in the VM --------------------------------------------------

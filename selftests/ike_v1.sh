@@ -122,27 +122,111 @@ check_eq "mismatch: phase 1 stays up" "UP" "$(iked_state)"
 iked_stop
 sw_clear
 
-# 6. Quick mode rekeys under a flow of 50 pings a second: ours first
-#    (our lifetime is the shorter), then strongSwan's.
-FLOW_SECONDS=${V1_FLOW_SECONDS:-36}
+# 6. Rekeys under a flow of 50 pings a second, ours first: quick mode
+#    every 3 s (VPN lifetime 5 s) and phase 1 every 8-9 s (gateway
+#    lifetime 10 s), the IPsec SAs kept across each phase 1 renewal.
+FLOW_SECONDS=${V1_FLOW_SECONDS:-33}
 sw_load "$(swanctl_conf aes256-sha384-ecp384 aes256gcm16-ecp384 none "rekey_time = 60s")"
-iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 immediately 'lifetime = 5;')"
+iked_start "$(iked_conf_text aes256-sha384-ecp384 "psk = \"$PSK\"; version = 1; lifetime = 10;" \
+	immediately 'proposals = "aes256gcm16-ecp384"; lifetime = 5;
+	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; } );')"
 expect_children "rekeys by us: up" 1 20
-flow "quick mode rekeys by sectun-iked"
+flow "rekeys by sectun-iked"
 check_ge "quick mode rekeys by sectun-iked" 10 \
-	"$(st sectun -j ike status | jget "max(c['rekeys'] for c in j[0]['children'])")"
+	"$(st sectun -j ike status | jget "max(c['rekeys'] for s in j for c in s['children'])")"
+check_ge "phase 1 renewals by sectun-iked, IPsec SAs carried over" 3 \
+	"$(grep -c 'ISAKMP SA renewed (by us): its 1 IPsec SAs carried over' "$IKE_DIR/iked.log")"
 expect_one_pair "after our rekeys"
+check_eq "one ISAKMP SA left on each side" "1 1" \
+	"$(st sectun -j ike status | jget "len(j)") $(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'state=ESTABLISHED')"
 iked_stop
 sw_clear
 
-sw_load "$(swanctl_conf aes256-sha384-ecp384 aes256gcm16-ecp384 none "rekey_time = 3s
-		life_time = 5s")"
+# The same driven by strongSwan: quick mode every 1-3 s, and its phase 1
+# reauthentication every 9-10 s, which carries its IPsec SAs over.
+sw_load "$(swanctl_conf_text aes256-sha384-ecp384 psk "
+		local_ts = 192.168.4.0/24
+		esp_proposals = aes256gcm16-ecp384
+		rekey_time = 3s
+		life_time = 5s" "$PSK" | sed 's/^\(\t*\)version = 1/&\n\1rekey_time = 10s/')"
 iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 responder-only)"
 sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
 expect_children "rekeys by strongSwan: up" 1 5
-flow "quick mode rekeys by strongSwan"
+flow "rekeys by strongSwan"
 check_ge "quick mode rekeys by strongSwan" 10 \
-	"$(st sectun -j ike status | jget "max(c['rekeys'] for c in j[0]['children'])")"
+	"$(st sectun -j ike status | jget "max(c['rekeys'] for s in j for c in s['children'])")"
+check_ge "phase 1 renewals by strongSwan, IPsec SAs carried over" 3 \
+	"$(grep -c 'ISAKMP SA renewed (by the peer): its 1 IPsec SAs carried over' "$IKE_DIR/iked.log")"
 expect_one_pair "after strongSwan's rekeys"
 kill -0 "$IKED_PID" && pass "sectun-iked still running"
+iked_stop
+sw_clear
+
+# 7. DPD both ways: strongSwan probes an idle tunnel and we answer; we
+#    probe and it answers; then charon dies and we find out.
+sw_load "$(swanctl_conf_text aes256-sha384-ecp384 psk "
+		local_ts = 192.168.4.0/24
+		esp_proposals = aes256gcm16-ecp384" "$PSK" | sed 's/^\(\t*\)version = 1/&\n\1dpd_delay = 1s/')"
+iked_start "$(iked_conf_text aes256-sha384-ecp384 "psk = \"$PSK\"; version = 1;
+	dpd = { mode = \"always-send\"; interval = 3; threshold = 2; };" immediately \
+	'proposals = "aes256gcm16-ecp384";
+	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; } );')"
+expect_children "DPD: up" 1 20
+sleep 7
+check_ge "DPD: strongSwan's R-U-THEREs answered" 1 \
+	"$(grep -c 'parsed INFORMATIONAL_V1 .*N(DPD_ACK)' "$IKE_DIR/charon.log")"
+check_eq "DPD: our R-U-THEREs answered" 1 \
+	"$(st sectun -j ike status | jget "int(j[0]['dpd_sent'] >= 2 and j[0]['dpd_sent'] - j[0]['dpd_answered'] <= 1)")"
+check_eq "DPD: still up" "UP" "$(iked_state)"
+pkill -9 -x charon
+rm -f /var/run/charon.pid /var/run/charon.vici
+if wait_for "dead peer" 15 bash -c '[[ $(ip netns exec st sectun -j ike status | python3 -c "import json,sys; print(len(json.load(sys.stdin)))") == 0 ]]'; then
+	pass "DPD: a dead peer is found and its SAs go"
+else
+	ike_logs
+	fail "DPD: a dead peer is found and its SAs go"
+fi
+check_eq "DPD: logged" 1 "$(found 'dead peer: 2 R-U-THERE unanswered' "$IKE_DIR/iked.log")"
+check_eq "DPD: st0 has no SA left" 0 "$(st sectun -j sa show st0 | jget "len(j)")"
+iked_stop
+# strongSwan answers aggressive mode with a pre-shared key only when told to.
+CHARON_OPTS="i_dont_care_about_security_and_use_aggressive_mode_psk = yes" \
+	charon_start "$(swanctl_conf aes256-sha384-ecp384 aes256gcm16-ecp384 none)"
+
+# 8. Aggressive mode with FQDN identities: strongSwan initiates to our
+#    "%any" gateway (a peer whose address we do not know), then we
+#    initiate.
+aggr_sw() { # START_ACTION
+	SW_ID=sw.example.net ST_ID=st.example.net swanctl_conf_text aes256-sha384-ecp384 psk "
+		local_ts = 192.168.4.0/24
+		esp_proposals = aes256gcm16-ecp384
+		start_action = $1" "$PSK" | sed 's/^\(\t*\)version = 1/&\n\1aggressive = yes/'
+}
+aggr_iked() { # ADDRESS ESTABLISH
+	cat <<-EOF
+	gateways = ( { name = "sw"; version = 1; mode = "aggressive"; address = "$1";
+		local-address = "10.0.0.1"; proposals = "aes256-sha384-ecp384";
+		psk = "$PSK"; local-id = "@st.example.net"; remote-id = "@sw.example.net"; } );
+	vpns = ( { name = "to-sw"; gateway = "sw"; bind-interface = "st0";
+		establish-tunnels = "$2"; proposals = "aes256gcm16-ecp384";
+		traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; } ); } );
+	EOF
+}
+sw_load "$(aggr_sw none)"
+iked_start "$(aggr_iked %any responder-only)"
+sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+expect_children "aggressive mode responder, %any gateway: up" 1 5
+check_eq "aggressive responder: mode and peer identity" "Aggressive sw.example.net" \
+	"$(st sectun -j ike status | jget "j[0]['mode'] + ' ' + j[0]['peer_id']")"
+ike_traffic_check "aggressive mode responder"
+check_eq "aggressive mode: the PSK warning, once" 1 \
+	"$(found 'aggressive mode with a pre-shared key' "$IKE_DIR/iked.log")"
+iked_stop
+sw_clear
+sw_load "$(aggr_sw none)"
+iked_start "$(aggr_iked 10.0.0.2 immediately)"
+expect_children "aggressive mode initiator: up" 1 20
+check_eq "aggressive initiator: mode" "Aggressive initiator" \
+	"$(st sectun -j ike status | jget "j[0]['mode'] + ' ' + j[0]['role']")"
+ike_traffic_check "aggressive mode initiator"
 finish

@@ -420,22 +420,34 @@ static int get_peer_addr(struct conf_ctx *c, const config_setting_t *s, uint16_t
 	return get_addr(c, s, "address", port, true, peer);
 }
 
-/* What IKEv1 can say of a gateway's settings (Documentation/ikev1.rst). */
+/* What IKEv1 can say of a gateway's settings (iked.conf.rst, "IKEv1"). */
 static int check_ikev1_gateway(struct conf_ctx *c, const config_setting_t *s,
-			       const struct iked_gateway *gw)
+			       struct iked_gateway *gw)
 {
-	const char *mode = get_string(s, "mode");
+	const char *mode = get_string(s, "mode"), *auth;
 	char why[256];
 
 	if (mode && strcmp(mode, "main") && strcmp(mode, "aggressive"))
 		return conf_fail(c, config_setting_get_member(s, "mode"),
 				 "mode: main or aggressive");
-	if (mode && !strcmp(mode, "aggressive"))
-		return conf_fail(c, config_setting_get_member(s, "mode"),
-				 "gateway %s: IKEv1 aggressive mode is not implemented yet "
-				 "(main mode is)", gw->name);
+	if (mode && !strcmp(mode, "aggressive") && ike_offer_dh_groups(&gw->proposals) != 1)
+		return conf_fail(c, s, "gateway %s: aggressive mode cannot negotiate the DH group: "
+				 "use the same group in all proposals", gw->name);
+	auth = get_string(s, "auth");
+	if (auth && !strcmp(auth, "certificate"))
+		return conf_fail(c, config_setting_get_member(s, "auth"),
+				 "gateway %s: IKEv1 with certificates is not implemented yet "
+				 "(pre-shared keys are)", gw->name);
 	if (ikev1_p1_unusable(&gw->proposals, why, sizeof(why)))
 		return conf_fail(c, s, "gateway %s: proposals: %s", gw->name, why);
+	gw->aggressive = mode && !strcmp(mode, "aggressive");
+	if (gw->aggressive)
+		log_warn("gateway %s: aggressive mode with a pre-shared key: its second message "
+			 "lets an eavesdropper test guesses of the key offline; use a long random "
+			 "key", gw->name);
+	if (gw->natt == IKED_NATT_FORCE)
+		return conf_fail(c, s, "gateway %s: IKEv1 does not do NAT traversal yet: "
+				 "nat-traversal = \"force\" is refused", gw->name);
 	return 0;
 }
 
@@ -734,6 +746,13 @@ static int load_vpn(struct conf_ctx *c, struct iked_config *cfg,
 
 		if (ikev1_p2_unusable(&vpn->proposals, why, sizeof(why)))
 			return conf_fail(c, s, "vpn %s: proposals: %s", vpn->name, why);
+		/* Quick mode carries one KE: one PFS group for all, or none at all. */
+		if (ike_offer_dh_groups(&vpn->proposals) > 1 ||
+		    (ike_offer_dh_groups(&vpn->proposals) == 1 &&
+		     !ike_offer_all_have_dh(&vpn->proposals)))
+			return conf_fail(c, s, "vpn %s: proposals: IKEv1 quick mode sends one KE: "
+					 "give every proposal the same PFS group, or none",
+					 vpn->name);
 	}
 	v = get_string(s, "establish-tunnels");
 	if (v) {

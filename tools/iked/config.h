@@ -83,7 +83,8 @@ struct iked_gateway {
 	 */
 	struct sockaddr_storage peer;
 	struct sockaddr_storage local;	/* ss_family 0: chosen by route */
-	int version;			/* 2 */
+	int version;			/* 2, or 1 (IKEv1) */
+	bool aggressive;		/* IKEv1 phase 1 in aggressive mode, else main */
 	struct ike_sa_offer proposals;
 	char proposal_text[512];	/* as configured, for status */
 	struct ike_id local_id;

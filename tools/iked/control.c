@@ -328,6 +328,8 @@ static void status_text(FILE *out, bool detail)
 			ike_sockaddr_str(&sa->remote, a, sizeof(a)));
 		if (detail) {
 			fprintf(out, "  role: %s\n", sa->initiator ? "initiator" : "responder");
+			fprintf(out, "  exchange type: %s\n",
+				sa->version == 1 ? ikev1_mode_name(sa) : "IKEv2");
 			fprintf(out, "  local: %s  remote: %s\n",
 				ike_sockaddr_str(&sa->local, a, sizeof(a)),
 				ike_sockaddr_str(&sa->remote, b, sizeof(b)));

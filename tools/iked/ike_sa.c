@@ -74,6 +74,11 @@ void ike_sa_setup_expired(struct ike_timer *t)
 	char why[96];
 
 	if (sa->rekeyed && sa->state == IKE_SA_ESTABLISHED) {
+		/* IKEv1: its successor took the IPsec SAs; the peer hears it goes. */
+		if (sa->version == 1) {
+			ikev1_delete_sa(sa);
+			return;
+		}
 		ike_sa_kill(sa, "rekeyed, and the peer never deleted it");
 		return;
 	}
@@ -164,6 +169,10 @@ static void rekey_due(struct ike_timer *t)
 	sa->rekey_due = 0;
 	if (sa->state != IKE_SA_ESTABLISHED || sa->rekeyed)
 		return;
+	if (sa->version == 1) {
+		ikev1_renew(sa);
+		return;
+	}
 	if (reauth_now(sa) && !ikev2_reauth_start(sa))
 		return;
 	ikev2_ike_rekey_start(sa);
@@ -177,9 +186,16 @@ static void rekey_due(struct ike_timer *t)
  */
 static uint64_t soft_rekey_ms(const struct ike_sa *sa)
 {
-	uint64_t ms = (uint64_t)ike_soft_lifetime(sa->gw->lifetime) * 1000, now;
+	uint64_t ms = (uint64_t)ike_soft_lifetime(ike_sa_lifetime(sa)) * 1000, now;
 	struct timespec ts;
 
+	/*
+	 * IKEv1 has no rule for two renewals that cross: the ISAKMP SA's
+	 * initiator renews it, and its responder only if that has not
+	 * happened halfway from then to the end.
+	 */
+	if (sa->version == 1 && !sa->initiator)
+		ms += ((uint64_t)ike_sa_lifetime(sa) * 1000 - ms) / 2;
 	if (!iked->cfg->rekey_align || clock_gettime(CLOCK_REALTIME, &ts))
 		return ms;
 	now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -218,9 +234,7 @@ void ike_sa_established(struct ike_sa *sa)
 	ike_timer_cancel(&sa->setup);
 	ike_sa_table_del_half_open(&iked->sas, sa);
 	ike_timer_set(&sa->lifetime, (uint64_t)ike_sa_lifetime(sa) * 1000, lifetime_expired);
-	/* An ISAKMP SA is not rekeyed yet: the next phase 1 comes when this one ends. */
-	if (sa->version != 1)
-		ike_sa_rekey_in(sa, soft_rekey_ms(sa));
+	ike_sa_rekey_in(sa, soft_rekey_ms(sa));
 	ikev2_dpd_start(sa);
 	sa->why[0] = 0;
 	if (sa->vpn)

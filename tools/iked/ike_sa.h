@@ -79,6 +79,9 @@ struct child_sa {
 	uint8_t peer_rekey_nonce[IKE_NONCE_MAX];
 	size_t peer_rekey_nonce_len;
 	struct ike_timer timer;		/* standby: switch anyway; retiring: go */
+	/* IKEv1: the lower nonce of the quick mode that made it (rekey collisions). */
+	uint8_t made_nonce[IKE_NONCE_MAX];
+	size_t made_nonce_len;
 };
 
 /*

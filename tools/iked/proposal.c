@@ -957,6 +957,39 @@ int ike_proposal_check_reply(const struct ike_sa_offer *offered, const struct ik
 
 /* ---- DH groups ---- */
 
+unsigned int ike_offer_dh_groups(const struct ike_sa_offer *offer)
+{
+	uint16_t seen[IKE_MAX_PROPOSALS * IKE_MAX_TRANSFORMS];
+	unsigned int i, k, j, n = 0;
+
+	for (i = 0; i < offer->n; i++)
+		for (k = 0; k < offer->p[i].n_transforms; k++) {
+			const struct ike_transform *t = &offer->p[i].t[k];
+
+			if (t->type != IKE_TRANS_DH)
+				continue;
+			for (j = 0; j < n && seen[j] != t->id; j++)
+				;
+			if (j == n)
+				seen[n++] = t->id;
+		}
+	return n;
+}
+
+bool ike_offer_all_have_dh(const struct ike_sa_offer *offer)
+{
+	unsigned int i, k;
+	bool has;
+
+	for (i = 0; i < offer->n; i++) {
+		for (k = 0, has = false; k < offer->p[i].n_transforms; k++)
+			has |= offer->p[i].t[k].type == IKE_TRANS_DH;
+		if (!has)
+			return false;
+	}
+	return true;
+}
+
 uint16_t ike_offer_first_dh(const struct ike_sa_offer *offer)
 {
 	unsigned int i, k;

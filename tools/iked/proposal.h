@@ -60,6 +60,10 @@ int ike_proposal_check_reply(const struct ike_sa_offer *offered, const struct ik
 bool ike_offer_allows_suite(const struct ike_sa_offer *mine, enum ike_prop_kind kind,
 			    const struct ike_suite *suite);
 
+/* How many different DH groups OFFER holds. */
+unsigned int ike_offer_dh_groups(const struct ike_sa_offer *offer);
+/* Whether every proposal of OFFER has a DH transform. */
+bool ike_offer_all_have_dh(const struct ike_sa_offer *offer);
 /* The DH group to send the first KE payload for; 0 if none is offered. */
 uint16_t ike_offer_first_dh(const struct ike_sa_offer *offer);
 /* Whether GROUP is offered (an INVALID_KE_PAYLOAD retry needs that). */

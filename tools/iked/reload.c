@@ -30,6 +30,10 @@ static void retarget_exchanges(struct ike_sa *sa, const struct iked_config_map *
 {
 	struct ike_xchg **p = &sa->xchg.queue, *x;
 
+	if (sa->version == 1) {
+		ikev1_retarget(sa, map);
+		return;
+	}
 	if (sa->xchg.active)
 		retarget(sa->xchg.active, map);
 	while ((x = *p)) {
@@ -55,6 +59,11 @@ static bool setup_survives(struct ike_sa *sa, const struct iked_config_map *map)
 	struct ike_xchg **p = &sa->xchg.queue, *x;
 	bool ok = !sa->vpn || iked_map_vpn(map, sa->vpn);
 
+	/* IKEv1: phase 1 names no VPN; quick modes of changed VPNs go. */
+	if (sa->version == 1) {
+		ikev1_retarget(sa, map);
+		return ok;
+	}
 	if (sa->xchg.active && !retarget(sa->xchg.active, map))
 		ok = false;
 	while ((x = *p)) {

@@ -19,6 +19,8 @@
 #include "ikev1/state.h"
 #include "ikev2/exchanges.h"
 #include "log.h"
+#include "pki/cert.h"
+#include "reload.h"
 #include "vpn.h"
 
 #define A_ADDR	"192.0.2.1"
@@ -97,6 +99,42 @@ static int setup_dpd(void **state)
 			  CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A,
 			       "dpd = { mode = \"probe-idle-tunnel\"; interval = 10; threshold = 3; };"),
 			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, ""));
+}
+
+/* Aggressive mode: b knows a only by its identity (a dynamic peer). */
+#define AGGR_A	"mode = \"aggressive\"; local-id = \"@a.example.net\"; remote-id = \"@b.example.net\";"
+#define AGGR_B	"mode = \"aggressive\"; local-id = \"@b.example.net\"; remote-id = \"@a.example.net\";"
+
+static int setup_aggressive(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, AGGR_A),
+			  "gateways = ( { name = \"peer\"; version = 1; address = \"%any\";"
+			  " local-address = \"" B_ADDR "\"; psk = \"" PSK "\"; proposals = " P1 ";"
+			  " " AGGR_B " } );\n"
+			  "vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";"
+			  " proposals = " P2 "; establish-tunnels = \"responder-only\";"
+			  " traffic-selectors = ( " SEL_B " ); } );\n");
+}
+
+/* Both set to aggressive mode and addresses known: b initiates too. */
+static int setup_aggressive_both(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, AGGR_A),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, AGGR_B));
+}
+
+/* a in aggressive mode, b in main mode: no fallback either way. */
+static int setup_mode_mismatch(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, AGGR_A),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, ""));
+}
+
+static int setup_dpd_b(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, ""),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B,
+			       "dpd = { mode = \"probe-idle-tunnel\"; interval = 10; threshold = 3; };"));
 }
 
 static int teardown(void **state)
@@ -410,6 +448,251 @@ static void test_rekey_responder(void **state)
 	rekey_from(p, &p->b, &p->a);
 }
 
+static void test_aggressive(void **state)
+{
+	struct pair *p = *state;
+	char id[64];
+
+	establish(p);
+	assert_string_equal(ikev1_mode_name(peer_sa(&p->a, 0)), "Aggressive");
+	assert_string_equal(ikev1_mode_name(peer_sa(&p->b, 0)), "Aggressive");
+	ike_id_format(&peer_sa(&p->b, 0)->peer_id, id, sizeof(id));
+	assert_string_equal(id, "a.example.net");
+	ike_id_format(&peer_sa(&p->a, 0)->peer_id, id, sizeof(id));
+	assert_string_equal(id, "b.example.net");
+}
+
+static void test_aggressive_responder_initiates(void **state)
+{
+	struct pair *p = *state;
+
+	peer_use(&p->b);
+	assert_int_equal(ikev1_initiate(&p->b.cfg.vpn[0], 0), 0);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	assert_false(peer_sa(&p->a, 0)->initiator);
+}
+
+static void test_mode_mismatch(void **state)
+{
+	struct pair *p = *state;
+
+	initiate(p);
+	pump(&p->a, &p->b);
+	assert_null(peer_sa(&p->b, 0));
+	assert_int_equal(p->b.d.drops.count[IKE_DROP_NO_GATEWAY], 1);
+	assert_int_equal(peer_sa(&p->a, 0)->state, IKE_SA_INIT_SENT);
+}
+
+static int setup_renew_a(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "lifetime = 10;"),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, "lifetime = 600;"));
+}
+
+static int setup_renew_b(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "lifetime = 600;"),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, "lifetime = 10;"));
+}
+
+static int setup_renew_both(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "lifetime = 10;"),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, "lifetime = 10;"));
+}
+
+/*
+ * Phase 1 renewed three times: each time a new ISAKMP SA takes the IPsec
+ * SAs (the same SPIs: nothing is negotiated again) and the old one goes.
+ */
+static void renew(struct pair *p, struct test_peer *by)
+{
+	uint32_t spi_a, spi_b;
+	uint8_t cookie[8];
+
+	establish(p);
+	spi_a = peer_sa(&p->a, 0)->children->spi_in;
+	spi_b = peer_sa(&p->b, 0)->children->spi_in;
+	for (int round = 1; round <= 3; round++) {
+		memcpy(cookie, peer_sa(by, 0)->spi_i, 8);
+		for (int t = 0; t < 20 && !memcmp(peer_sa(by, 0)->spi_i, cookie, 8); t++) {
+			advance(&p->a, &p->b, 500);
+			pump(&p->a, &p->b);
+		}
+		advance(&p->a, &p->b, IKEV1_HANDOVER_MS + 10);
+		pump(&p->a, &p->b);
+		assert_up(p, 1);
+		assert_memory_not_equal(peer_sa(by, 0)->spi_i, cookie, 8);
+		assert_int_equal(peer_sa(&p->a, 0)->children->spi_in, spi_a);
+		assert_int_equal(peer_sa(&p->b, 0)->children->spi_in, spi_b);
+		/* Renewals of either end count, collisions' too. */
+		assert_true(peer_sa(by, 0)->rekeys >= (unsigned int)round);
+	}
+}
+
+static void test_renew_initiator(void **state)
+{
+	struct pair *p = *state;
+
+	renew(p, &p->a);
+}
+
+static void test_renew_responder(void **state)
+{
+	struct pair *p = *state;
+
+	renew(p, &p->b);
+}
+
+/* Both ends renew at the same moment: the IPsec SAs survive, once the dust settles. */
+static void test_renew_both(void **state)
+{
+	struct pair *p = *state;
+	uint32_t spi_a;
+
+	establish(p);
+	spi_a = peer_sa(&p->a, 0)->children->spi_in;
+	peer_use(&p->a);
+	ikev1_renew(peer_sa(&p->a, 0));
+	peer_use(&p->b);
+	ikev1_renew(peer_sa(&p->b, 0));
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, IKEV1_HANDOVER_MS + 10);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, IKEV1_HANDOVER_MS + 10);
+	pump(&p->a, &p->b);
+	for (unsigned int i = 0; peer_sa(&p->a, i); i++)
+		if (peer_sa(&p->a, i)->children)
+			assert_int_equal(peer_sa(&p->a, i)->children->spi_in, spi_a);
+	assert_int_equal(p->a.cfg.vpn[0].sas_deleted, 0);
+	assert_int_equal(p->b.cfg.vpn[0].sas_deleted, 0);
+}
+
+/* A copy of every protected message a sends from now on, kept by the test. */
+static struct datagram *kept[64];
+static unsigned int n_kept;
+
+static void keep_all(struct test_peer *from, struct test_peer *to)
+{
+	struct datagram *dg;
+
+	peer_use(from);
+	while ((dg = peer_pop(from))) {
+		deliver(to, dg);
+		if (n_kept < 64 && (dg->buf[19] & ISAKMP_FLAG_ENCRYPTION))
+			kept[n_kept++] = dg;
+		else
+			datagram_free(dg);
+	}
+}
+
+static void free_kept(void)
+{
+	while (n_kept)
+		datagram_free(kept[--n_kept]);
+}
+
+/*
+ * Replayed protected messages: an R-U-THERE-ACK is no sign of life, a
+ * quick mode's first message starts nothing, once their exchanges are
+ * long forgotten.
+ */
+static void test_replays(void **state)
+{
+	struct pair *p = *state;
+	uint64_t heard;
+	unsigned int i;
+
+	initiate(p);
+	for (i = 0; i < 12; i++) {
+		keep_all(&p->a, &p->b);
+		keep_all(&p->b, &p->a);
+	}
+	assert_up(p, 1);
+	advance(&p->a, &p->b, 12000);	/* b probes, a answers */
+	keep_all(&p->b, &p->a);
+	keep_all(&p->a, &p->b);
+	advance(&p->a, &p->b, 60000);	/* every exchange forgotten */
+	pump(&p->a, &p->b);
+	heard = peer_sa(&p->b, 0)->dpd.heard_ms;
+	peer_use(&p->b);
+	for (i = 0; i < n_kept; i++)
+		deliver(&p->b, kept[i]);
+	assert_int_equal(peer_sa(&p->b, 0)->dpd.heard_ms, heard);
+	assert_int_equal(peer_sa(&p->b, 0)->v1->n_xchgs, 0);
+	assert_true(p->b.d.drops.count[IKE_DROP_WINDOW] >= 2);
+	assert_up(p, 1);
+	free_kept();
+}
+
+/* DPD probes once an interval: a silent peer is dead after threshold + 1 of them. */
+static void test_dpd_timing(void **state)
+{
+	struct pair *p = *state;
+	uint64_t t = 0;
+
+	establish(p);
+	while (peer_sa(&p->a, 0) && t < 120000) {
+		advance(&p->a, &p->b, 500);
+		t += 500;
+		peer_use(&p->a);
+		peer_drop_all(&p->a);
+	}
+	/* interval 10 s, threshold 3: about 40 s, surely not before 30. */
+	assert_true(t >= 30000 && t <= 50000);
+}
+
+/* Both ends rekey the same child at once: one pair is left, the same at both. */
+static void test_rekey_collision(void **state)
+{
+	struct pair *p = *state;
+
+	establish(p);
+	for (int round = 0; round < 3; round++) {
+		soft_expire(&p->a);
+		soft_expire(&p->b);
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, IKEV1_SWITCH_MS + 10);
+		pump(&p->a, &p->b);
+		advance(&p->a, &p->b, CHILD_STANDBY_MS + CHILD_LINGER_MS + 10);
+		pump(&p->a, &p->b);
+		assert_up(p, 1);
+	}
+}
+
+/* A reload while quick modes run and wait: they follow their VPN, nothing is left dangling. */
+static void test_reload_mid_quick_mode(void **state)
+{
+	struct pair *p = *state;
+	struct iked_reload_stats st;
+	struct iked_config fresh;
+	struct datagram *dg;
+
+	initiate(p);
+	/* Main mode's six messages; a's quick modes are then on their way. */
+	for (int i = 0; i < 6; i++) {
+		peer_use(i % 2 ? &p->b : &p->a);
+		dg = peer_pop(i % 2 ? &p->b : &p->a);
+		assert_non_null(dg);
+		deliver(i % 2 ? &p->a : &p->b, dg);
+		datagram_free(dg);
+	}
+	assert_int_equal(peer_load_config(CONF(A_ADDR, B_ADDR, PSK, P1, P2,
+					       SEL_A ", " SEL("10.11.0.0/16", "10.12.0.0/16"), ""),
+					  &fresh), 0);
+	peer_use(&p->a);
+	assert_int_equal(iked_reconfigure(&p->a.cfg, &fresh, &st), 0);
+	iked_daemon_reap();
+	iked_config_free(&p->a.cfg);
+	p->a.cfg = fresh;
+	p->a.d.cfg = &p->a.cfg;
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa(&p->a, 0)->state, IKE_SA_ESTABLISHED);
+	for (struct child_sa *c = peer_sa(&p->a, 0)->children; c; c = c->next)
+		assert_ptr_equal(c->vpn, &p->a.cfg.vpn[0]);
+}
+
 /* The config refuses what IKEv1 cannot say. */
 static void test_config_refusals(void **state)
 {
@@ -419,6 +702,8 @@ static void test_config_refusals(void **state)
 		CONF(A_ADDR, B_ADDR, PSK, "\"basic\"", P2, SEL_A, ""),
 		CONF(A_ADDR, B_ADDR, PSK, P1, "\"chacha20poly1305\"", SEL_A, ""),
 		CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "mode = \"quick\";"),
+		CONF(A_ADDR, B_ADDR, PSK, "\"aes256-sha384-ecp384\", \"aes128-sha256-modp2048\"",
+		     P2, SEL_A, "mode = \"aggressive\";"),
 		CONF(A_ADDR, B_ADDR, PSK, P1, P2,
 		     "{ local = \"10.1.0.0/16, 10.3.0.0/16\"; remote = \"10.2.0.0/16\"; }", ""),
 	};
@@ -454,6 +739,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dpd_answered_and_dead, setup_dpd, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_initiator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_responder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggressive, setup_aggressive, teardown),
+		cmocka_unit_test_setup_teardown(test_aggressive_responder_initiates,
+						setup_aggressive_both, teardown),
+		cmocka_unit_test_setup_teardown(test_mode_mismatch, setup_mode_mismatch, teardown),
+		cmocka_unit_test_setup_teardown(test_renew_initiator, setup_renew_a, teardown),
+		cmocka_unit_test_setup_teardown(test_renew_responder, setup_renew_b, teardown),
+		cmocka_unit_test_setup_teardown(test_renew_both, setup_renew_both, teardown),
+		cmocka_unit_test_setup_teardown(test_replays, setup_dpd_b, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd_timing, setup_dpd, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_collision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_mid_quick_mode, setup_two_ids, teardown),
 		cmocka_unit_test(test_config_refusals),
 	};
 

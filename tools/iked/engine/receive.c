@@ -293,7 +293,8 @@ static struct ike_sa *find_sa(const struct ike_header *h)
 
 	sa = from_initiator ? ike_sa_table_find(&iked->sas, h->spi_r, false) :
 			      ike_sa_table_find(&iked->sas, h->spi_i, true);
-	if (!sa)
+	/* An ISAKMP SA's cookies in an IKEv2 message: not that SA's. */
+	if (!sa || sa->version == 1)
 		return NULL;
 	known = from_initiator ? sa->spi_i : sa->spi_r;
 	/* SPIr is not known before the IKE_SA_INIT response fixes it. */

@@ -32,8 +32,20 @@ void ikev1_child_rekey(struct ike_sa *sa, struct child_sa *c);
 void ikev1_delete_child(struct ike_sa *sa, struct child_sa *c);
 /* The peer is told its IPsec SAs and the ISAKMP SA are gone; SA is killed. */
 void ikev1_delete_sa(struct ike_sa *sa);
+/*
+ * Phase 1 renewal, make-before-break: a new ISAKMP SA with OLD's peer
+ * (no INITIAL-CONTACT, so that the peer keeps the IPsec SAs), which takes
+ * OLD's IPsec SAs once up; OLD is deleted a moment later.
+ */
+void ikev1_renew(struct ike_sa *old);
 /* DPD decided to probe (RFC 3706 R-U-THERE), or that the peer is dead. */
 void ikev1_dpd_probe(struct ike_sa *sa, uint64_t now_ms);
+struct iked_config_map;
+/*
+ * A reload: SA's quick modes, in flight or waiting, follow their VPNs into
+ * the new configuration; those of VPNs that changed or went are dropped.
+ */
+void ikev1_retarget(struct ike_sa *sa, const struct iked_config_map *map);
 /* SA is dying: its exchanges and waiting quick modes go. */
 void ikev1_sa_stop(struct ike_sa *sa);
 /* Frees SA's ISAKMP state, keys wiped. */

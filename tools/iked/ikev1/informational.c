@@ -116,6 +116,9 @@ void ikev1_delete_sa(struct ike_sa *sa)
 		ike_sa_kill(sa, "deleted");
 		return;
 	}
+	/* Replaced by a renewal: its IPsec SAs, if any came back to it, stay. */
+	if (sa->rekeyed)
+		ikev1_hand_over(sa);
 	log_info("%s: deleting the ISAKMP SA and its %u IPsec SAs", sa->gw->name,
 		 sa->n_children);
 	/* Its IPsec SAs first: RFC 2409 does not tie them to the ISAKMP SA. */
@@ -130,8 +133,15 @@ void ikev1_delete_sa(struct ike_sa *sa)
 
 void ikev1_dpd_probe(struct ike_sa *sa, uint64_t now_ms)
 {
+	uint64_t interval = (uint64_t)sa->gw->dpd.interval * 1000;
 	uint32_t seq;
 
+	/* RFC 3706 5: only to a peer that said it answers. */
+	if (!sa->v1->peer_dpd)
+		return;
+	/* One probe an interval, however often DPD looks. */
+	if (sa->dpd.sent && now_ms - sa->dpd.probe_ms < interval)
+		return;
 	if (sa->dpd.sent - sa->dpd.answered >= sa->gw->dpd.threshold && sa->dpd.sent) {
 		log_warn("%s: dead peer: %u R-U-THERE unanswered, nothing heard for %" PRIu64
 			 " s", sa->gw->name, sa->gw->dpd.threshold,
@@ -172,7 +182,9 @@ static void take_notify(struct ike_sa *sa, const struct isakmp_notify *n)
 		if (!names_us(sa, n) || n->len != 4)
 			break;
 		memcpy(&seq, n->data, 4);
-		if (ntohl(seq) == sa->v1->dpd_seq && sa->dpd.answered < sa->dpd.sent) {
+		/* The answer to any probe still unanswered: a slow peer is alive too. */
+		if (((sa->v1->dpd_seq - ntohl(seq)) & 0x7fffffff) <
+		    sa->dpd.sent - sa->dpd.answered) {
 			sa->dpd.answered = sa->dpd.sent;
 			log_debug("%s: R-U-THERE-ACK %u", sa->gw->name, ntohl(seq));
 		}
@@ -204,6 +216,7 @@ static void take_notify(struct ike_sa *sa, const struct isakmp_notify *n)
 static void take_delete(struct ike_sa *sa, const struct isakmp_delete *d)
 {
 	struct child_sa *c, *next;
+	struct ike_sa *o;
 	uint16_t i;
 	uint32_t spi;
 
@@ -212,6 +225,7 @@ static void take_delete(struct ike_sa *sa, const struct isakmp_delete *d)
 			if (d->spi_len == 16 && !memcmp(d->spis + 16 * i, sa->spi_i, 8) &&
 			    !memcmp(d->spis + 16 * i + 8, sa->spi_r, 8)) {
 				log_info("%s: the peer deleted the ISAKMP SA", sa->gw->name);
+				ikev1_hand_over(sa);
 				ike_sa_kill(sa, "deleted by the peer");
 				return;
 			}
@@ -223,15 +237,20 @@ static void take_delete(struct ike_sa *sa, const struct isakmp_delete *d)
 	for (i = 0; i < d->n_spi; i++) {
 		memcpy(&spi, d->spis + 4 * i, 4);
 		spi = ntohl(spi);
-		/* The peer names its inbound SPI: our outbound one. */
-		for (c = sa->children; c; c = next) {
-			next = c->next;
-			if (c->spi_out != spi)
+		/* On this ISAKMP SA or another with the same peer (a renewal moved it). */
+		ike_sa_foreach(o) {
+			if (o->version != 1 || o->state == IKE_SA_DEAD || !ikev1_same_peer(o, sa))
 				continue;
-			log_info("%s: the peer deleted IPsec SA %08x/%08x of VPN %s", sa->gw->name,
-				 c->spi_in, c->spi_out, c->vpn->name);
-			ike_sa_unlink_child(sa, c);
-			ike_child_remove(c);
+			for (c = o->children; c; c = next) {
+				next = c->next;
+				/* The peer names its inbound SPI, our outbound one; some, both. */
+				if (c->spi_out != spi && c->spi_in != spi)
+					continue;
+				log_info("%s: the peer deleted IPsec SA %08x/%08x of VPN %s",
+					 sa->gw->name, c->spi_in, c->spi_out, c->vpn->name);
+				ike_sa_unlink_child(o, c);
+				ike_child_remove(c);
+			}
 		}
 	}
 }
@@ -263,7 +282,15 @@ void ikev1_info_process(struct ike_sa *sa, struct ikev1_rx *in)
 	}
 	if (ikev1_check_hash(sa, in, NULL, 0))
 		return;
+	if (ikev1_msgid_seen(sa, m->hdr.msgid)) {
+		ike_sa_drop(sa, IKE_DROP_WINDOW, &in->rx->from,
+			    "informational %08x: message ID used already (a replay?)",
+			    m->hdr.msgid);
+		return;
+	}
+	ikev1_msgid_remember(sa, m->hdr.msgid);
 	ikev2_dpd_heard(sa);
+	sa->v1->heard_since_up = true;
 	for (i = 1; i < m->n && sa->state != IKE_SA_DEAD; i++) {
 		if (m->pl[i].type == ISAKMP_PL_NOTIFY && !isakmp_decode_notify(&m->pl[i], &n))
 			take_notify(sa, &n);

@@ -55,10 +55,12 @@ void ikev1_xchg_free(struct ikev1_xchg *x)
 	ike_timer_cancel(&x->timer);
 	/* A rekey that did not happen: the child may be rekeyed again. */
 	if (x->rekey_spi && !x->done) {
-		struct child_sa *old = ike_child_by_spi_in(x->sa, x->rekey_spi);
+		struct child_sa *old = ike_child_find_in(x->rekey_spi, NULL);
 
-		if (old)
+		if (old && old->rekey_pending) {
 			old->rekey_pending = false;
+			ikev1_child_rekey_later(old);
+		}
 	}
 	ike_child_unreserve(&x->reserved);
 	free(x->child);
@@ -116,6 +118,24 @@ uint32_t ikev1_new_msgid(struct ike_sa *sa)
 			return 0;
 	} while (!id || ikev1_xchg_find(sa, id));
 	return id;
+}
+
+bool ikev1_msgid_seen(const struct ike_sa *sa, uint32_t msgid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sa->v1->seen) / sizeof(sa->v1->seen[0]); i++)
+		if (sa->v1->seen[i] == msgid)
+			return true;
+	return false;
+}
+
+void ikev1_msgid_remember(struct ike_sa *sa, uint32_t msgid)
+{
+	struct ikev1_sa *v1 = sa->v1;
+
+	v1->seen[v1->seen_next] = msgid;
+	v1->seen_next = (v1->seen_next + 1) % (sizeof(v1->seen) / sizeof(v1->seen[0]));
 }
 
 int ikev1_msgid_iv(struct ike_sa *sa, uint32_t msgid, uint8_t *iv)
@@ -204,13 +224,19 @@ static void retransmit(struct ike_timer *t)
 	if (x->tries >= sa->gw->retransmit_tries) {
 		log_info("%s: %s message %u not answered after %u retransmissions", sa->gw->name,
 			 isakmp_exchange_name(x->type) ?: "IKEv1", x->step, x->tries);
-		if (x->type == ISAKMP_XCHG_QUICK && sa->state == IKE_SA_ESTABLISHED) {
+		if (x->type == ISAKMP_XCHG_QUICK && sa->state == IKE_SA_ESTABLISHED &&
+		    sa->v1->heard_since_up) {
 			if (x->vpn)
 				snprintf(x->vpn->last_error, sizeof(x->vpn->last_error),
 					 "quick mode not answered");
 			ikev1_xchg_free(x);
 			return;
 		}
+		/*
+		 * Nothing authentic came since phase 1 ended: the peer may never
+		 * have had our last phase 1 message (aggressive mode's third is
+		 * not retransmitted). A new phase 1 is the way out.
+		 */
 		ike_sa_kill(sa, "the peer did not answer");
 		return;
 	}

@@ -279,6 +279,10 @@ int ikev1_p1_select(const struct iked_gateway *gw, const struct isakmp_sa_offer 
 		for (k = p->first; k < p->first + p->n_transforms && k < theirs->n_t; k++) {
 			if (!ikev1_p1_suite(&theirs->t[k], suite, &method) || method != auth)
 				continue;
+			/* A lifetime of a few seconds is a renewal storm. */
+			if (theirs->t[k].life_seconds &&
+			    theirs->t[k].life_seconds < IKED_LIFETIME_MIN)
+				continue;
 			if (ike_offer_allows_suite(&gw->proposals, IKE_PROP_IKE, suite))
 				return (int)k;
 		}

@@ -38,19 +38,6 @@ static uint8_t isakmp_protocol(uint8_t protocol)
 	return protocol == IKE_PROTO_AH ? ISAKMP_PROTO_AH : ISAKMP_PROTO_ESP;
 }
 
-static int keep(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
-{
-	uint8_t *p = malloc(len ? len : 1);
-
-	if (!p)
-		return -1;
-	memcpy(p, src, len);
-	free(*dst);
-	*dst = p;
-	*dst_len = len;
-	return 0;
-}
-
 /* One selector of a side for the IKE SA's family: IKEv1 proxy IDs carry one range each. */
 static const struct ike_ts *one_ts(const struct ike_sa *sa, const struct ike_ts_set *set)
 {
@@ -84,7 +71,7 @@ static int put_id(struct ike_writer *w, const struct ike_ts *ts, uint8_t **body,
 
 	if (isakmp_w_id_ts(w, ts))
 		return -1;
-	return keep(body, len, w->buf + off + IKE_GENERIC_HDR_LEN,
+	return ikev1_keep(body, len, w->buf + off + IKE_GENERIC_HDR_LEN,
 		    w->len - off - IKE_GENERIC_HDR_LEN);
 }
 
@@ -117,8 +104,11 @@ static int install(struct ikev1_xchg *x)
 {
 	struct child_sa *c = x->child;
 	struct child_keys in, out;
+	const uint8_t *low;
 	int err;
 
+	ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &c->made_nonce_len);
+	memcpy(c->made_nonce, low, c->made_nonce_len);
 	err = keymat(x, c, c->spi_in, &in) ?: keymat(x, c, c->spi_out, &out);
 	if (!err)
 		err = ike_child_install_keys(x->sa, c, &in, &out);
@@ -201,13 +191,86 @@ static void replaced(struct ike_sa *sa, struct child_sa *old, struct child_sa *n
 static struct child_sa *predecessor(struct ike_sa *sa, const struct child_sa *c)
 {
 	struct child_sa *p;
+	struct ike_sa *o;
 
-	for (p = sa->children; p; p = p->next)
-		if (p->state == CHILD_INSTALLED && !p->out_standby && p->vpn == c->vpn &&
-		    p->sel == c->sel && p->protocol == c->protocol &&
-		    ike_ts_set_equal(&p->local, &c->local) &&
-		    ike_ts_set_equal(&p->remote, &c->remote))
-			return p;
+	/* On this ISAKMP SA, or another with the same peer (a renewal moved it). */
+	ike_sa_foreach(o) {
+		if (o->version != 1 || !ikev1_same_peer(o, sa))
+			continue;
+		for (p = o->children; p; p = p->next)
+			if (p->state == CHILD_INSTALLED && !p->out_standby && p->vpn == c->vpn &&
+			    p->sel == c->sel && p->protocol == c->protocol &&
+			    ike_ts_set_equal(&p->local, &c->local) &&
+			    ike_ts_set_equal(&p->remote, &c->remote))
+				return p;
+	}
+	return NULL;
+}
+
+/* The child with inbound SPI on SA or an ISAKMP SA with the same peer, or NULL. */
+static struct child_sa *sibling_child(struct ike_sa *sa, uint32_t spi)
+{
+	struct ike_sa *owner;
+	struct child_sa *c = ike_child_find_in(spi, &owner);
+
+	return c && owner->version == 1 && ikev1_same_peer(owner, sa) ? c : NULL;
+}
+
+/*
+ * Two quick modes rekeyed the same child at once, one made by each end
+ * (IKEv1 has no rule for it). As RFC 7296 2.8.1 says for IKEv2, the pair
+ * whose quick mode had the lowest nonce goes: both ends know all four
+ * nonces, so both keep the same pair without a message. LOW is the lower
+ * nonce of the quick mode ending now; OTHER the child the other one made.
+ */
+static bool ending_one_loses(const uint8_t *low, size_t low_len, const struct child_sa *other)
+{
+	return ike_nonce_lower(low, low_len, other->made_nonce, other->made_nonce_len);
+}
+
+/* LOSER, installed, gives its place (selector indexes) to WINNER and goes, with a delete. */
+static void collision_loser_goes(struct child_sa *loser, struct child_sa *winner,
+				 struct child_sa *old)
+{
+	struct ike_sa *sa = loser->sa;
+
+	log_info("%s: both ends rekeyed child SA %08x at once: keeping %08x/%08x, deleting "
+		 "%08x/%08x", sa->gw->name, old ? old->spi_in : 0, winner->spi_in,
+		 winner->spi_out, loser->spi_in, loser->spi_out);
+	ike_child_take_over(loser, winner);
+	if (old)
+		old->replaced_by = winner->spi_in;
+	ike_child_replaced_in(loser, winner->out_standby ? IKEV1_SWITCH_MS : 1);
+	if (winner->out_standby)
+		ike_child_watch_peer(winner);
+}
+
+/*
+ * The child of a rekey that ended a moment ago for the proxy IDs of C (its
+ * predecessor REKEYED and still there), or NULL: a second quick mode for
+ * them now is a collision.
+ */
+static struct child_sa *just_rekeyed(struct ike_sa *sa, const struct child_sa *c,
+				     struct child_sa **old)
+{
+	struct child_sa *p, *succ;
+	struct ike_sa *o;
+
+	ike_sa_foreach(o) {
+		if (o->version != 1 || !ikev1_same_peer(o, sa))
+			continue;
+		for (p = o->children; p; p = p->next) {
+			if (p->state != CHILD_REKEYED || p->vpn != c->vpn || p->sel != c->sel ||
+			    !ike_ts_set_equal(&p->local, &c->local) ||
+			    !ike_ts_set_equal(&p->remote, &c->remote))
+				continue;
+			succ = ike_child_find_in(p->replaced_by, NULL);
+			if (succ && succ->state == CHILD_INSTALLED) {
+				*old = p;
+				return succ;
+			}
+		}
+	}
 	return NULL;
 }
 
@@ -367,9 +430,11 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	struct ike_sa *sa = x->sa;
 	const struct ike_payload *pl = isakmp_msg_find(in->m, ISAKMP_PL_SA, NULL), *ci, *cr;
 	struct isakmp_sa_offer *reply;
-	struct child_sa *old, *c;
+	struct child_sa *old, *c, *theirs;
 	struct ikev1_out *o;
 	uint8_t h3[ISAKMP_HASH_MAX];
+	const uint8_t *low;
+	size_t low_len;
 	uint32_t spi;
 	int t;
 
@@ -405,26 +470,74 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	}
 	if (isakmp_hash3(&sa->v1->keys, x->msgid, x->ni, x->ni_len, x->nr, x->nr_len, h3) < 0)
 		return IKEV1_FAILED;
-	old = x->rekey_spi ? ike_child_by_spi_in(sa, x->rekey_spi) : NULL;
-	if (old && old->state != CHILD_INSTALLED)
-		old = NULL;
+	o = malloc(sizeof(*o));
+	if (!o)
+		return IKEV1_FAILED;
+	old = x->rekey_spi ? sibling_child(sa, x->rekey_spi) : NULL;
+	ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &low_len);
+	/*
+	 * The peer rekeyed the same child at the same moment and its quick
+	 * mode ended first: the lowest nonce decides which pair stays.
+	 */
+	theirs = old && old->state == CHILD_REKEYED ? ike_child_find_in(old->replaced_by, NULL) :
+		 NULL;
+	if (theirs && theirs->state == CHILD_INSTALLED && !ending_one_loses(low, low_len, theirs)) {
+		ike_child_inherit(x->child, theirs);
+		x->child->out_standby = true;
+		c = x->child;
+		if (install(x)) {
+			free(o);
+			return IKEV1_FAILED;
+		}
+		ikev1_out_begin(o, x, true);
+		ike_w_payload(&o->w, ISAKMP_PL_HASH, false, h3, sa->v1->keys.len);
+		ikev1_send(x, o, false);
+		free(o);
+		if (theirs->sa != sa)
+			ike_child_move(c, sa, theirs->sa);
+		collision_loser_goes(theirs, c, old);
+		c->rekeys = old->rekeys + 1;
+		ikev1_xchg_finish(x);
+		return IKEV1_OK;
+	}
+	/*
+	 * The child we rekey was replaced meanwhile (the peer's rekey of it won,
+	 * see above) or went, and its selector is served: ours is one too many.
+	 * The peer gets its third message, then the delete of the pair.
+	 */
+	if (x->rekey_spi && (old ? old->state != CHILD_INSTALLED :
+			     ike_child_selector_served(x->child))) {
+		log_info("%s: quick mode %08x: the child SA it rekeys was replaced "
+			 "meanwhile: deleting its pair %08x/%08x", sa->gw->name, x->msgid,
+			 x->child->spi_in, x->child->spi_out);
+		ikev1_out_begin(o, x, true);
+		ike_w_payload(&o->w, ISAKMP_PL_HASH, false, h3, sa->v1->keys.len);
+		ikev1_send(x, o, false);
+		free(o);
+		ikev1_delete_child(sa, x->child);
+		ikev1_xchg_finish(x);
+		return IKEV1_OK;
+	}
 	/* A rekey sends on its new SA once the peer has it: after our third message. */
 	if (old) {
 		ike_child_inherit(x->child, old);
 		x->child->out_standby = true;
 	}
 	c = x->child;
-	if (install(x))
-		return IKEV1_FAILED;
-	o = malloc(sizeof(*o));
-	if (o) {
-		ikev1_out_begin(o, x, true);
-		ike_w_payload(&o->w, ISAKMP_PL_HASH, false, h3, sa->v1->keys.len);
-		ikev1_send(x, o, false);
+	if (install(x)) {
 		free(o);
+		return IKEV1_FAILED;
 	}
-	if (old)
-		replaced(sa, old, c, IKEV1_SWITCH_MS);
+	ikev1_out_begin(o, x, true);
+	ike_w_payload(&o->w, ISAKMP_PL_HASH, false, h3, sa->v1->keys.len);
+	ikev1_send(x, o, false);
+	free(o);
+	if (old) {
+		/* Where the child it replaces lives (a renewal may have moved it). */
+		if (old->sa != sa)
+			ike_child_move(c, sa, old->sa);
+		replaced(old->sa, old, c, IKEV1_SWITCH_MS);
+	}
 	ikev1_xchg_finish(x);
 	return IKEV1_OK;
 }
@@ -446,8 +559,8 @@ static int their_ids(struct ikev1_xchg *x, const struct isakmp_msg *m, struct ik
 	}
 	if (!cr || isakmp_decode_id(ci, &a) || isakmp_decode_id(cr, &b) ||
 	    isakmp_id_to_ts(&a, tsi) || isakmp_id_to_ts(&b, tsr) ||
-	    keep(&x->idci, &x->idci_len, ci->body, ci->len) ||
-	    keep(&x->idcr, &x->idcr_len, cr->body, cr->len))
+	    ikev1_keep(&x->idci, &x->idci_len, ci->body, ci->len) ||
+	    ikev1_keep(&x->idcr, &x->idcr_len, cr->body, cr->len))
 		return -1;
 	return 0;
 }
@@ -458,6 +571,21 @@ static enum ikev1_status refuse(struct ikev1_xchg *x, uint16_t type, const char 
 	log_info("%s: quick mode %08x refused: %s", x->sa->gw->name, x->msgid, why);
 	ikev1_send_notify(x->sa, type, NULL, 0);
 	return IKEV1_FAILED;
+}
+
+/*
+ * Whether proposal P shares its number with another: an AND of protocols
+ * (RFC 2408 4.2: ESP with IPComp, AH with ESP), which we cannot answer
+ * whole, so not at all.
+ */
+static bool and_proposal(const struct isakmp_sa_offer *theirs, unsigned int p)
+{
+	unsigned int i;
+
+	for (i = 0; i < theirs->n; i++)
+		if (i != p && theirs->p[i].num == theirs->p[p].num)
+			return true;
+	return false;
 }
 
 /* The first transform of theirs, in their order, that a VPN of ours takes whole. */
@@ -481,7 +609,10 @@ static uint16_t choose(struct ikev1_xchg *x, const struct isakmp_sa_offer *their
 			continue;
 		for (t = pr->first; !c && t < pr->first + pr->n_transforms && t < theirs->n_t;
 		     t++) {
-			if (!ikev1_p2_as_ikev2(pr->protocol, &theirs->t[t], pr->spi, one))
+			if (!ikev1_p2_as_ikev2(pr->protocol, &theirs->t[t], pr->spi, one) ||
+			    (theirs->t[t].life_seconds &&
+			     theirs->t[t].life_seconds < IKED_LIFETIME_MIN) ||
+			    and_proposal(theirs, p))
 				continue;
 			e = ike_child_accept(x->sa, one, &si, &sr, true, NULL, &c, &reply);
 			if (!e) {
@@ -591,9 +722,9 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in)
 {
 	struct ike_sa *sa = x->sa;
 	uint8_t want[ISAKMP_HASH_MAX];
-	struct child_sa *old, *c;
-	const uint8_t *got;
-	size_t got_len;
+	struct child_sa *old, *c, *mine;
+	const uint8_t *got, *low;
+	size_t got_len, low_len;
 
 	if (in->m->n != 1 || in->m->pl[0].type != ISAKMP_PL_HASH ||
 	    isakmp_decode_hash(&in->m->pl[0], &got, &got_len) ||
@@ -604,6 +735,28 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in)
 		return IKEV1_DROP;
 	}
 	ikev1_take_iv(x, in);
+	mine = just_rekeyed(sa, x->child, &old);
+	if (mine) {
+		ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &low_len);
+		if (ending_one_loses(low, low_len, mine)) {
+			log_info("%s: both ends rekeyed child SA %08x at once: keeping %08x/%08x, "
+				 "deleting %08x/%08x", sa->gw->name, old->spi_in, mine->spi_in,
+				 mine->spi_out, x->child->spi_in, x->child->spi_out);
+			ikev1_delete_child(sa, x->child);
+			ikev1_xchg_finish(x);
+			return IKEV1_OK;
+		}
+		ike_child_inherit(x->child, mine);
+		c = x->child;
+		if (install(x))
+			return IKEV1_FAILED;
+		if (mine->sa != sa)
+			ike_child_move(c, sa, mine->sa);
+		collision_loser_goes(mine, c, old);
+		c->rekeys = old->rekeys + 1;
+		ikev1_xchg_finish(x);
+		return IKEV1_OK;
+	}
 	/* IKEv1 names no SA a quick mode replaces: one serving the same proxy IDs. */
 	old = predecessor(sa, x->child);
 	if (old)
@@ -612,8 +765,11 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in)
 	if (install(x))
 		return IKEV1_FAILED;
 	/* The initiator has both SAs now: ours goes there at once. */
-	if (old)
-		replaced(sa, old, c, CHILD_STANDBY_MS);
+	if (old) {
+		if (old->sa != sa)
+			ike_child_move(c, sa, old->sa);
+		replaced(old->sa, old, c, CHILD_STANDBY_MS);
+	}
 	ikev1_xchg_finish(x);
 	return IKEV1_OK;
 }

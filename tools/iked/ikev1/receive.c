@@ -21,6 +21,7 @@
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "log.h"
+#include "pki/cert.h"
 
 static const uint8_t zero_cookie[8];
 
@@ -103,17 +104,77 @@ static void resend(struct ikev1_xchg *x, const struct ike_rx *rx)
 	sa->stats.msgs_out++;
 }
 
-static void main_mode_request(struct ike_rx *rx, struct isakmp_msg *m)
+/*
+ * The version 1 aggressive mode gateway for an initiator at FROM that
+ * says it is ID: the one with its address (and that identity, if it
+ * names one), else a "%any" one with that identity.
+ */
+static struct iked_gateway *gateway_by_id(const struct sockaddr_storage *from,
+					  const struct ike_id *id)
+{
+	struct iked_gateway *gw, *any = NULL;
+	unsigned int i;
+
+	for (i = 0; i < iked->cfg->n_gw; i++) {
+		gw = &iked->cfg->gw[i];
+		if (gw->version != 1 || !gw->aggressive ||
+		    (gw->remote_id.type && !ike_id_equal(&gw->remote_id, id)))
+			continue;
+		if (ike_sockaddr_equal(&gw->peer, from, 0))
+			return gw;
+		if (!any && iked_gateway_any(gw) && gw->remote_id.type)
+			any = gw;
+	}
+	return any;
+}
+
+/* The gateway a first phase 1 message is for; NULL (logged and counted) if none. */
+static struct iked_gateway *phase1_gateway(struct ike_rx *rx, const struct isakmp_msg *m,
+					   struct ike_id *id)
 {
 	struct iked_gateway *gw = gateway_for(&rx->from);
-	struct ikev1_rx in = { rx, m, false, { 0 } };
-	struct ikev1_xchg *x;
-	struct ike_sa *sa;
+	bool aggressive = m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE;
+	char a[128];
 
 	if (!gw || gw->version != 1) {
 		refused(rx, m, 0, gw);
-		return;
+		return NULL;
 	}
+	if (aggressive) {
+		if (ikev1_p1_decode_id(isakmp_msg_find(m, ISAKMP_PL_ID, NULL), id)) {
+			drop_nosa(IKE_DROP_MALFORMED, rx, gw, "aggressive mode without an identity");
+			return NULL;
+		}
+		gw = gateway_by_id(&rx->from, id);
+		if (!gw) {
+			drop_nosa(IKE_DROP_NO_GATEWAY, rx, gw,
+				  "aggressive mode from %s: no aggressive mode gateway for it",
+				  ike_id_format(id, a, sizeof(a)));
+			return NULL;
+		}
+		return gw;
+	}
+	/* Main mode never falls back to aggressive mode, nor the reverse. */
+	if (gw->aggressive) {
+		drop_nosa(IKE_DROP_REFUSED, rx, gw,
+			  "main mode for gateway %s, which is set to aggressive mode", gw->name);
+		return NULL;
+	}
+	return gw;
+}
+
+static void phase1_request(struct ike_rx *rx, struct isakmp_msg *m)
+{
+	struct ikev1_rx in = { rx, m, false, { 0 } };
+	struct iked_gateway *gw;
+	enum ikev1_status st;
+	struct ikev1_xchg *x;
+	struct ike_sa *sa;
+	struct ike_id id;
+
+	gw = phase1_gateway(rx, m, &id);
+	if (!gw)
+		return;
 	ike_msg_digest(rx->buf, rx->len, rx->digest);
 	sa = ike_sa_table_find_half_open(&iked->sas, m->hdr.spi_i, &rx->from);
 	if (sa) {
@@ -124,7 +185,7 @@ static void main_mode_request(struct ike_rx *rx, struct isakmp_msg *m)
 		}
 		else
 			ike_sa_drop(sa, IKE_DROP_ALTERED, &rx->from,
-				    "a main mode other than the one answered, same cookie");
+				    "a phase 1 other than the one answered, same cookie");
 		return;
 	}
 	if (!iked_gateway_any(gw) &&
@@ -149,15 +210,17 @@ static void main_mode_request(struct ike_rx *rx, struct isakmp_msg *m)
 	sa->local = rx->local;
 	sa->state = IKE_SA_INIT_DONE;
 	sa->stats.msgs_in++;
-	x = ikev1_xchg_new(sa, ISAKMP_XCHG_ID_PROT, 0, false);
-	if (!x || ikev1_main_respond(sa, x, &in) != IKEV1_OK ||
-	    ike_sa_table_add_half_open(&iked->sas, sa)) {
+	sa->v1->mode = m->hdr.exchange;
+	x = ikev1_xchg_new(sa, m->hdr.exchange, 0, false);
+	st = !x ? IKEV1_FATAL : sa->v1->mode == ISAKMP_XCHG_AGGRESSIVE ?
+	     ikev1_aggr_respond(sa, x, &in, &id) : ikev1_main_respond(sa, x, &in);
+	if (st != IKEV1_OK || ike_sa_table_add_half_open(&iked->sas, sa)) {
 		ike_sa_kill(sa, NULL);
 		return;
 	}
 	memcpy(x->in_digest, rx->digest, 32);
 	x->have_in = true;
-	x->answers_in = true;
+	x->answers_in = !x->awaiting;
 }
 
 /* Decrypts IN's chain with IV and parses it; false (counted) if it is not a message. */
@@ -228,6 +291,12 @@ static void sa_message(struct ike_sa *sa, struct ikev1_rx *in)
 		return;
 	}
 	if (!x && h->exchange == ISAKMP_XCHG_QUICK && sa->state == IKE_SA_ESTABLISHED &&
+	    h->msgid && ikev1_msgid_seen(sa, h->msgid)) {
+		ike_sa_drop(sa, IKE_DROP_WINDOW, &rx->from,
+			    "quick mode %08x: message ID used already (a replay?)", h->msgid);
+		return;
+	}
+	if (!x && h->exchange == ISAKMP_XCHG_QUICK && sa->state == IKE_SA_ESTABLISHED &&
 	    h->msgid) {
 		if (sa->v1->n_xchgs >= iked->cfg->limits.queued_exchanges + 2u) {
 			ike_sa_drop(sa, IKE_DROP_SA_LIMIT, &rx->from,
@@ -254,6 +323,8 @@ static void sa_message(struct ike_sa *sa, struct ikev1_rx *in)
 	} else if (x->type == ISAKMP_XCHG_ID_PROT) {
 		/* Only the one we wait for: the responder's cookie is fixed by it. */
 		st = ikev1_main_process(x, in);
+	} else if (x->type == ISAKMP_XCHG_AGGRESSIVE) {
+		st = ikev1_aggr_process(x, in);
 	} else {
 		st = ikev1_quick_process(x, in);
 	}
@@ -261,6 +332,10 @@ static void sa_message(struct ike_sa *sa, struct ikev1_rx *in)
 	case IKEV1_OK:
 		if (in->encrypted)
 			ikev2_dpd_heard(sa);
+		if (x->type == ISAKMP_XCHG_QUICK)
+			sa->v1->heard_since_up = true;
+		if (fresh)
+			ikev1_msgid_remember(sa, h->msgid);
 		memcpy(x->in_digest, rx->digest, 32);
 		x->have_in = true;
 		x->answers_in = x->sends != sends && !x->awaiting;
@@ -271,6 +346,9 @@ static void sa_message(struct ike_sa *sa, struct ikev1_rx *in)
 			ikev1_xchg_free(x);
 		break;
 	case IKEV1_FAILED:
+		/* Authentic, refused: a copy of it is not worth a second refusal. */
+		if (fresh)
+			ikev1_msgid_remember(sa, h->msgid);
 		ikev1_xchg_free(x);
 		break;
 	case IKEV1_FATAL:
@@ -299,10 +377,11 @@ void ikev1_receive(struct ike_rx *rx)
 	}
 	sa = find_sa(h);
 	if (!sa) {
-		if (h->exchange == ISAKMP_XCHG_ID_PROT && !h->msgid &&
+		if ((h->exchange == ISAKMP_XCHG_ID_PROT ||
+		     h->exchange == ISAKMP_XCHG_AGGRESSIVE) && !h->msgid &&
 		    !memcmp(h->spi_r, zero_cookie, 8) && memcmp(h->spi_i, zero_cookie, 8) &&
 		    !(h->flags & ISAKMP_FLAG_ENCRYPTION)) {
-			main_mode_request(rx, &m);
+			phase1_request(rx, &m);
 			return;
 		}
 		{

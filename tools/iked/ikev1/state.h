@@ -48,6 +48,18 @@ struct ikev1_sa {
 	unsigned int n_xchgs;
 	struct ikev1_wanted *wanted;
 	bool peer_dpd;			/* the peer sent the RFC 3706 vendor ID */
+	bool peer_contact;		/* its phase 1 said INITIAL-CONTACT */
+	uint8_t renews[8];		/* the ISAKMP SA this one renews (our cookie in it) */
+	uint8_t taken_by[8];		/* renewed: the one that took its IPsec SAs */
+	uint64_t up_ms;			/* when phase 1 ended */
+	bool heard_since_up;		/* an authentic message came after phase 1 */
+	/*
+	 * The peer's message IDs of quick modes and informationals taken so
+	 * far (the last IKEV1_SEEN): a replayed one is not taken again, so a
+	 * captured message can neither start work nor pass for a sign of life.
+	 */
+	uint32_t seen[256];
+	unsigned int seen_next;
 	uint32_t dpd_seq;		/* our last R-U-THERE */
 };
 
@@ -128,6 +140,13 @@ struct ikev1_xchg *ikev1_xchg_find(struct ike_sa *sa, uint32_t msgid);
 void ikev1_xchg_finish(struct ikev1_xchg *x);
 /* A fresh message ID for a new exchange of SA (random, not 0, not in use). */
 uint32_t ikev1_new_msgid(struct ike_sa *sa);
+/* Whether A and B are ISAKMP SAs with the same peer: gateway, identity, address. */
+bool ikev1_same_peer(const struct ike_sa *a, const struct ike_sa *b);
+/* A rekey of C that failed is tried again a little later. */
+void ikev1_child_rekey_later(struct child_sa *c);
+/* Whether the peer used MSGID already on SA; and remembering that it did. */
+bool ikev1_msgid_seen(const struct ike_sa *sa, uint32_t msgid);
+void ikev1_msgid_remember(struct ike_sa *sa, uint32_t msgid);
 /* The first IV of an exchange after phase 1: from p1_last and MSGID. */
 int ikev1_msgid_iv(struct ike_sa *sa, uint32_t msgid, uint8_t *iv);
 
@@ -176,6 +195,49 @@ static inline const uint8_t *ikev1_body(const struct ike_payload *pl)
 	return pl->body;
 }
 
+/* ---- phase1.c: what main and aggressive mode share ---- */
+
+/* A copy of LEN bytes at SRC in *DST (freed first); 0 or -1. */
+int ikev1_keep(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len);
+/* Phase 1 failed: WHY for status and the log; the SA goes. */
+enum ikev1_status ikev1_p1_fail(struct ike_sa *sa, const char *why);
+void ikev1_p1_read_vids(struct ike_sa *sa, const struct isakmp_msg *m);
+int ikev1_p1_put_vids(struct ike_writer *w);
+/* The phase 1 transform chosen: what the ISAKMP SA runs from now on. 0 or -1. */
+int ikev1_p1_take_transform(struct ike_sa *sa, const struct isakmp_transform *t,
+			    const struct ike_suite *suite);
+/* Our KE and nonce, kept in X. */
+int ikev1_p1_put_ke_nonce(struct ikev1_xchg *x, struct ike_writer *w);
+/* The peer's KE and nonce from M, kept in X; false if missing or unusable. */
+bool ikev1_p1_take_ke_nonce(struct ikev1_xchg *x, const struct isakmp_msg *m);
+/* g^xy, SKEYID and the keys from it, the first IV. 0 or -1. */
+int ikev1_p1_derive(struct ikev1_xchg *x);
+/* Our identity as an ID payload body; its length, 0 if it does not fit. */
+size_t ikev1_p1_id_body(struct ike_sa *sa, uint8_t *out, size_t cap);
+/* Our ID and HASH_I (initiator) or HASH_R payloads. */
+int ikev1_p1_put_id_hash(struct ikev1_xchg *x, struct ike_writer *w);
+/* The peer's phase 1 HASH over ID body ID_B: OK, or DROP (counted). */
+enum ikev1_status ikev1_p1_check_hash(struct ikev1_xchg *x, const uint8_t *id_b, size_t id_len,
+				      const struct ike_payload *h_pl);
+int ikev1_p1_decode_id(const struct ike_payload *pl, struct ike_id *id);
+/* The peer's identity, proven: the gateway's remote-id, or FATAL. */
+enum ikev1_status ikev1_p1_take_id(struct ikev1_xchg *x, const struct ike_id *id);
+/*
+ * Phase 1 is over: the IV later exchanges start from, the SA up; it takes
+ * over the IPsec SAs of the ISAKMP SA it renews, or with INITIAL-CONTACT
+ * the older ones go; the quick modes waiting go out.
+ */
+void ikev1_p1_done(struct ikev1_xchg *x);
+/*
+ * SA is going: its IPsec SAs move to another ISAKMP SA with the same peer
+ * if there is one (RFC 2409 ties them to none). False if none took them.
+ */
+bool ikev1_hand_over(struct ike_sa *sa);
+/* Whether another ISAKMP SA with SA's gateway is up (no INITIAL-CONTACT then). */
+bool ikev1_p1_other_up(const struct ike_sa *sa);
+/* Notes an INITIAL-CONTACT among M's notifies (checked in an authenticated message). */
+void ikev1_p1_read_contact(struct ike_sa *sa, const struct isakmp_msg *m);
+
 /* ---- main_mode.c ---- */
 
 /* Initiator: the first message out. */
@@ -186,6 +248,14 @@ enum ikev1_status ikev1_main_respond(struct ike_sa *sa, struct ikev1_xchg *x,
 /* The peer's next phase 1 message. */
 enum ikev1_status ikev1_main_process(struct ikev1_xchg *x, struct ikev1_rx *in);
 
+/* ---- aggressive_mode.c ---- */
+
+int ikev1_aggr_start(struct ike_sa *sa);
+/* Responder: a first message from the peer whose identity is PEER. */
+enum ikev1_status ikev1_aggr_respond(struct ike_sa *sa, struct ikev1_xchg *x,
+				     struct ikev1_rx *in, const struct ike_id *peer);
+enum ikev1_status ikev1_aggr_process(struct ikev1_xchg *x, struct ikev1_rx *in);
+
 /* ---- quick_mode.c ---- */
 
 /*
@@ -194,6 +264,10 @@ enum ikev1_status ikev1_main_process(struct ikev1_xchg *x, struct ikev1_rx *in);
  */
 int ikev1_quick_start(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 		      uint32_t rekey_spi);
+/* A phase 1 renewal that failed is tried again after this. */
+#define IKEV1_RENEW_RETRY_MS	5000
+/* A renewed ISAKMP SA lives this long after its successor took its IPsec SAs. */
+#define IKEV1_HANDOVER_MS	2000
 /* How long a rekey's initiator keeps sending on the old SA: until the peer has QM3. */
 #define IKEV1_SWITCH_MS		1000
 /* The peer's quick mode message: the first of a new one (X new), or the next. */

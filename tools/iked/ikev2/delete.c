@@ -14,6 +14,7 @@
 
 #include "child.h"
 #include "ike_sa.h"
+#include "ikev1/ikev1.h"
 #include "ikev2/exchanges.h"
 #include "ikev2/ikev2.h"
 #include "ikev2/message.h"
@@ -202,6 +203,15 @@ void ike_child_gone(const char *ifname, uint32_t spi, int dir)
 			ours = c->vpn == sa->vpn;
 			if (state == CHILD_REKEYED)
 				ike_child_successor_current(c);
+			if (sa->version == 1) {
+				/* IKEv1: the delete names the SPI; then a new quick mode. */
+				if (sa->state == IKE_SA_ESTABLISHED && state != CHILD_RETIRING)
+					ikev1_delete_child(sa, c);
+				ike_child_remove(c);
+				if (ours && state == CHILD_INSTALLED)
+					ikev1_child_wanted(sa, sa->vpn, sel);
+				return;
+			}
 			ike_child_remove(c);
 			/* A retiring child's delete is out already. */
 			if (sa->state == IKE_SA_ESTABLISHED && state != CHILD_RETIRING)
