@@ -123,11 +123,11 @@ iked_stop
 sw_clear
 
 # 6. Rekeys under a flow of 50 pings a second, ours first: quick mode
-#    every 3 s (VPN lifetime 5 s) and phase 1 every 8-9 s (gateway
-#    lifetime 10 s), the IPsec SAs kept across each phase 1 renewal.
+#    every 3 s (VPN lifetime 5 s) and phase 1 every 6-7 s (gateway
+#    lifetime 8 s), the IPsec SAs kept across each phase 1 renewal.
 FLOW_SECONDS=${V1_FLOW_SECONDS:-33}
 sw_load "$(swanctl_conf aes256-sha384-ecp384 aes256gcm16-ecp384 none "rekey_time = 60s")"
-iked_start "$(iked_conf_text aes256-sha384-ecp384 "psk = \"$PSK\"; version = 1; lifetime = 10;" \
+iked_start "$(iked_conf_text aes256-sha384-ecp384 "psk = \"$PSK\"; version = 1; lifetime = 8;" \
 	immediately 'proposals = "aes256gcm16-ecp384"; lifetime = 5;
 	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; } );')"
 expect_children "rekeys by us: up" 1 20
@@ -135,10 +135,17 @@ flow "rekeys by sectun-iked"
 check_ge "quick mode rekeys by sectun-iked" 10 \
 	"$(st sectun -j ike status | jget "max(c['rekeys'] for s in j for c in s['children'])")"
 check_ge "phase 1 renewals by sectun-iked, IPsec SAs carried over" 3 \
-	"$(grep -c 'ISAKMP SA renewed (by us): its 1 IPsec SAs carried over' "$IKE_DIR/iked.log")"
+	"$(grep -c 'ISAKMP SA renewed (by us): its [1-9][0-9]* IPsec SAs carried over' "$IKE_DIR/iked.log")"
 expect_one_pair "after our rekeys"
-check_eq "one ISAKMP SA left on each side" "1 1" \
-	"$(st sectun -j ike status | jget "len(j)") $(sw swanctl --list-sas --raw 2>/dev/null | grep -c 'state=ESTABLISHED')"
+sas_left() {
+	[[ "$(st sectun -j ike status | jget "len(j)") $(sw swanctl --list-sas --raw 2>/dev/null |
+		grep -c 'state=ESTABLISHED')" == "1 1" ]]
+}
+if wait_for "one ISAKMP SA" 5 sas_left; then
+	pass "one ISAKMP SA left on each side"
+else
+	fail "one ISAKMP SA left on each side"
+fi
 iked_stop
 sw_clear
 
@@ -155,8 +162,9 @@ expect_children "rekeys by strongSwan: up" 1 5
 flow "rekeys by strongSwan"
 check_ge "quick mode rekeys by strongSwan" 10 \
 	"$(st sectun -j ike status | jget "max(c['rekeys'] for s in j for c in s['children'])")"
-check_ge "phase 1 renewals by strongSwan, IPsec SAs carried over" 3 \
-	"$(grep -c 'ISAKMP SA renewed (by the peer): its 1 IPsec SAs carried over' "$IKE_DIR/iked.log")"
+renewals=$(grep -c 'ISAKMP SA renewed (by the peer): its [1-9][0-9]* IPsec SAs carried over' "$IKE_DIR/iked.log")
+check_ge "phase 1 renewals by strongSwan, IPsec SAs carried over" 3 "$renewals"
+((renewals >= 3)) || grep -E "ISAKMP|IKE SA|renew" "$IKE_DIR/iked.log" | grep -v debug | tail -n 40
 expect_one_pair "after strongSwan's rekeys"
 kill -0 "$IKED_PID" && pass "sectun-iked still running"
 iked_stop

@@ -191,11 +191,16 @@ static uint64_t soft_rekey_ms(const struct ike_sa *sa)
 
 	/*
 	 * IKEv1 has no rule for two renewals that cross: the ISAKMP SA's
-	 * initiator renews it, and its responder only if that has not
-	 * happened halfway from then to the end.
+	 * initiator renews it (strongSwan at its rekey_time, some 90% of the
+	 * lifetime it proposed), and its responder only in the last 5% (at
+	 * least a second), if that has not happened by then.
 	 */
-	if (sa->version == 1 && !sa->initiator)
-		ms += ((uint64_t)ike_sa_lifetime(sa) * 1000 - ms) / 2;
+	if (sa->version == 1 && !sa->initiator) {
+		uint64_t life = (uint64_t)ike_sa_lifetime(sa) * 1000;
+		uint64_t margin = life / 20 > 1000 ? life / 20 : 1000;
+
+		ms = life > margin ? life - margin : life / 2;
+	}
 	if (!iked->cfg->rekey_align || clock_gettime(CLOCK_REALTIME, &ts))
 		return ms;
 	now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -82,6 +82,7 @@ struct child_sa {
 	/* IKEv1: the lower nonce of the quick mode that made it (rekey collisions). */
 	uint8_t made_nonce[IKE_NONCE_MAX];
 	size_t made_nonce_len;
+	bool made_by_us;		/* IKEv1: by a quick mode we initiated */
 };
 
 /*

@@ -109,6 +109,7 @@ static int install(struct ikev1_xchg *x)
 
 	ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &c->made_nonce_len);
 	memcpy(c->made_nonce, low, c->made_nonce_len);
+	c->made_by_us = x->initiator;
 	err = keymat(x, c, c->spi_in, &in) ?: keymat(x, c, c->spi_out, &out);
 	if (!err)
 		err = ike_child_install_keys(x->sa, c, &in, &out);
@@ -246,9 +247,10 @@ static void collision_loser_goes(struct child_sa *loser, struct child_sa *winner
 }
 
 /*
- * The child of a rekey that ended a moment ago for the proxy IDs of C (its
- * predecessor REKEYED and still there), or NULL: a second quick mode for
- * them now is a collision.
+ * The child of our own rekey that ended a moment ago for the proxy IDs of
+ * C (its predecessor REKEYED and still there), or NULL: the peer's quick
+ * mode for them now crossed ours. (The peer's own rekeys follow each
+ * other, a predecessor still waiting for its delete: no collision.)
  */
 static struct child_sa *just_rekeyed(struct ike_sa *sa, const struct child_sa *c,
 				     struct child_sa **old)
@@ -265,7 +267,7 @@ static struct child_sa *just_rekeyed(struct ike_sa *sa, const struct child_sa *c
 			    !ike_ts_set_equal(&p->remote, &c->remote))
 				continue;
 			succ = ike_child_find_in(p->replaced_by, NULL);
-			if (succ && succ->state == CHILD_INSTALLED) {
+			if (succ && succ->state == CHILD_INSTALLED && succ->made_by_us) {
 				*old = p;
 				return succ;
 			}
@@ -481,7 +483,8 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	 */
 	theirs = old && old->state == CHILD_REKEYED ? ike_child_find_in(old->replaced_by, NULL) :
 		 NULL;
-	if (theirs && theirs->state == CHILD_INSTALLED && !ending_one_loses(low, low_len, theirs)) {
+	if (theirs && theirs->state == CHILD_INSTALLED && !theirs->made_by_us &&
+	    !ending_one_loses(low, low_len, theirs)) {
 		ike_child_inherit(x->child, theirs);
 		x->child->out_standby = true;
 		c = x->child;
