@@ -693,6 +693,46 @@ static void test_reload_mid_quick_mode(void **state)
 		assert_ptr_equal(c->vpn, &p->a.cfg.vpn[0]);
 }
 
+static int setup_small_limits(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, ""),
+			  "limits = { half-open-per-address = 3; half-open-max = 5; };\n"
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, ""));
+}
+
+/*
+ * First messages spoofed from a's address fill b's half-open limits: a's
+ * real one still gets in (the oldest unanswered goes), and b did no DH for
+ * any spoofed one.
+ */
+static void test_spoofed_first_messages(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg;
+	unsigned int i;
+
+	initiate(p);
+	peer_use(&p->a);
+	dg = peer_pop(&p->a);
+	assert_non_null(dg);
+	for (i = 0; i < 10; i++) {
+		dg->buf[0] ^= (uint8_t)(i + 1);		/* another initiator cookie */
+		deliver(&p->b, dg);
+		dg->buf[0] ^= (uint8_t)(i + 1);
+	}
+	assert_int_equal(p->b.d.sas.n_half, 3);
+	peer_use(&p->b);
+	peer_drop_all(&p->b);
+	deliver(&p->b, dg);		/* the real one */
+	datagram_free(dg);
+	pump(&p->a, &p->b);
+	assert_int_equal(peer_sa(&p->a, 0)->state, IKE_SA_ESTABLISHED);
+	assert_true(p->b.d.drops.count[IKE_DROP_HALF_OPEN] >= 7);
+	advance(&p->a, &p->b, 31000);	/* the spoofed ones time out */
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+}
+
 /* The config refuses what IKEv1 cannot say. */
 static void test_config_refusals(void **state)
 {
@@ -750,6 +790,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dpd_timing, setup_dpd, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_collision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_mid_quick_mode, setup_two_ids, teardown),
+		cmocka_unit_test_setup_teardown(test_spoofed_first_messages, setup_small_limits,
+						teardown),
 		cmocka_unit_test(test_config_refusals),
 	};
 

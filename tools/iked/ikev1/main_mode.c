@@ -188,6 +188,8 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in,
 			    "main mode message 3 without a usable KE and nonce");
 		return IKEV1_DROP;
 	}
+	/* Our cookie came back: the DH we do now is charged to the address. */
+	ike_halfopen_charge(&iked->halfopen, &in->rx->from);
 	ikev1_out_begin(o, x, false);
 	if (ikev1_p1_put_ke_nonce(x, &o->w))
 		return IKEV1_FATAL;

@@ -276,6 +276,45 @@ static struct child_sa *just_rekeyed(struct ike_sa *sa, const struct child_sa *c
 	return NULL;
 }
 
+/*
+ * A RESPONDER-LIFETIME notify (RFC 2407 4.6.3.1) in the answer: its
+ * attributes, life type and duration as in a transform; the seconds it
+ * gives, or 0.
+ */
+static uint32_t responder_lifetime(const struct isakmp_msg *m)
+{
+	const struct ike_payload *pl = NULL;
+	struct isakmp_notify n;
+	uint32_t v, seconds = 0;
+	bool in_seconds = false;
+	size_t off, vlen, i;
+	uint16_t type;
+
+	while ((pl = isakmp_msg_find(m, ISAKMP_PL_NOTIFY, pl))) {
+		if (isakmp_decode_notify(pl, &n) || n.type != ISAKMP_N_RESPONDER_LIFETIME)
+			continue;
+		for (off = 0; off + 4 <= n.len; off += 4 + vlen) {
+			type = (uint16_t)(n.data[off] << 8 | n.data[off + 1]);
+			v = (uint32_t)(n.data[off + 2] << 8 | n.data[off + 3]);
+			vlen = 0;
+			/* TLV: the length field counts the value's bytes after it. */
+			if (!(type & 0x8000)) {
+				vlen = v;
+				if (!vlen || vlen > 4 || off + 4 + vlen > n.len)
+					break;
+				for (v = 0, i = 0; i < vlen; i++)
+					v = v << 8 | n.data[off + 4 + i];
+			}
+			type &= 0x7fff;
+			if (type == ISAKMP_A2_LIFE_TYPE)
+				in_seconds = v == ISAKMP_LIFE_SECONDS;
+			else if (type == ISAKMP_A2_LIFE_DURATION && in_seconds)
+				seconds = v;
+		}
+	}
+	return seconds;
+}
+
 /* ---- Initiator ---- */
 
 static bool wanted_already(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
@@ -437,7 +476,7 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	uint8_t h3[ISAKMP_HASH_MAX];
 	const uint8_t *low;
 	size_t low_len;
-	uint32_t spi;
+	uint32_t spi, life;
 	int t;
 
 	if (ikev1_check_hash(sa, in, x->ni, x->ni_len))
@@ -464,6 +503,10 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	x->child->lifetime = reply->t[reply->p[0].first].life_seconds;
 	if (!x->child->lifetime || x->child->lifetime > x->vpn->lifetime)
 		x->child->lifetime = x->vpn->lifetime;
+	/* A responder that keeps its SA shorter says so (Cisco does): we rekey before. */
+	life = responder_lifetime(in->m);
+	if (life && life < x->child->lifetime)
+		x->child->lifetime = life < IKED_LIFETIME_MIN ? IKED_LIFETIME_MIN : life;
 	free(reply);
 	if (x->child->spi_out < 256 || !take_pfs(x, in->m, x->child->suite.dh)) {
 		log_err("%s: quick mode %08x: bad SPI or KE in the answer", sa->gw->name,

@@ -163,6 +163,73 @@ static struct iked_gateway *phase1_gateway(struct ike_rx *rx, const struct isakm
 	return gw;
 }
 
+/*
+ * A responder SA whose initiator has not shown yet that it receives at
+ * its address: only its first message came (main mode's third carries our
+ * cookie back; aggressive mode's third its HASH).
+ */
+static bool unproven(const struct ike_sa *sa)
+{
+	const struct ikev1_xchg *x;
+
+	if (sa->version != 1 || sa->initiator || sa->state != IKE_SA_INIT_DONE)
+		return false;
+	x = ikev1_xchg_find((struct ike_sa *)sa, 0);
+	return x && x->step == 3;
+}
+
+/*
+ * The half-open limits are full: the oldest unproven SA goes, from FROM's
+ * address if it has one, else from anywhere. IKEv1 has no COOKIE round
+ * trip, so without this a few spoofed first messages a minute from a
+ * peer's address would keep its real one out; now a spoofer must outrun
+ * the peer's round trip. False if there was none.
+ */
+static bool evict_unproven(const struct sockaddr_storage *from)
+{
+	struct ike_sa *sa, *oldest = NULL;
+	bool same, oldest_same = false;
+
+	ike_sa_foreach(sa) {
+		if (!unproven(sa))
+			continue;
+		same = ike_sockaddr_equal(&sa->remote, from, 0);
+		if (!oldest || (same && !oldest_same) ||
+		    (same == oldest_same && sa->setup.when < oldest->setup.when)) {
+			oldest = sa;
+			oldest_same = same;
+		}
+	}
+	if (!oldest)
+		return false;
+	ike_sa_drop(oldest, IKE_DROP_HALF_OPEN, &oldest->remote,
+		    "half-open limits full: the oldest first message without a second goes");
+	ike_sa_kill(oldest, "evicted (half-open limits full)");
+	return true;
+}
+
+/* Whether a new half-open SA fits, after an eviction if need be. */
+static bool halfopen_room(const struct ike_rx *rx, bool dh_now)
+{
+	const struct iked_limits *lim = &iked->cfg->limits;
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (dh_now) {
+			if (ike_halfopen_admit(&iked->halfopen, lim, &iked->sas, &rx->from) !=
+			    IKE_ADMIT_DROP)
+				return true;
+		} else if (iked->sas.n_half < lim->half_open_max &&
+			   ike_sa_table_half_open_from(&iked->sas, &rx->from) <
+			   lim->half_open_per_address) {
+			return true;
+		}
+		if (tries || !evict_unproven(&rx->from))
+			return false;
+	}
+	return false;
+}
+
 static void phase1_request(struct ike_rx *rx, struct isakmp_msg *m)
 {
 	struct ikev1_rx in = { rx, m, false, { 0 } };
@@ -194,14 +261,20 @@ static void phase1_request(struct ike_rx *rx, struct isakmp_msg *m)
 			  iked->cfg->limits.ike_sas_per_gateway);
 		return;
 	}
-	/* IKEv1 has no COOKIE round trip: past the thresholds, only the hard limits count. */
-	if (ike_halfopen_admit(&iked->halfopen, &iked->cfg->limits, &iked->sas, &rx->from) ==
-	    IKE_ADMIT_DROP) {
+	/*
+	 * IKEv1 has no COOKIE round trip: past the thresholds only the hard
+	 * limits count, and a full table makes room by dropping the oldest
+	 * SA whose initiator never answered. Main mode does its DH only once
+	 * the initiator's second message brings our cookie back (it is charged
+	 * then); aggressive mode does it now.
+	 */
+	if (!halfopen_room(rx, m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE)) {
 		drop_nosa(IKE_DROP_HALF_OPEN, rx, gw, "%zu half-open IKE SAs, %u from this address",
 			  iked->sas.n_half, ike_sa_table_half_open_from(&iked->sas, &rx->from));
 		return;
 	}
-	ike_halfopen_charge(&iked->halfopen, &rx->from);
+	if (m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE)
+		ike_halfopen_charge(&iked->halfopen, &rx->from);
 	sa = new_sa(gw, false);
 	if (!sa)
 		return;
