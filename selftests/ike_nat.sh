@@ -331,4 +331,36 @@ check_ge "nat-traversal off: the NAT dropped ESP" 1 \
 	"$(nst nft list chain ip nat no_esp | sed -n 's/.*packets \([0-9]*\).*/\1/p')"
 nat_topology_down
 
+# 7. IKEv1 (RFC 3947): sectun-iked behind the random-port NAT initiates
+#    main mode to strongSwan; then strongSwan behind its random-port NAT
+#    initiates to our "%any" aggressive mode gateway.
+v1() { sed 's/version = 2/version = 1/; s/aes256gcm16-prfsha384-ecp384/aes256-sha384-ecp384/'; }
+nat_topology 1 0
+charon_start "$(sw_conf none | v1)"
+iked_start "$(st_conf 10.0.0.2 immediately 'version = 1;' | v1)"
+expect_children "IKEv1 behind a NAT: ISAKMP SA and IPsec SA up" 1 20
+check_eq "IKEv1 behind a NAT: NAT found here, ESP in UDP, IKE on 4500" "1 local True 4500 4500" \
+	"$(st sectun -j ike status | jget "'%d %s %s %s %s' % (j[0]['version'], j[0]['nat'], j[0]['udp_encap'], j[0]['local_port'], j[0]['remote_port'])")"
+check_eq "IKEv1 behind a NAT: strongSwan encapsulates" 1 "$(sw_encap)"
+check_tunnel_ports "IKEv1 behind a NAT"
+ike_traffic_check "IKEv1 behind a NAT"
+esp_public "IKEv1 behind a NAT"
+nat_topology_down
+
+nat_topology 0 2
+CHARON_OPTS="i_dont_care_about_security_and_use_aggressive_mode_psk = yes" \
+	charon_start "$(sw_conf none 'aggressive = yes' | v1)"
+iked_start "$(st_conf %any responder-only 'version = 1; mode = "aggressive";' | v1)"
+sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+expect_children "IKEv1 peer behind a NAT: up" 1 0
+check_eq "IKEv1 peer behind a NAT: aggressive mode, NAT found there, ESP in UDP" \
+	"Aggressive remote True" \
+	"$(st sectun -j ike status | jget "'%s %s %s' % (j[0]['mode'], j[0]['nat'], j[0]['udp_encap'])")"
+check_eq "IKEv1 peer behind a NAT: IKE SA moved to the NAT's port for 4500" 1 \
+	"$(st sectun -j ike status | jget "int(j[0]['remote_port'] >= 20000 and j[0]['local_port'] == 4500)")"
+check_tunnel_ports "IKEv1 peer behind a NAT"
+ike_traffic_check "IKEv1 peer behind a NAT"
+esp_public "IKEv1 peer behind a NAT"
+nat_topology_down
+
 collect_results

@@ -237,4 +237,47 @@ expect_children "aggressive mode initiator: up" 1 20
 check_eq "aggressive initiator: mode" "Aggressive initiator" \
 	"$(st sectun -j ike status | jget "j[0]['mode'] + ' ' + j[0]['role']")"
 ike_traffic_check "aggressive mode initiator"
+iked_stop
+sw_clear
+
+# 9. Main mode with certificates (RFC 2409 5.1 signatures): ECDSA P-256
+#    (RFC 4754) with us initiating, RSA with strongSwan initiating.
+EC=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+pki_ca ca "${EC[@]}"
+pki_ee st-ec ca DNS:st.example "${EC[@]}"
+pki_ee sw-ec ca DNS:sw.example "${EC[@]}"
+pki_ee st-rsa ca DNS:st.example -newkey rsa:2048
+pki_ee sw-rsa ca DNS:sw.example -newkey rsa:2048
+cert_sw() { # START_ACTION
+	SW_ID=sw.example ST_ID=st.example swanctl_conf_text aes128-sha256-ecp256 pubkey "
+		local_ts = 192.168.4.0/24
+		esp_proposals = aes128gcm16
+		start_action = $1"
+}
+cert_iked() { # KIND ESTABLISH
+	iked_conf_text aes128-sha256-ecp256 "version = 1; auth = \"certificate\";
+		certificate = \"$PKI/st-$1.pem\"; private-key = \"$PKI/st-$1.key\";
+		ca = \"$PKI/ca.pem\"; local-id = \"st.example\"; remote-id = \"sw.example\";" "$2" \
+		'proposals = "aes128gcm16";
+		traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; } );'
+}
+sw_creds ec
+sw_load "$(cert_sw none)"
+iked_start "$(cert_iked ec immediately)"
+expect_children "ECDSA certificates, main mode initiator: up" 1 20
+check_eq "ECDSA certificates: peer identity and method" "sw.example ECDSA P-256 SHA-256" \
+	"$(st sectun -j ike status | jget "j[0]['peer_id'] + ' ' + j[0]['auth_received']")"
+check_eq "ECDSA certificates: strongSwan checked our signature" 1 \
+	"$(found 'authentication of .st.example. with ECDSA.*successful' "$IKE_DIR/charon.log")"
+ike_traffic_check "ECDSA certificates"
+iked_stop
+sw_clear
+sw_creds rsa
+sw_load "$(cert_sw none)"
+iked_start "$(cert_iked rsa responder-only)"
+sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+expect_children "RSA certificates, main mode responder: up" 1 5
+check_eq "RSA certificates: peer identity and method" "sw.example RSA signature" \
+	"$(st sectun -j ike status | jget "j[0]['peer_id'] + ' ' + j[0]['auth_received']")"
+ike_traffic_check "RSA certificates"
 finish

@@ -434,10 +434,10 @@ static int check_ikev1_gateway(struct conf_ctx *c, const config_setting_t *s,
 		return conf_fail(c, s, "gateway %s: aggressive mode cannot negotiate the DH group: "
 				 "use the same group in all proposals", gw->name);
 	auth = get_string(s, "auth");
-	if (auth && !strcmp(auth, "certificate"))
+	if (auth && !strcmp(auth, "certificate") && mode && !strcmp(mode, "aggressive"))
 		return conf_fail(c, config_setting_get_member(s, "auth"),
-				 "gateway %s: IKEv1 with certificates is not implemented yet "
-				 "(pre-shared keys are)", gw->name);
+				 "gateway %s: IKEv1 aggressive mode with certificates is not "
+				 "implemented (main mode with certificates is)", gw->name);
 	if (ikev1_p1_unusable(&gw->proposals, why, sizeof(why)))
 		return conf_fail(c, s, "gateway %s: proposals: %s", gw->name, why);
 	gw->aggressive = mode && !strcmp(mode, "aggressive");
@@ -445,9 +445,6 @@ static int check_ikev1_gateway(struct conf_ctx *c, const config_setting_t *s,
 		log_warn("gateway %s: aggressive mode with a pre-shared key: its second message "
 			 "lets an eavesdropper test guesses of the key offline; use a long random "
 			 "key", gw->name);
-	if (gw->natt == IKED_NATT_FORCE)
-		return conf_fail(c, s, "gateway %s: IKEv1 does not do NAT traversal yet: "
-				 "nat-traversal = \"force\" is refused", gw->name);
 	return 0;
 }
 

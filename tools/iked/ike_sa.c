@@ -263,6 +263,25 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 	return s <= IKE_SA_DEAD ? names[s] : "?";
 }
 
+/*
+ * RFC 7296 2.23: with a NAT between us, the initiator moves IKE to port
+ * 4500 from IKE_AUTH on, where ESP in UDP will run too, so that both go
+ * through one NAT mapping. A peer on a port of its own keeps it.
+ */
+void ike_sa_float_to_natt(struct ike_sa *sa)
+{
+	uint16_t natt = iked->net.natt_port;
+	char a[64];
+
+	if (!natt || !ike_sa_udp_encap(sa) || ike_sockaddr_port(&sa->local) == natt)
+		return;
+	ike_sockaddr_set_port(&sa->local, natt);
+	if (ike_sockaddr_port(&sa->remote) == iked->net.port)
+		ike_sockaddr_set_port(&sa->remote, natt);
+	log_info("%s: moving to %s for the NAT", sa->gw->name,
+		 ike_sockaddr_str(&sa->remote, a, sizeof(a)));
+}
+
 bool ike_sa_udp_encap(const struct ike_sa *sa)
 {
 	/* Without a NAT-T port (--natt-port 0) there is no ESP in UDP to receive. */

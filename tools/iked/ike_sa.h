@@ -227,6 +227,11 @@ void ike_sa_retire(struct ike_sa *sa);
  * the gateway allows NAT traversal, or it forces encapsulation.
  */
 bool ike_sa_udp_encap(const struct ike_sa *sa);
+/*
+ * With a NAT between us (ike_sa_udp_encap()), the initiator moves IKE to
+ * port 4500, where ESP in UDP will run too (RFC 7296 2.23, RFC 3947 4).
+ */
+void ike_sa_float_to_natt(struct ike_sa *sa);
 /* IKE SAs of GW in any state but dead: a peer's share of the daemon. */
 unsigned int ike_sa_count_gateway(const struct iked_gateway *gw);
 /* The SA whose SPI of ours is SPI, unless dead; NULL. */

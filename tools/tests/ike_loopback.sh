@@ -42,7 +42,7 @@ conf() {
 	[[ ${6:-} == *proposals* ]] && vprops=
 	cat > "$dir/$1.conf" <<-EOF
 	control-socket = "$dir/$1.sock";
-	gateways = ( { name = "peer"; address = "127.0.0.1"; port = $2; $auth
+	gateways = ( { name = "peer"; address = "127.0.0.1"; port = $2; $auth ${GW_EXTRA:-}
 		proposals = [ $3 ]; retransmit-timeout-ms = 200; retransmit-tries = 2; } );
 	vpns = ( { name = "v"; gateway = "peer"; bind-interface = "st0";
 		$vprops establish-tunnels = "$5"; ${6:-} } );
@@ -254,6 +254,27 @@ stop a; stop b
 scenario "RSA-PSS certificates" '"aes256-sha256-modp2048"' '"aes256-sha256-modp2048"' cert:rsa cert:rsa
 wait_log a "VPN v up" || { fail "RSA-PSS certificates: up"; tail -5 "$dir/a.log" "$dir/b.log"; }
 expect "RSA-PSS: peer identity" "a.example" "$(status b "j[0]['peer_id']")"
+stop a; stop b
+
+# IKEv1 main mode with certificates (RFC 2409 5.1, RFC 4754): SIG payloads
+# over HASH_I/HASH_R, with ECDSA P-256 and with RSA.
+for kind in ec rsa; do
+	GW_EXTRA="version = 1;" scenario "IKEv1 main mode, $kind certificates" \
+		'"aes128-sha256-ecp256"' '"aes128-sha256-ecp256"' cert:$kind cert:$kind \
+		'proposals = "aes128gcm16";' 'proposals = "aes128gcm16";'
+	wait_log a "VPN v up" || { fail "IKEv1 $kind certificates: up"; tail -5 "$dir/a.log" "$dir/b.log"; }
+	expect "IKEv1 $kind certificates: version, mode, peer identity" "1 Main b.example" \
+		"$(status a "'%d %s %s' % (j[0]['version'], j[0]['mode'], j[0]['peer_id'])")"
+	expect "IKEv1 $kind certificates: signatures both ways" \
+		"$([[ $kind == ec ]] && echo 'ECDSA P-256 SHA-256' || echo 'RSA signature')" \
+		"$(status b "j[0]['auth_received']")"
+	stop a; stop b
+done
+GW_EXTRA="version = 1;" scenario "IKEv1 untrusted certificate" '"aes128-sha256-ecp256"' \
+	'"aes128-sha256-ecp256"' cert:rogue cert:ec 'proposals = "aes128gcm16";' \
+	'proposals = "aes128gcm16";'
+wait_log b "peer certificate" || fail "IKEv1 untrusted certificate refused"
+expect "IKEv1 untrusted: nothing up" 0 "$(status b "len([s for s in j if s['state'] == 'UP'])")"
 stop a; stop b
 
 scenario "untrusted certificate" '"aes128gcm16-prfsha256-ecp256"' '"aes128gcm16-prfsha256-ecp256"' \

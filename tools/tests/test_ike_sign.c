@@ -607,6 +607,58 @@ static void test_key_usable(void **state)
 	EVP_PKEY_free(k1);
 }
 
+/*
+ * IKEv1 SIG payloads: HASH_I signed as it is. RSA: PKCS#1 type 1 over the
+ * bare hash, which a public-key decryption gives back whole; ECDSA: r|s
+ * over the hash as the digest. Checked with OpenSSL directly, and tampered.
+ */
+static void test_ikev1_digest_signatures(void **state)
+{
+	static const uint8_t hash[48] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	EVP_PKEY *ks[] = { keys.rsa, keys.p256, keys.p384, keys.p521 };
+	static const uint16_t methods[] = { 3, 9, 10, 11 };
+	uint8_t sig[1024], plain[512], der[160];
+	size_t len, plen;
+	unsigned int i;
+	EVP_PKEY_CTX *ctx;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(ike_isakmp_auth_method(ks[i]), methods[i]);
+		len = sizeof(sig);
+		assert_int_equal(ike_sign_digest(ks[i], hash, sizeof(hash), sig, &len), 0);
+		assert_int_equal(ike_verify_digest(ks[i], hash, sizeof(hash), sig, len), 0);
+		ctx = EVP_PKEY_CTX_new(ks[i], NULL);
+		assert_non_null(ctx);
+		if (i == 0) {
+			/* The recovered block is the hash itself: no DigestInfo. */
+			assert_int_equal(EVP_PKEY_verify_recover_init(ctx), 1);
+			assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
+			plen = sizeof(plain);
+			assert_int_equal(EVP_PKEY_verify_recover(ctx, plain, &plen, sig, len), 1);
+			assert_int_equal(plen, sizeof(hash));
+			assert_memory_equal(plain, hash, sizeof(hash));
+		} else {
+			assert_int_equal(len, 2 * (i == 1 ? 32 : i == 2 ? 48 : 66));
+			plen = raw_to_der(sig, len / 2, der);
+			assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
+			assert_int_equal(EVP_PKEY_verify(ctx, der, plen, hash, sizeof(hash)), 1);
+		}
+		EVP_PKEY_CTX_free(ctx);
+		sig[len / 2] ^= 1;
+		assert_int_equal(ike_verify_digest(ks[i], hash, sizeof(hash), sig, len),
+				 IKE_AUTH_FAILED);
+		sig[len / 2] ^= 1;
+		/* (ECDSA cuts a digest longer than its order: only RSA sees the length.) */
+		if (i == 0)
+			assert_int_equal(ike_verify_digest(ks[i], hash, sizeof(hash) - 1, sig, len),
+					 IKE_AUTH_FAILED);
+	}
+	len = sizeof(sig);
+	assert_int_equal(ike_sign_digest(keys.p256, hash, 32, sig, &len), 0);
+	assert_int_equal(ike_verify_digest(keys.p256b, hash, 32, sig, len), IKE_AUTH_FAILED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -622,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_verify_other_encodings),
 		cmocka_unit_test(test_hash_algs_notify),
 		cmocka_unit_test(test_key_usable),
+		cmocka_unit_test(test_ikev1_digest_signatures),
 	};
 
 	return cmocka_run_group_tests(tests, make_keys, free_keys);

@@ -19,6 +19,7 @@
 #include "ikev1/state.h"
 #include "ikev2/exchanges.h"
 #include "log.h"
+#include "net.h"
 #include "pki/cert.h"
 #include "reload.h"
 #include "vpn.h"
@@ -733,6 +734,37 @@ static void test_spoofed_first_messages(void **state)
 	assert_up(p, 1);
 }
 
+static int setup_natt_force(void **state)
+{
+	return setup_with(state, CONF(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A,
+				      "nat-traversal = \"force\";"),
+			  CONF(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, ""));
+}
+
+/*
+ * RFC 3947 with a NAT made up by "force": b sees a behind one (a's NAT-D
+ * of itself matches nothing), main mode moves to port 4500 from its fifth
+ * message, and the quick mode asks for ESP in UDP.
+ */
+static void test_natt(void **state)
+{
+	struct pair *p = *state;
+	struct ike_sa *a, *b;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	b = peer_sa(&p->b, 0);
+	assert_true(a->v1->peer_natt && b->v1->peer_natt);
+	assert_false(a->peer.nat_local);
+	assert_true(b->peer.nat_peer);
+	assert_int_equal(ike_sockaddr_port(&a->local), 4500);
+	assert_int_equal(ike_sockaddr_port(&a->remote), 4500);
+	assert_int_equal(ike_sockaddr_port(&b->local), 4500);
+	assert_int_equal(ike_sockaddr_port(&b->remote), 4500);
+	assert_true(ike_sa_udp_encap(a));
+	assert_true(ike_sa_udp_encap(b));
+}
+
 /* The config refuses what IKEv1 cannot say. */
 static void test_config_refusals(void **state)
 {
@@ -792,6 +824,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload_mid_quick_mode, setup_two_ids, teardown),
 		cmocka_unit_test_setup_teardown(test_spoofed_first_messages, setup_small_limits,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_natt, setup_natt_force, teardown),
 		cmocka_unit_test(test_config_refusals),
 	};
 

@@ -41,6 +41,14 @@ struct ike_wire {
 };
 
 void ike_wire_free(struct ike_wire *w);
+
+/*
+ * RFC 7296 2.23 and RFC 3947: after an authenticated message that moved
+ * things on, SA follows the peer to where it came from: to port 4500
+ * (the float), and anywhere when the peer is behind a NAT.
+ */
+struct ike_rx;
+void ike_sa_follow_peer(struct ike_sa *sa, const struct ike_rx *rx);
 /* Every datagram of W; the first error, or 0. */
 int ike_wire_send(const struct ike_wire *w, const struct sockaddr_storage *to,
 		  const struct sockaddr_storage *from);

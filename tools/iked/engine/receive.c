@@ -325,7 +325,7 @@ static void move_tunnels(struct ike_sa *sa)
  * do whether or not there is a NAT), and anywhere when the peer is
  * behind a NAT, whose mappings change.
  */
-static void follow_peer(struct ike_sa *sa, const struct ike_rx *rx)
+void ike_sa_follow_peer(struct ike_sa *sa, const struct ike_rx *rx)
 {
 	uint16_t natt = iked->net.natt_port;
 	bool floats;
@@ -594,7 +594,7 @@ static void sa_message(struct ike_sa *sa, struct ike_rx *rx)
 	 */
 	if (rx->authenticated && sa->state != IKE_SA_DEAD && sa->state != IKE_SA_INIT_DONE &&
 	    sa->state != IKE_SA_AUTH_SENT)
-		follow_peer(sa, rx);
+		ike_sa_follow_peer(sa, rx);
 	ike_xchg_kick(sa);
 }
 

@@ -52,7 +52,7 @@ int ikev1_aggr_start(struct ike_sa *sa)
 	    ikev1_p1_put_ke_nonce(x, &o->w))
 		goto out;
 	ike_w_payload(&o->w, ISAKMP_PL_ID, false, body, len);
-	ikev1_p1_put_vids(&o->w);
+	ikev1_p1_put_vids(sa, &o->w);
 	err = ikev1_send(x, o, true);
 	x->step = 2;
 out:
@@ -109,7 +109,8 @@ enum ikev1_status ikev1_aggr_respond(struct ike_sa *sa, struct ikev1_xchg *x,
 		goto out;
 	}
 	ikev1_p1_put_id_hash(x, &o->w);
-	ikev1_p1_put_vids(&o->w);
+	ikev1_p1_put_vids(sa, &o->w);
+	ikev1_p1_put_natd(sa, &o->w);
 	/*
 	 * Not retransmitted: the source of the first message is not proven,
 	 * and answers to it must not multiply. The initiator's retransmission
@@ -176,6 +177,9 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	if (st != IKEV1_OK)
 		return st;
 	ikev1_p1_read_vids(sa, in->m);
+	/* RFC 3947 4: with a NAT between us, the third message goes from port 4500. */
+	ikev1_p1_detect_nat(sa, in->rx, in->m);
+	ike_sa_float_to_natt(sa);
 	len = ikev1_p1_id_body(sa, body, sizeof(body));
 	o = malloc(sizeof(*o));
 	if (!o || !len ||
@@ -194,6 +198,7 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 		isakmp_w_notify(&o->w, ISAKMP_DOI_IPSEC, ISAKMP_PROTO_ISAKMP, n, 16,
 				ISAKMP_N_INITIAL_CONTACT, NULL, 0);
 	}
+	ikev1_p1_put_natd(sa, &o->w);
 	if (ikev1_send(x, o, false)) {
 		free(o);
 		return IKEV1_FATAL;
@@ -218,6 +223,7 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in)
 	/* HASH_I covers no notify: only an encrypted one is the peer's. */
 	if (in->encrypted)
 		ikev1_p1_read_contact(x->sa, in->m);
+	ikev1_p1_detect_nat(x->sa, in->rx, in->m);
 	ikev1_p1_done(x);
 	return IKEV1_OK;
 }

@@ -289,6 +289,7 @@ void ikev1_info_process(struct ike_sa *sa, struct ikev1_rx *in)
 		return;
 	}
 	ikev1_msgid_remember(sa, m->hdr.msgid);
+	ike_sa_follow_peer(sa, in->rx);
 	ikev2_dpd_heard(sa);
 	sa->v1->heard_since_up = true;
 	for (i = 1; i < m->n && sa->state != IKE_SA_DEAD; i++) {

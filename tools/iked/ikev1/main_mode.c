@@ -29,8 +29,11 @@ static enum ikev1_status check_id_hash(struct ikev1_xchg *x, const struct isakmp
 
 	if (ikev1_p1_decode_id(id_pl, &id))
 		return ikev1_p1_fail(x->sa, "no usable identity");
-	st = ikev1_p1_check_hash(x, id_pl->body, id_pl->len,
-				 isakmp_msg_find(m, ISAKMP_PL_HASH, NULL));
+	if (x->sa->gw->auth != IKED_AUTH_PSK)
+		st = ikev1_p1_check_sig(x, m, id_pl, &id);
+	else
+		st = ikev1_p1_check_hash(x, id_pl->body, id_pl->len,
+					 isakmp_msg_find(m, ISAKMP_PL_HASH, NULL));
 	return st == IKEV1_OK ? ikev1_p1_take_id(x, &id) : st;
 }
 
@@ -44,7 +47,7 @@ int ikev1_main_start(struct ike_sa *sa)
 	if (!x)
 		goto out;
 	x->offer = malloc(sizeof(*x->offer));
-	if (!x->offer || ikev1_p1_offer(sa->gw, ISAKMP_AUTH_PSK, x->offer))
+	if (!x->offer || ikev1_p1_offer(sa->gw, ikev1_p1_auth(sa->gw), x->offer))
 		goto out;
 	ikev1_out_begin(o, x, false);
 	off = o->w.len;
@@ -52,7 +55,7 @@ int ikev1_main_start(struct ike_sa *sa)
 	if (o->w.err || ikev1_keep(&x->sai_b, &x->sai_len, o->buf + off + IKE_GENERIC_HDR_LEN,
 			     o->w.len - off - IKE_GENERIC_HDR_LEN))
 		goto out;
-	ikev1_p1_put_vids(&o->w);
+	ikev1_p1_put_vids(sa, &o->w);
 	err = ikev1_send(x, o, true);
 	x->step = 2;
 out:
@@ -77,7 +80,7 @@ enum ikev1_status ikev1_main_respond(struct ike_sa *sa, struct ikev1_xchg *x,
 		st = ikev1_p1_fail(sa, "the first message has no usable SA payload");
 		goto out;
 	}
-	t = ikev1_p1_select(sa->gw, theirs, ISAKMP_AUTH_PSK, &suite);
+	t = ikev1_p1_select(sa->gw, theirs, ikev1_p1_auth(sa->gw), &suite);
 	if (t < 0) {
 		st = ikev1_p1_fail(sa, "no proposal chosen (phase 1)");
 		goto out;
@@ -97,7 +100,7 @@ enum ikev1_status ikev1_main_respond(struct ike_sa *sa, struct ikev1_xchg *x,
 	ikev1_reply(theirs, p, (unsigned int)t, NULL, 0, x->offer);
 	ikev1_out_begin(o, x, false);
 	isakmp_w_sa(&o->w, x->offer);
-	ikev1_p1_put_vids(&o->w);
+	ikev1_p1_put_vids(sa, &o->w);
 	if (!ikev1_send(x, o, false)) {
 		x->step = 3;
 		st = IKEV1_OK;
@@ -141,7 +144,8 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in,
 	memcpy(sa->spi_r, in->m->hdr.spi_r, 8);
 	ikev1_p1_read_vids(sa, in->m);
 	ikev1_out_begin(o, x, false);
-	if (ikev1_p1_put_ke_nonce(x, &o->w) || ikev1_send(x, o, true))
+	if (ikev1_p1_put_ke_nonce(x, &o->w) || ikev1_p1_put_certreq(sa, &o->w) ||
+	    ikev1_p1_put_natd(sa, &o->w) || ikev1_send(x, o, true))
 		return IKEV1_FATAL;
 	x->step = 4;
 	return IKEV1_OK;
@@ -160,6 +164,9 @@ static enum ikev1_status initiator_m4(struct ikev1_xchg *x, struct ikev1_rx *in,
 	}
 	if (ikev1_p1_derive(x))
 		return ikev1_p1_fail(sa, "key derivation failed (an invalid KE value?)");
+	/* RFC 3947 4: with a NAT between us, the fifth message goes from port 4500. */
+	ikev1_p1_detect_nat(sa, in->rx, in->m);
+	ike_sa_float_to_natt(sa);
 	ikev1_out_begin(o, x, true);
 	if (ikev1_p1_put_id_hash(x, &o->w))
 		return IKEV1_FATAL;
@@ -190,8 +197,10 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in,
 	}
 	/* Our cookie came back: the DH we do now is charged to the address. */
 	ike_halfopen_charge(&iked->halfopen, &in->rx->from);
+	ikev1_p1_detect_nat(sa, in->rx, in->m);
 	ikev1_out_begin(o, x, false);
-	if (ikev1_p1_put_ke_nonce(x, &o->w))
+	if (ikev1_p1_put_ke_nonce(x, &o->w) || ikev1_p1_put_certreq(sa, &o->w) ||
+	    ikev1_p1_put_natd(sa, &o->w))
 		return IKEV1_FATAL;
 	if (ikev1_p1_derive(x))
 		return ikev1_p1_fail(sa, "key derivation failed (an invalid KE value?)");

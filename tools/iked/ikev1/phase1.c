@@ -22,6 +22,7 @@
 #include "log.h"
 #include "net.h"
 #include "pki/cert.h"
+#include "pki/sign.h"
 #include "random.h"
 
 /* RFC 3706 3: the vendor ID of DPD, version 1.0. */
@@ -29,6 +30,92 @@ static const uint8_t vid_dpd[16] = {
 	0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
 	0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
 };
+
+/* RFC 3947 2: MD5("RFC 3947"). */
+static const uint8_t vid_natt[16] = {
+	0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+	0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f,
+};
+
+static bool natt_wanted(const struct iked_gateway *gw)
+{
+	return gw->natt != IKED_NATT_OFF && iked->net.natt_port;
+}
+
+bool ikev1_p1_natt(const struct ike_sa *sa)
+{
+	return sa->v1->peer_natt && natt_wanted(sa->gw);
+}
+
+/* RFC 3947 3.2: HASH(CKY-I | CKY-R | IP | Port), with the negotiated hash. */
+static int natd_hash(const struct ike_sa *sa, const struct sockaddr_storage *ss, uint8_t *out)
+{
+	uint16_t port = htons(ike_sockaddr_port(ss));
+	const void *addr;
+	size_t alen;
+
+	addr = ike_sockaddr_addr(ss, &alen);
+	{
+		const struct ike_piece in[] = {
+			{ sa->spi_i, 8 }, { sa->spi_r, 8 }, { addr, alen },
+			{ (const uint8_t *)&port, 2 },
+		};
+
+		return ike_prf_hash(isakmp_hash_prf(sa->v1->hash), in, 4, out);
+	}
+}
+
+int ikev1_p1_put_natd(struct ike_sa *sa, struct ike_writer *w)
+{
+	uint8_t hash[ISAKMP_HASH_MAX];
+	int n;
+
+	if (!ikev1_p1_natt(sa))
+		return 0;
+	n = natd_hash(sa, &sa->remote, hash);
+	if (n <= 0)
+		return -1;
+	ike_w_payload(w, ISAKMP_PL_NAT_D, false, hash, (size_t)n);
+	/* "force": a hash of no address of ours, so that both ends see a NAT. */
+	if (sa->gw->natt == IKED_NATT_FORCE)
+		ike_random(hash, (size_t)n);
+	else if (natd_hash(sa, &sa->local, hash) != n)
+		return -1;
+	ike_w_payload(w, ISAKMP_PL_NAT_D, false, hash, (size_t)n);
+	return w->err;
+}
+
+void ikev1_p1_detect_nat(struct ike_sa *sa, const struct ike_rx *rx, const struct isakmp_msg *m)
+{
+	const struct ike_payload *pl = NULL;
+	uint8_t to[ISAKMP_HASH_MAX], from[ISAKMP_HASH_MAX];
+	bool first = true, dst_ok = false, src_ok = false, src = false;
+	int n;
+
+	if (!ikev1_p1_natt(sa))
+		return;
+	n = natd_hash(sa, &rx->local, to);
+	if (n <= 0 || natd_hash(sa, &rx->from, from) != n)
+		return;
+	/* The first is our address as the peer sent to it; the others its own. */
+	while ((pl = isakmp_msg_find(m, ISAKMP_PL_NAT_D, pl))) {
+		if (first)
+			dst_ok = pl->len == n && !memcmp(pl->body, to, (size_t)n);
+		else
+			src_ok |= pl->len == n && !memcmp(pl->body, from, (size_t)n);
+		src |= !first;
+		first = false;
+	}
+	if (!src)
+		return;
+	sa->peer.nat_peer = !src_ok;
+	sa->peer.nat_local = !dst_ok;
+	if (sa->peer.nat_peer || sa->peer.nat_local)
+		log_info("%s: NAT detected: %s%s%s", sa->gw->name,
+			 sa->peer.nat_peer ? "the peer is behind one" : "",
+			 sa->peer.nat_peer && sa->peer.nat_local ? ", " : "",
+			 sa->peer.nat_local ? "we are behind one" : "");
+}
 
 enum ikev1_status ikev1_p1_fail(struct ike_sa *sa, const char *why)
 {
@@ -42,14 +129,21 @@ void ikev1_p1_read_vids(struct ike_sa *sa, const struct isakmp_msg *m)
 {
 	const struct ike_payload *pl = NULL;
 
-	while ((pl = isakmp_msg_find(m, ISAKMP_PL_VENDOR, pl)))
+	while ((pl = isakmp_msg_find(m, ISAKMP_PL_VENDOR, pl))) {
 		if (pl->len == sizeof(vid_dpd) && !memcmp(pl->body, vid_dpd, sizeof(vid_dpd)))
 			sa->v1->peer_dpd = true;
+		if (pl->len == sizeof(vid_natt) && !memcmp(pl->body, vid_natt, sizeof(vid_natt)))
+			sa->v1->peer_natt = true;
+	}
 }
 
-int ikev1_p1_put_vids(struct ike_writer *w)
+int ikev1_p1_put_vids(const struct ike_sa *sa, struct ike_writer *w)
 {
-	return ike_w_payload(w, ISAKMP_PL_VENDOR, false, vid_dpd, sizeof(vid_dpd));
+	ike_w_payload(w, ISAKMP_PL_VENDOR, false, vid_dpd, sizeof(vid_dpd));
+	/* A responder answers only an initiator that said it (RFC 3947 3.1). */
+	if (natt_wanted(sa->gw) && (sa->initiator || sa->v1->peer_natt))
+		ike_w_payload(w, ISAKMP_PL_VENDOR, false, vid_natt, sizeof(vid_natt));
+	return w->err;
 }
 
 int ikev1_keep(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
@@ -143,9 +237,12 @@ int ikev1_p1_derive(struct ikev1_xchg *x)
 		return -1;
 	v1->keys.prf = isakmp_hash_prf(v1->hash);
 	v1->keys.len = ike_prf_len(v1->keys.prf);
-	if (!v1->keys.prf || sa->gw->auth != IKED_AUTH_PSK ||
-	    isakmp_skeyid_psk(v1->keys.prf, sa->gw->psk, sa->gw->psk_len, x->ni, x->ni_len,
-			      x->nr, x->nr_len, v1->keys.skeyid) < 0 ||
+	if (!v1->keys.prf ||
+	    (sa->gw->auth == IKED_AUTH_PSK ?
+	     isakmp_skeyid_psk(v1->keys.prf, sa->gw->psk, sa->gw->psk_len, x->ni, x->ni_len,
+			       x->nr, x->nr_len, v1->keys.skeyid) :
+	     isakmp_skeyid_sig(v1->keys.prf, x->ni, x->ni_len, x->nr, x->nr_len, x->gxy,
+			       x->gxy_len, v1->keys.skeyid)) < 0 ||
 	    isakmp_derive_keys(&v1->keys, x->gxy, x->gxy_len, sa->spi_i, sa->spi_r,
 			       isakmp_encr_key_len(v1->encr, v1->key_bits)) ||
 	    isakmp_phase1_iv(v1->keys.prf, x->gxi, x->gxi_len, x->gxr, x->gxr_len, v1->block,
@@ -171,6 +268,54 @@ size_t ikev1_p1_id_body(struct ike_sa *sa, uint8_t *out, size_t cap)
 	return id.len + 4u;
 }
 
+/* ISAKMP certificate encoding "X.509 Certificate - Signature" (RFC 2408 3.9). */
+#define ISAKMP_CERT_X509_SIG	4
+#define IKEV1_MAX_CERTS		8
+
+uint16_t ikev1_p1_auth(const struct iked_gateway *gw)
+{
+	if (gw->auth == IKED_AUTH_PSK)
+		return ISAKMP_AUTH_PSK;
+	return gw->local_cert ? ike_isakmp_auth_method(ike_local_cert_key(gw->local_cert)) : 0;
+}
+
+/* The IKEv2 number of an IKEv1 method, for status (the ECDSA ones coincide). */
+static uint8_t status_method(uint16_t auth)
+{
+	return auth == ISAKMP_AUTH_PSK ? IKE_AUTH_PSK :
+	       auth == ISAKMP_AUTH_RSA_SIG ? IKE_AUTH_RSA_SIG : (uint8_t)auth;
+}
+
+/* Our CERT payloads (ours, then the intermediates) and the SIG over HASH. */
+static int put_certs_sig(struct ike_sa *sa, struct ike_writer *w, const uint8_t *hash,
+			 size_t len)
+{
+	struct ike_local_cert *lc = sa->gw->local_cert;
+	EVP_PKEY *key = ike_local_cert_key(lc);
+	struct ike_cert_der der;
+	uint8_t sig[1024];
+	size_t sig_len = sizeof(sig);
+	unsigned int i;
+
+	for (i = 0; i < ike_local_cert_count(lc); i++)
+		if (!ike_local_cert_der(lc, i, &der))
+			isakmp_w_cert(w, ISAKMP_CERT_X509_SIG, der.data, der.len);
+	if (ike_sign_digest(key, hash, len, sig, &sig_len)) {
+		log_err("%s: cannot sign: %s", sa->gw->name, ike_auth_error());
+		return -1;
+	}
+	ike_w_payload(w, ISAKMP_PL_SIG, false, sig, sig_len);
+	return w->err;
+}
+
+int ikev1_p1_put_certreq(const struct ike_sa *sa, struct ike_writer *w)
+{
+	if (sa->gw->auth == IKED_AUTH_PSK)
+		return 0;
+	/* Any authority: the peer sends its certificate, we judge its chain. */
+	return isakmp_w_cr(w, ISAKMP_CERT_X509_SIG, NULL, 0);
+}
+
 /* Our IDii/IDir and HASH_I/HASH_R. */
 int ikev1_p1_put_id_hash(struct ikev1_xchg *x, struct ike_writer *w)
 {
@@ -187,8 +332,11 @@ int ikev1_p1_put_id_hash(struct ikev1_xchg *x, struct ike_writer *w)
 	if (n < 0)
 		return -1;
 	ike_w_payload(w, ISAKMP_PL_ID, false, body, len);
-	ike_w_payload(w, ISAKMP_PL_HASH, false, hash, (size_t)n);
-	return w->err;
+	if (sa->gw->auth == IKED_AUTH_PSK) {
+		ike_w_payload(w, ISAKMP_PL_HASH, false, hash, (size_t)n);
+		return w->err;
+	}
+	return put_certs_sig(sa, w, hash, (size_t)n);
 }
 
 /*
@@ -217,6 +365,76 @@ enum ikev1_status ikev1_p1_check_hash(struct ikev1_xchg *x, const uint8_t *id_b,
 	}
 	sa->auth_sent = sa->auth_received = IKE_AUTH_PSK;
 	return IKEV1_OK;
+}
+
+enum ikev1_status ikev1_p1_check_sig(struct ikev1_xchg *x, const struct isakmp_msg *m,
+				     const struct ike_payload *id_pl, const struct ike_id *id)
+{
+	struct ike_cert_der ee = { 0 }, chain[IKEV1_MAX_CERTS];
+	const struct ike_payload *pl = NULL;
+	struct ike_sa *sa = x->sa;
+	uint8_t want[ISAKMP_HASH_MAX], enc;
+	unsigned int n_chain = 0;
+	const uint8_t *data;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	enum ikev1_status st = IKEV1_DROP;
+	size_t len;
+	int n;
+
+	n = isakmp_hash_phase1(&sa->v1->keys, !x->initiator, x->gxi, x->gxi_len, x->gxr,
+			       x->gxr_len, sa->spi_i, sa->spi_r, x->sai_b, x->sai_len,
+			       id_pl->body, id_pl->len, want);
+	while ((pl = isakmp_msg_find(m, ISAKMP_PL_CERT, pl))) {
+		if (isakmp_decode_cert(pl, &enc, &data, &len) || enc != ISAKMP_CERT_X509_SIG)
+			continue;
+		if (!ee.data) {
+			ee.data = data;
+			ee.len = len;
+		} else if (n_chain < IKEV1_MAX_CERTS) {
+			chain[n_chain].data = data;
+			chain[n_chain++].len = len;
+		}
+	}
+	pl = isakmp_msg_find(m, ISAKMP_PL_SIG, NULL);
+	if (n < 0 || !pl || isakmp_decode_sig(pl, &data, &len)) {
+		snprintf(sa->why, sizeof(sa->why), "no signature from the peer");
+		goto out;
+	}
+	if (!ee.data) {
+		snprintf(sa->why, sizeof(sa->why), "no certificate from the peer");
+		goto out;
+	}
+	if (ike_cert_verify_peer(sa->gw->ca_store, &ee, chain, n_chain, &cert, &key)) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "peer certificate: %s", ike_cert_error());
+		st = ikev1_p1_fail(sa, why);
+		goto out;
+	}
+	if (!ike_id_matches_cert(id, cert)) {
+		st = ikev1_p1_fail(sa, "the peer's identity is not in its certificate");
+		goto out;
+	}
+	/* The method agreed in phase 1 is the key type both ends sign with. */
+	if (ike_isakmp_auth_method(key) != sa->v1->auth) {
+		st = ikev1_p1_fail(sa, "the peer's key is not of the agreed method");
+		goto out;
+	}
+	if (ike_verify_digest(key, want, (size_t)n, data, len)) {
+		/* Keys from the clear part only: anyone could have sent this. */
+		ike_sa_drop(sa, IKE_DROP_INTEGRITY, &sa->remote,
+			    "main mode message %u: SIG_%c does not verify", x->step,
+			    x->initiator ? 'R' : 'I');
+		snprintf(sa->why, sizeof(sa->why), "the peer's signature does not verify");
+		goto out;
+	}
+	sa->auth_sent = sa->auth_received = status_method(sa->v1->auth);
+	st = IKEV1_OK;
+out:
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	return st;
 }
 
 int ikev1_p1_decode_id(const struct ike_payload *pl, struct ike_id *id)

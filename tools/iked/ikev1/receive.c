@@ -403,6 +403,9 @@ static void sa_message(struct ike_sa *sa, struct ikev1_rx *in)
 	}
 	switch (st) {
 	case IKEV1_OK:
+		/* Authentic and new: the peer may have floated to 4500, or moved behind its NAT. */
+		if (in->encrypted && sa->state != IKE_SA_DEAD && sa->keys_ready)
+			ike_sa_follow_peer(sa, rx);
 		if (in->encrypted)
 			ikev2_dpd_heard(sa);
 		if (x->type == ISAKMP_XCHG_QUICK)

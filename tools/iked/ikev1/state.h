@@ -48,6 +48,7 @@ struct ikev1_sa {
 	unsigned int n_xchgs;
 	struct ikev1_wanted *wanted;
 	bool peer_dpd;			/* the peer sent the RFC 3706 vendor ID */
+	bool peer_natt;			/* the peer sent the RFC 3947 vendor ID */
 	bool peer_contact;		/* its phase 1 said INITIAL-CONTACT */
 	uint8_t renews[8];		/* the ISAKMP SA this one renews (our cookie in it) */
 	uint8_t taken_by[8];		/* renewed: the one that took its IPsec SAs */
@@ -202,7 +203,13 @@ int ikev1_keep(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len);
 /* Phase 1 failed: WHY for status and the log; the SA goes. */
 enum ikev1_status ikev1_p1_fail(struct ike_sa *sa, const char *why);
 void ikev1_p1_read_vids(struct ike_sa *sa, const struct isakmp_msg *m);
-int ikev1_p1_put_vids(struct ike_writer *w);
+int ikev1_p1_put_vids(const struct ike_sa *sa, struct ike_writer *w);
+/* Whether both ends do RFC 3947 NAT traversal (NAT-D payloads, the float). */
+bool ikev1_p1_natt(const struct ike_sa *sa);
+/* NAT-D payloads: the peer's address as we send to it, then ours. */
+int ikev1_p1_put_natd(struct ike_sa *sa, struct ike_writer *w);
+/* The peer's NAT-D payloads in M, RX's addresses: where the NATs are. */
+void ikev1_p1_detect_nat(struct ike_sa *sa, const struct ike_rx *rx, const struct isakmp_msg *m);
 /* The phase 1 transform chosen: what the ISAKMP SA runs from now on. 0 or -1. */
 int ikev1_p1_take_transform(struct ike_sa *sa, const struct isakmp_transform *t,
 			    const struct ike_suite *suite);
@@ -214,8 +221,21 @@ bool ikev1_p1_take_ke_nonce(struct ikev1_xchg *x, const struct isakmp_msg *m);
 int ikev1_p1_derive(struct ikev1_xchg *x);
 /* Our identity as an ID payload body; its length, 0 if it does not fit. */
 size_t ikev1_p1_id_body(struct ike_sa *sa, uint8_t *out, size_t cap);
-/* Our ID and HASH_I (initiator) or HASH_R payloads. */
+/*
+ * Our ID and HASH_I (initiator) or HASH_R payloads; with certificates, the
+ * ID, our CERT payloads and the SIG over the hash (RFC 2409 5.1).
+ */
 int ikev1_p1_put_id_hash(struct ikev1_xchg *x, struct ike_writer *w);
+/* Our phase 1 authentication method (enum isakmp_auth); 0: none usable. */
+uint16_t ikev1_p1_auth(const struct iked_gateway *gw);
+/* With certificates: a CR payload, in main mode's third and fourth messages. */
+int ikev1_p1_put_certreq(const struct ike_sa *sa, struct ike_writer *w);
+/*
+ * With certificates: the peer's CERT chain verified, its identity ID (of
+ * the payload ID_PL) in its certificate, its SIG over HASH_I/HASH_R.
+ */
+enum ikev1_status ikev1_p1_check_sig(struct ikev1_xchg *x, const struct isakmp_msg *m,
+				     const struct ike_payload *id_pl, const struct ike_id *id);
 /* The peer's phase 1 HASH over ID body ID_B: OK, or DROP (counted). */
 enum ikev1_status ikev1_p1_check_hash(struct ikev1_xchg *x, const uint8_t *id_b, size_t id_len,
 				      const struct ike_payload *h_pl);

@@ -130,25 +130,6 @@ static void detect_nat(struct ike_sa *sa, const struct ike_rx *rx)
 			"no traffic", sa->gw->name, ike_sockaddr_port(&sa->local));
 }
 
-/*
- * RFC 7296 2.23: with a NAT between us, the initiator moves IKE to port
- * 4500 from IKE_AUTH on, where ESP in UDP will run too, so that both go
- * through one NAT mapping. A peer on a port of its own keeps it.
- */
-static void float_to_natt(struct ike_sa *sa)
-{
-	uint16_t natt = iked->net.natt_port;
-	char a[64];
-
-	if (!natt || !ike_sa_udp_encap(sa) || ike_sockaddr_port(&sa->local) == natt)
-		return;
-	ike_sockaddr_set_port(&sa->local, natt);
-	if (ike_sockaddr_port(&sa->remote) == iked->net.port)
-		ike_sockaddr_set_port(&sa->remote, natt);
-	log_info("%s: moving to %s for the NAT", sa->gw->name,
-		 ike_sockaddr_str(&sa->remote, a, sizeof(a)));
-}
-
 /* The notifies both directions carry. */
 static void put_common_notifies(struct ike_sa *sa, struct ike_writer *w)
 {
@@ -377,7 +358,7 @@ static enum ike_xchg_status init_process_response(struct ike_xchg *x, struct ike
 		return IKE_XCHG_FATAL;
 	ike_suite_format(IKE_PROP_IKE, &sa->suite, text, sizeof(text));
 	log_info("%s: IKE_SA_INIT done, %s", sa->gw->name, text);
-	float_to_natt(sa);
+	ike_sa_float_to_natt(sa);
 	sa->state = IKE_SA_AUTH_SENT;
 	if (ikev2_auth_queue(sa, ix->vpn, ix->sel)) {
 		snprintf(sa->why, sizeof(sa->why), "cannot send IKE_AUTH");

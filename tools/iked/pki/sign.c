@@ -356,6 +356,97 @@ static int ecdsa_raw_to_der(const uint8_t *raw, size_t field, uint8_t **der,
 	return 0;
 }
 
+uint16_t ike_isakmp_auth_method(EVP_PKEY *key)
+{
+	switch (key_kind(key)) {
+	case KEY_RSA:
+		return 3;	/* RSA signatures */
+	case KEY_P256:
+		return 9;	/* ECDSA with SHA-256 on P-256, RFC 4754 */
+	case KEY_P384:
+		return 10;
+	case KEY_P521:
+		return 11;
+	case KEY_NONE:
+		break;
+	}
+	return 0;
+}
+
+static size_t ec_field(enum key_kind kind)
+{
+	return kind == KEY_P256 ? 32 : kind == KEY_P384 ? 48 : kind == KEY_P521 ? 66 : 0;
+}
+
+int ike_sign_digest(EVP_PKEY *key, const uint8_t *digest, size_t len, uint8_t *out,
+		    size_t *out_len)
+{
+	enum key_kind kind = key_kind(key);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+	uint8_t der[160];
+	size_t field = ec_field(kind), sig_len;
+	int ret = -EIO;
+
+	if (!ctx)
+		return auth_fail(-ENOMEM, "out of memory");
+	if (kind == KEY_NONE || EVP_PKEY_sign_init(ctx) != 1 ||
+	    (kind == KEY_RSA && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1)) {
+		ret = auth_fail(-EINVAL, "cannot sign with this key: %s", ike_ossl_reason());
+		goto out;
+	}
+	sig_len = kind == KEY_RSA ? *out_len : sizeof(der);
+	if (EVP_PKEY_sign(ctx, kind == KEY_RSA ? out : der, &sig_len, digest, len) != 1) {
+		ret = auth_fail(-EIO, "signing failed: %s", ike_ossl_reason());
+		goto out;
+	}
+	if (kind == KEY_RSA) {
+		*out_len = sig_len;
+		ret = 0;
+	} else if (*out_len < 2 * field) {
+		ret = auth_fail(-ENOSPC, "signature needs %zu bytes", 2 * field);
+	} else {
+		ret = ecdsa_der_to_raw(der, sig_len, field, out);
+		if (!ret)
+			*out_len = 2 * field;
+	}
+out:
+	EVP_PKEY_CTX_free(ctx);
+	return ret;
+}
+
+int ike_verify_digest(EVP_PKEY *key, const uint8_t *digest, size_t len, const uint8_t *sig,
+		      size_t sig_len)
+{
+	enum key_kind kind = key_kind(key);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+	size_t field = ec_field(kind), der_len = 0;
+	uint8_t *der = NULL;
+	int ret;
+
+	if (!ctx)
+		return auth_fail(-ENOMEM, "out of memory");
+	if (kind == KEY_NONE || EVP_PKEY_verify_init(ctx) != 1 ||
+	    (kind == KEY_RSA && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1)) {
+		ret = auth_fail(IKE_AUTH_FAILED, "cannot verify with this key");
+		goto out;
+	}
+	if (kind != KEY_RSA) {
+		if (sig_len != 2 * field) {
+			ret = auth_fail(IKE_AUTH_FAILED, "an ECDSA signature of %zu bytes", sig_len);
+			goto out;
+		}
+		ret = ecdsa_raw_to_der(sig, field, &der, &der_len);
+		if (ret)
+			goto out;
+	}
+	ret = EVP_PKEY_verify(ctx, der ? der : sig, der ? der_len : sig_len, digest, len) == 1 ?
+	      0 : auth_fail(IKE_AUTH_FAILED, "signature does not verify");
+out:
+	OPENSSL_free(der);
+	EVP_PKEY_CTX_free(ctx);
+	return ret;
+}
+
 /* Method 1: RSASSA-PKCS1-v1_5 with SHA-1, as RFC 7296 defines it. */
 static int sign_rsa_sha1(EVP_PKEY *key, const uint8_t *octets, size_t len,
 			 uint8_t *out, size_t *out_len)

@@ -65,6 +65,19 @@ int ike_auth_verify(EVP_PKEY *peer_key, uint8_t method,
 		    const uint8_t *auth_data, size_t auth_len,
 		    const uint8_t *octets, size_t len);
 
+/*
+ * IKEv1 SIG payloads (RFC 2409 5.1, RFC 4754 7): HASH_I or HASH_R signed
+ * as it is, no digest taken over it: RSA with PKCS#1 type 1 padding and
+ * no DigestInfo, ECDSA with it as the digest and r|s fixed-size. 0, or a
+ * negative errno (IKE_AUTH_FAILED: the signature does not verify).
+ */
+int ike_sign_digest(EVP_PKEY *key, const uint8_t *digest, size_t len, uint8_t *out,
+		    size_t *out_len);
+int ike_verify_digest(EVP_PKEY *key, const uint8_t *digest, size_t len, const uint8_t *sig,
+		      size_t sig_len);
+/* KEY's IKEv1 authentication method: 3 (RSA), 9, 10, 11 (ECDSA P-256, P-384, P-521); 0. */
+uint16_t ike_isakmp_auth_method(EVP_PKEY *key);
+
 /* "ECDSA P-384 SHA-384", "digital signature": AUTH method names for status. */
 const char *ike_auth_method_name(uint8_t method);
 /* RSA, or EC on P-256, P-384 or P-521: the keys AUTH can use. */
