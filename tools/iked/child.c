@@ -370,7 +370,8 @@ int ike_child_install_keys(struct ike_sa *sa, struct child_sa *c, const struct c
 	}
 	if (!c->lifetime)
 		c->lifetime = c->vpn->lifetime;
-	c->soft_seconds = c->lifetime ? ike_soft_lifetime(c->lifetime) : 0;
+	if (!c->soft_seconds)
+		c->soft_seconds = c->lifetime ? ike_soft_lifetime(c->lifetime) : 0;
 	if (!err)
 		err = ike_kernel_add_child(c, in, out, c->vpn->replay_window,
 					   c->lifetime, c->vpn->lifetime_kb);

@@ -51,7 +51,7 @@
 	" dpd = { mode = \"probe-idle-tunnel\"; interval = 2; threshold = 2; }; " extra " }"
 #define VPN(gw, lts, rts, est) \
 	"{ name = \"v" gw "\"; gateway = \"" gw "\"; bind-interface = \"st0\";" \
-	" proposals = [ \"aes128gcm16-modp2048\", \"aes128-sha256\" ]; lifetime = 30;" \
+	" proposals = [ \"aes128gcm16-modp2048\", \"aes128-sha256-modp2048\" ]; lifetime = 30;" \
 	" establish-tunnels = \"" est "\"; traffic-selectors = ( { local = \"" lts "\";" \
 	" remote = \"" rts "\"; }, { local = \"10.3.0.0/16\"; remote = \"10.4.0.0/16\"; } ); }"
 #define LIMITS	"limits = { half-open-per-address = 8; setup-timeout = 10; };\n"

@@ -466,6 +466,30 @@ static bool same_id(const struct ike_payload *pl, const uint8_t *body, size_t le
 	return pl && pl->len == len && !memcmp(pl->body, body, len);
 }
 
+/*
+ * The responder answered other proxy IDs than ours: RFC 2409 has it echo
+ * them, but strongSwan narrows them as in IKEv2. Taken only for a VPN
+ * without traffic-selectors (everything, route-based), when within what we
+ * proposed; they are then the child's selectors.
+ */
+static bool narrowed(struct ikev1_xchg *x, const struct ike_payload *ci,
+		     const struct ike_payload *cr)
+{
+	struct isakmp_id a, b;
+	struct ike_ts l, r;
+
+	if (x->vpn->n_sel || !ci || !cr || isakmp_decode_id(ci, &a) || isakmp_decode_id(cr, &b) ||
+	    isakmp_id_to_ts(&a, &l) || isakmp_id_to_ts(&b, &r) ||
+	    !ike_ts_within(&l, &x->child->local.ts[0]) ||
+	    !ike_ts_within(&r, &x->child->remote.ts[0]))
+		return false;
+	log_info("%s: quick mode %08x: the responder narrowed the proxy IDs", x->sa->gw->name,
+		 x->msgid);
+	x->child->local.ts[0] = l;
+	x->child->remote.ts[0] = r;
+	return true;
+}
+
 static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 {
 	struct ike_sa *sa = x->sa;
@@ -489,7 +513,8 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 		return IKEV1_FAILED;
 	if (!pl || isakmp_decode_sa(pl, reply) || (t = ikev1_check_reply(x->offer, reply)) < 0 ||
 	    reply->p[0].spi_len != 4 || nonce(in->m, x->nr, &x->nr_len) ||
-	    !same_id(ci, x->idci, x->idci_len) || !same_id(cr, x->idcr, x->idcr_len)) {
+	    ((!same_id(ci, x->idci, x->idci_len) || !same_id(cr, x->idcr, x->idcr_len)) &&
+	     !narrowed(x, ci, cr))) {
 		free(reply);
 		log_err("%s: quick mode %08x: the responder's answer is not what we offered",
 			sa->gw->name, x->msgid);
@@ -734,6 +759,15 @@ static enum ikev1_status responder_m1(struct ikev1_xchg *x, struct ikev1_rx *in)
 	x->child->lifetime = theirs->t[t].life_seconds;
 	if (!x->child->lifetime || x->child->lifetime > x->vpn->lifetime)
 		x->child->lifetime = x->vpn->lifetime;
+	/*
+	 * The initiator rekeys (strongSwan at its rekey_time, before the
+	 * lifetime it proposed); we only in the last 5%, if it has not: two
+	 * quick modes for one child at once are no good with a peer that
+	 * settles collisions its own way.
+	 */
+	if (x->child->lifetime > 2)
+		x->child->soft_seconds = x->child->lifetime -
+					 (x->child->lifetime / 20 > 1 ? x->child->lifetime / 20 : 1);
 	spi[0] = (uint8_t)(x->child->spi_in >> 24);
 	spi[1] = (uint8_t)(x->child->spi_in >> 16);
 	spi[2] = (uint8_t)(x->child->spi_in >> 8);
