@@ -287,6 +287,9 @@ bool ike_sa_udp_encap(const struct ike_sa *sa)
 	/* Without a NAT-T port (--natt-port 0) there is no ESP in UDP to receive. */
 	if (!iked->net.natt_port)
 		return false;
+	/* IKEv1: only with a peer that does RFC 3947 (its vendor ID). */
+	if (sa->version == 1 && !(sa->v1 && sa->v1->peer_natt))
+		return false;
 	switch (sa->gw->natt) {
 	case IKED_NATT_FORCE:
 		return true;

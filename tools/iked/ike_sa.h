@@ -83,6 +83,7 @@ struct child_sa {
 	uint8_t made_nonce[IKE_NONCE_MAX];
 	size_t made_nonce_len;
 	bool made_by_us;		/* IKEv1: by a quick mode we initiated */
+	uint64_t made_ms;		/* IKEv1: when it was installed */
 };
 
 /*

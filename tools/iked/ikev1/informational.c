@@ -186,6 +186,7 @@ static void take_notify(struct ike_sa *sa, const struct isakmp_notify *n)
 		if (((sa->v1->dpd_seq - ntohl(seq)) & 0x7fffffff) <
 		    sa->dpd.sent - sa->dpd.answered) {
 			sa->dpd.answered = sa->dpd.sent;
+			ikev2_dpd_heard(sa);
 			log_debug("%s: R-U-THERE-ACK %u", sa->gw->name, ntohl(seq));
 		}
 		return;
@@ -289,9 +290,12 @@ void ikev1_info_process(struct ike_sa *sa, struct ikev1_rx *in)
 		return;
 	}
 	ikev1_msgid_remember(sa, m->hdr.msgid);
-	ike_sa_follow_peer(sa, in->rx);
-	ikev2_dpd_heard(sa);
-	sa->v1->heard_since_up = true;
+	/*
+	 * No sign of life, and no reason to move: an informational proves no
+	 * freshness (a capture older than the message IDs we remember passes
+	 * again). Only the answer to a probe of ours does (take_notify()).
+	 */
+	ikev1_confirmed(sa);
 	for (i = 1; i < m->n && sa->state != IKE_SA_DEAD; i++) {
 		if (m->pl[i].type == ISAKMP_PL_NOTIFY && !isakmp_decode_notify(&m->pl[i], &n))
 			take_notify(sa, &n);

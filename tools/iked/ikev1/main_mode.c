@@ -219,6 +219,8 @@ static enum ikev1_status responder_m5(struct ikev1_xchg *x, struct ikev1_rx *in,
 		return st;
 	ikev1_take_iv(x, in);
 	ikev1_p1_read_contact(x->sa, in->m);
+	/* The initiator floated to 4500 for this message: the sixth goes there. */
+	ike_sa_follow_peer(x->sa, in->rx);
 	ikev1_out_begin(o, x, true);
 	if (ikev1_p1_put_id_hash(x, &o->w) || ikev1_send(x, o, false))
 		return IKEV1_FATAL;

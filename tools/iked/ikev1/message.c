@@ -34,6 +34,7 @@ struct ikev1_xchg *ikev1_xchg_new(struct ike_sa *sa, uint8_t type, uint32_t msgi
 	x->msgid = msgid;
 	x->initiator = initiator;
 	x->step = 1;
+	x->first_ms = ike_now_ms();
 	x->next = sa->v1->xchgs;
 	sa->v1->xchgs = x;
 	sa->v1->n_xchgs++;

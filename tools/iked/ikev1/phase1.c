@@ -512,6 +512,13 @@ static void take_over(struct ike_sa *sa, struct ike_sa *old, uint64_t ms)
 	memcpy(old->v1->taken_by, ike_sa_our_spi(sa), 8);
 	old->rekey_due = 0;
 	ike_timer_cancel(&old->rekey);
+	/*
+	 * Our aggressive mode is up before the peer has its third message,
+	 * which is not retransmitted: the old one stays until the new one
+	 * carried something authentic (ikev1_confirmed()).
+	 */
+	if (sa->initiator && sa->v1->mode == ISAKMP_XCHG_AGGRESSIVE)
+		ms = (uint64_t)iked->cfg->limits.setup_timeout * 1000;
 	ike_timer_set(&old->setup, ms, ike_sa_setup_expired);
 	log_info("%s: ISAKMP SA renewed (%s): its %u IPsec SAs carried over", sa->gw->name,
 		 sa->initiator ? "by us" : "by the peer", n);
@@ -606,6 +613,20 @@ void ikev1_p1_done(struct ikev1_xchg *x)
 			take_over(sa, old, (uint64_t)iked->cfg->limits.setup_timeout * 1000);
 	}
 	ikev1_quick_wanted(sa);
+}
+
+void ikev1_confirmed(struct ike_sa *sa)
+{
+	struct ike_sa *old;
+
+	if (sa->v1->heard_since_up)
+		return;
+	sa->v1->heard_since_up = true;
+	if (!sa->initiator || !memcmp(sa->v1->renews, zero_cookie, 8))
+		return;
+	old = ike_sa_by_our_spi(sa->v1->renews);
+	if (old && old->version == 1 && old->rekeyed && old->state == IKE_SA_ESTABLISHED)
+		ike_timer_set(&old->setup, IKEV1_HANDOVER_MS, ike_sa_setup_expired);
 }
 
 bool ikev1_p1_other_up(const struct ike_sa *sa)

@@ -110,6 +110,7 @@ static int install(struct ikev1_xchg *x)
 	ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &c->made_nonce_len);
 	memcpy(c->made_nonce, low, c->made_nonce_len);
 	c->made_by_us = x->initiator;
+	c->made_ms = ike_now_ms();
 	err = keymat(x, c, c->spi_in, &in) ?: keymat(x, c, c->spi_out, &out);
 	if (!err)
 		err = ike_child_install_keys(x->sa, c, &in, &out);
@@ -551,8 +552,10 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	 */
 	theirs = old && old->state == CHILD_REKEYED ? ike_child_find_in(old->replaced_by, NULL) :
 		 NULL;
-	if (theirs && theirs->state == CHILD_INSTALLED && !theirs->made_by_us &&
-	    !ending_one_loses(low, low_len, theirs)) {
+	if (theirs && (theirs->state != CHILD_INSTALLED || theirs->made_by_us ||
+		       theirs->made_ms < x->first_ms))
+		theirs = NULL;
+	if (theirs && !ending_one_loses(low, low_len, theirs)) {
 		ike_child_inherit(x->child, theirs);
 		x->child->out_standby = true;
 		c = x->child;
@@ -645,6 +648,18 @@ static enum ikev1_status refuse(struct ikev1_xchg *x, uint16_t type, const char 
 }
 
 /*
+ * Whether a transform's encapsulation mode is the one we would use: ESP
+ * in UDP (RFC 3947, or its drafts' 61443) exactly when we found a NAT.
+ */
+static bool encap_fits(const struct ike_sa *sa, const struct isakmp_transform *t)
+{
+	bool udp = t->encap == ISAKMP_ENCAP_UDP_TUNNEL || t->encap == 61443;
+
+	return (t->encap == ISAKMP_ENCAP_TUNNEL || udp || !t->encap) &&
+	       udp == ike_sa_udp_encap(sa);
+}
+
+/*
  * Whether proposal P shares its number with another: an AND of protocols
  * (RFC 2408 4.2: ESP with IPComp, AH with ESP), which we cannot answer
  * whole, so not at all.
@@ -681,6 +696,7 @@ static uint16_t choose(struct ikev1_xchg *x, const struct isakmp_sa_offer *their
 		for (t = pr->first; !c && t < pr->first + pr->n_transforms && t < theirs->n_t;
 		     t++) {
 			if (!ikev1_p2_as_ikev2(pr->protocol, &theirs->t[t], pr->spi, one) ||
+			    !encap_fits(x->sa, &theirs->t[t]) ||
 			    (theirs->t[t].life_seconds &&
 			     theirs->t[t].life_seconds < IKED_LIFETIME_MIN) ||
 			    and_proposal(theirs, p))
@@ -816,6 +832,9 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in)
 	}
 	ikev1_take_iv(x, in);
 	mine = just_rekeyed(sa, x->child, &old);
+	/* It crossed ours only if it began before ours ended; later, it rekeys ours. */
+	if (mine && x->first_ms > mine->made_ms)
+		mine = NULL;
 	if (mine) {
 		ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &low_len);
 		if (ending_one_loses(low, low_len, mine)) {

@@ -179,26 +179,23 @@ static bool unproven(const struct ike_sa *sa)
 }
 
 /*
- * The half-open limits are full: the oldest unproven SA goes, from FROM's
- * address if it has one, else from anywhere. IKEv1 has no COOKIE round
- * trip, so without this a few spoofed first messages a minute from a
- * peer's address would keep its real one out; now a spoofer must outrun
- * the peer's round trip. False if there was none.
+ * FROM's half-open share is full: its oldest unproven SA goes. IKEv1 has
+ * no COOKIE round trip, so without this a few spoofed first messages a
+ * minute from a peer's address would keep its real one out; now a
+ * spoofer must outrun the peer's round trip. Only main mode makes room
+ * so (it does no DH for an unproven SA), and only within one address.
+ * False if there was none.
  */
 static bool evict_unproven(const struct sockaddr_storage *from)
 {
 	struct ike_sa *sa, *oldest = NULL;
-	bool same, oldest_same = false;
 
 	ike_sa_foreach(sa) {
-		if (!unproven(sa))
+		/* Never another address's: a sender could push out other peers. */
+		if (!unproven(sa) || !ike_sockaddr_equal(&sa->remote, from, 0))
 			continue;
-		same = ike_sockaddr_equal(&sa->remote, from, 0);
-		if (!oldest || (same && !oldest_same) ||
-		    (same == oldest_same && sa->setup.when < oldest->setup.when)) {
+		if (!oldest || sa->setup.when < oldest->setup.when)
 			oldest = sa;
-			oldest_same = same;
-		}
 	}
 	if (!oldest)
 		return false;
@@ -214,16 +211,15 @@ static bool halfopen_room(const struct ike_rx *rx, bool dh_now)
 	const struct iked_limits *lim = &iked->cfg->limits;
 	int tries;
 
+	/* Aggressive mode: a DH per message, so every limit, rate included, and no eviction. */
+	if (dh_now)
+		return ike_halfopen_admit(&iked->halfopen, lim, &iked->sas, &rx->from) !=
+		       IKE_ADMIT_DROP;
+	if (iked->sas.n_half >= lim->half_open_max)
+		return false;
 	for (tries = 0; tries < 2; tries++) {
-		if (dh_now) {
-			if (ike_halfopen_admit(&iked->halfopen, lim, &iked->sas, &rx->from) !=
-			    IKE_ADMIT_DROP)
-				return true;
-		} else if (iked->sas.n_half < lim->half_open_max &&
-			   ike_sa_table_half_open_from(&iked->sas, &rx->from) <
-			   lim->half_open_per_address) {
+		if (ike_sa_table_half_open_from(&iked->sas, &rx->from) < lim->half_open_per_address)
 			return true;
-		}
 		if (tries || !evict_unproven(&rx->from))
 			return false;
 	}
@@ -403,13 +399,17 @@ static void sa_message(struct ike_sa *sa, struct ikev1_rx *in)
 	}
 	switch (st) {
 	case IKEV1_OK:
-		/* Authentic and new: the peer may have floated to 4500, or moved behind its NAT. */
-		if (in->encrypted && sa->state != IKE_SA_DEAD && sa->keys_ready)
+		/*
+		 * Authentic and fresh (it answers our nonce: not a quick mode's
+		 * first message, which could be an old one replayed): the peer may
+		 * have floated to 4500, or moved behind its NAT.
+		 */
+		if (in->encrypted && !fresh && sa->state != IKE_SA_DEAD && sa->keys_ready)
 			ike_sa_follow_peer(sa, rx);
-		if (in->encrypted)
+		if (in->encrypted && !fresh)
 			ikev2_dpd_heard(sa);
 		if (x->type == ISAKMP_XCHG_QUICK)
-			sa->v1->heard_since_up = true;
+			ikev1_confirmed(sa);
 		if (fresh)
 			ikev1_msgid_remember(sa, h->msgid);
 		memcpy(x->in_digest, rx->digest, 32);

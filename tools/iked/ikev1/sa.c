@@ -95,8 +95,9 @@ int ikev1_child_wanted(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel
 
 bool ikev1_same_peer(const struct ike_sa *a, const struct ike_sa *b)
 {
+	/* A "%any" gateway's peers may share an identity: there, the address too. */
 	return a->gw == b->gw && ike_id_equal(&a->peer_id, &b->peer_id) &&
-	       ike_sockaddr_equal(&a->remote, &b->remote, 0);
+	       (!iked_gateway_any(a->gw) || ike_sockaddr_equal(&a->remote, &b->remote, 0));
 }
 
 #define IKEV1_REKEY_RETRY_MS	2000

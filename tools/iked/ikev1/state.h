@@ -128,6 +128,7 @@ struct ikev1_xchg {
 	uint8_t *idci, *idcr;		/* the IDci/IDcr bodies sent, or received to echo */
 	size_t idci_len, idcr_len;
 	uint32_t peer_life;		/* lifetime the peer proposed, s */
+	uint64_t first_ms;		/* when it began (its first message) */
 };
 
 /* ---- message.c ---- */
@@ -253,6 +254,11 @@ void ikev1_p1_done(struct ikev1_xchg *x);
  * if there is one (RFC 2409 ties them to none). False if none took them.
  */
 bool ikev1_hand_over(struct ike_sa *sa);
+/*
+ * An authentic message came on SA after phase 1: the peer has it. A
+ * renewal of ours in aggressive mode may let the old ISAKMP SA go now.
+ */
+void ikev1_confirmed(struct ike_sa *sa);
 /* Whether another ISAKMP SA with SA's gateway is up (no INITIAL-CONTACT then). */
 bool ikev1_p1_other_up(const struct ike_sa *sa);
 /* Notes an INITIAL-CONTACT among M's notifies (checked in an authenticated message). */
