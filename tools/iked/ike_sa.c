@@ -74,8 +74,16 @@ void ike_sa_setup_expired(struct ike_timer *t)
 	char why[96];
 
 	if (sa->rekeyed && sa->state == IKE_SA_ESTABLISHED) {
-		/* IKEv1: its successor took the IPsec SAs; the peer hears it goes. */
+		/*
+		 * IKEv1: its successor took the IPsec SAs; the peer hears it goes,
+		 * once the quick modes running on it are over (the peer installs
+		 * at their second message).
+		 */
 		if (sa->version == 1) {
+			if (ikev1_busy(sa)) {
+				ike_timer_set(&sa->setup, 1000, ike_sa_setup_expired);
+				return;
+			}
 			ikev1_delete_sa(sa);
 			return;
 		}
@@ -141,6 +149,9 @@ static void lifetime_expired(struct ike_timer *t)
 
 	log_info("%s: IKE SA lifetime (%u s) reached: deleting it", sa->gw->name,
 		 ike_sa_lifetime(sa));
+	/* IKEv1: IPsec SAs outlive their ISAKMP SA when another one with the peer is up. */
+	if (sa->version == 1)
+		ikev1_hand_over(sa);
 	ike_sa_delete(sa);
 }
 
@@ -192,12 +203,13 @@ static uint64_t soft_rekey_ms(const struct ike_sa *sa)
 	/*
 	 * IKEv1 has no rule for two renewals that cross: the ISAKMP SA's
 	 * initiator renews it (strongSwan at its rekey_time, some 90% of the
-	 * lifetime it proposed), and its responder only in the last 5% (at
-	 * least a second), if that has not happened by then.
+	 * lifetime it proposed, which adds its over_time of 10%), and its
+	 * responder only in the last 5% (at least 250 ms), if that has not
+	 * happened by then.
 	 */
 	if (sa->version == 1 && !sa->initiator) {
 		uint64_t life = (uint64_t)ike_sa_lifetime(sa) * 1000;
-		uint64_t margin = life / 20 > 1000 ? life / 20 : 1000;
+		uint64_t margin = life / 20 > 250 ? life / 20 : 250;
 
 		ms = life > margin ? life - margin : life / 2;
 	}

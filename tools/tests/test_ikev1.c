@@ -18,6 +18,7 @@
 #include "ikev1/ikev1.h"
 #include "ikev1/state.h"
 #include "ikev2/exchanges.h"
+#include "ikev2/ikev2.h"
 #include "log.h"
 #include "net.h"
 #include "pki/cert.h"
@@ -765,6 +766,32 @@ static void test_natt(void **state)
 	assert_true(ike_sa_udp_encap(b));
 }
 
+#define CONF_AH(local, peer, sels) \
+	"gateways = ( { name = \"peer\"; version = 1; address = \"" peer "\";" \
+	" local-address = \"" local "\"; psk = \"" PSK "\"; proposals = [ " P1 " ]; } );\n" \
+	"vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\"; protocol = \"ah\";" \
+	" proposals = [ \"sha256-modp2048\", \"sha1-modp2048\" ]; establish-tunnels = \"immediately\";" \
+	" traffic-selectors = ( " sels " ); } );\n"
+
+static int setup_ah(void **state)
+{
+	return setup_with(state, CONF_AH(A_ADDR, B_ADDR, SEL_A), CONF_AH(B_ADDR, A_ADDR, SEL_B));
+}
+
+/* AH (RFC 2407 4.4.3): the transform ID and the authentication attribute name one algorithm. */
+static void test_ah(void **state)
+{
+	struct pair *p = *state;
+	struct child_sa *c;
+
+	establish(p);
+	c = peer_sa(&p->a, 0)->children;
+	assert_int_equal(c->protocol, IKE_PROTO_AH);
+	assert_int_equal(c->suite.integ, IKE_INTEG_HMAC_SHA2_256_128);
+	assert_int_equal(c->suite.encr, 0);
+	assert_int_equal(c->suite.dh, IKE_DH_MODP2048);
+}
+
 /* The config refuses what IKEv1 cannot say. */
 static void test_config_refusals(void **state)
 {
@@ -825,6 +852,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spoofed_first_messages, setup_small_limits,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_natt, setup_natt_force, teardown),
+		cmocka_unit_test_setup_teardown(test_ah, setup_ah, teardown),
 		cmocka_unit_test(test_config_refusals),
 	};
 

@@ -8,6 +8,7 @@
 #ifndef SECTUN_IKED_IKEV1_IKEV1_H
 #define SECTUN_IKED_IKEV1_IKEV1_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct child_sa;
@@ -46,6 +47,10 @@ struct iked_config_map;
  * the new configuration; those of VPNs that changed or went are dropped.
  */
 void ikev1_retarget(struct ike_sa *sa, const struct iked_config_map *map);
+/* Whether a quick mode runs on SA (not yet over). */
+bool ikev1_busy(const struct ike_sa *sa);
+/* Before SA goes: its IPsec SAs move to another ISAKMP SA with the peer, if one is up. */
+bool ikev1_hand_over(struct ike_sa *sa);
 /* SA is dying: its exchanges and waiting quick modes go. */
 void ikev1_sa_stop(struct ike_sa *sa);
 /* Frees SA's ISAKMP state, keys wiped. */

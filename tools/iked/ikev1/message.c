@@ -226,7 +226,7 @@ static void retransmit(struct ike_timer *t)
 		log_info("%s: %s message %u not answered after %u retransmissions", sa->gw->name,
 			 isakmp_exchange_name(x->type) ?: "IKEv1", x->step, x->tries);
 		if (x->type == ISAKMP_XCHG_QUICK && sa->state == IKE_SA_ESTABLISHED &&
-		    sa->v1->heard_since_up) {
+		    (sa->v1->heard_since_up || sa->children)) {
 			if (x->vpn)
 				snprintf(x->vpn->last_error, sizeof(x->vpn->last_error),
 					 "quick mode not answered");

@@ -138,6 +138,16 @@ void ikev1_child_rekey(struct ike_sa *sa, struct child_sa *c)
 		c->rekey_pending = true;
 }
 
+bool ikev1_busy(const struct ike_sa *sa)
+{
+	const struct ikev1_xchg *x;
+
+	for (x = sa->v1 ? sa->v1->xchgs : NULL; x; x = x->next)
+		if (x->type == ISAKMP_XCHG_QUICK && !x->done)
+			return true;
+	return false;
+}
+
 void ikev1_retarget(struct ike_sa *sa, const struct iked_config_map *map)
 {
 	struct ikev1_wanted **w = &sa->v1->wanted, *gone;

@@ -250,11 +250,6 @@ enum ikev1_status ikev1_p1_take_id(struct ikev1_xchg *x, const struct ike_id *id
  */
 void ikev1_p1_done(struct ikev1_xchg *x);
 /*
- * SA is going: its IPsec SAs move to another ISAKMP SA with the same peer
- * if there is one (RFC 2409 ties them to none). False if none took them.
- */
-bool ikev1_hand_over(struct ike_sa *sa);
-/*
  * An authentic message came on SA after phase 1: the peer has it. A
  * renewal of ours in aggressive mode may let the old ISAKMP SA go now.
  */
