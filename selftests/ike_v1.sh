@@ -149,13 +149,15 @@ fi
 iked_stop
 sw_clear
 
-# The same driven by strongSwan: quick mode every 1-3 s, and its phase 1
-# reauthentication every 9-10 s, which carries its IPsec SAs over.
+# The same driven by strongSwan: quick mode every 0-4 s (life 8 s), and
+# its phase 1 reauthentication every 10 s (proposing 15 s: over_time 5 s),
+# which carries its IPsec SAs over.
 sw_load "$(swanctl_conf_text aes256-sha384-ecp384 psk "
 		local_ts = 192.168.4.0/24
 		esp_proposals = aes256gcm16-ecp384
-		rekey_time = 3s
-		life_time = 5s" "$PSK" | sed 's/^\(\t*\)version = 1/&\n\1rekey_time = 10s/')"
+		rekey_time = 4s
+		life_time = 8s" "$PSK" |
+	sed 's/^\(\t*\)version = 1/&\n\1rekey_time = 10s\n\1over_time = 5s/')"
 iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 responder-only)"
 sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
 expect_children "rekeys by strongSwan: up" 1 5
