@@ -56,6 +56,8 @@ charon_start() {
 		filelog {
 			sw {
 				path = $IKE_DIR/charon.log
+				time_format = %T
+				time_add_ms = yes
 				default = 1
 				ike = 2
 				cfg = 2

@@ -28,13 +28,15 @@
 #define A_ADDR	"192.0.2.1"
 #define B_ADDR	"192.0.2.2"
 
-#define CONF(local, peer, psk, props, vprops, sels, gw_extra) \
+#define CONF_LIFE(local, peer, psk, props, vprops, sels, gw_extra, vpn_life) \
 	"gateways = ( { name = \"peer\"; version = 1; address = \"" peer "\";" \
 	" local-address = \"" local "\"; psk = \"" psk "\"; proposals = [ " props " ];" \
 	" retransmit-timeout-ms = 500; retransmit-tries = 3; " gw_extra " } );\n" \
 	"vpns = ( { name = \"v\"; gateway = \"peer\"; bind-interface = \"st0\";" \
-	" proposals = " vprops "; establish-tunnels = \"immediately\"; lifetime = 60;" \
+	" proposals = " vprops "; establish-tunnels = \"immediately\"; lifetime = " vpn_life ";" \
 	" traffic-selectors = ( " sels " ); } );\n"
+#define CONF(local, peer, psk, props, vprops, sels, gw_extra) \
+	CONF_LIFE(local, peer, psk, props, vprops, sels, gw_extra, "60")
 
 #define SEL(l, r)	"{ local = \"" l "\"; remote = \"" r "\"; }"
 #define SEL_A		SEL("10.1.0.0/16", "10.2.0.0/16")
@@ -450,6 +452,81 @@ static void test_rekey_responder(void **state)
 	rekey_from(p, &p->b, &p->a);
 }
 
+/* a keeps its IPsec SAs 20 s, b would keep them 60 s. */
+static int setup_short_life_a(void **state)
+{
+	return setup_with(state, CONF_LIFE(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "", "20"),
+			  CONF_LIFE(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, "", "60"));
+}
+
+/* P's installed child (the only one). */
+static struct child_sa *installed_child(struct test_peer *p)
+{
+	struct child_sa *c;
+
+	for (c = peer_sa(p, 0)->children; c && c->state != CHILD_INSTALLED; c = c->next)
+		;
+	assert_non_null(c);
+	return c;
+}
+
+/*
+ * Lifetimes of pairs the peer made: the agreed (shorter) one is what a
+ * rekey proposes, and the responder's soft expiry, in the last 5% but at
+ * least 2 s before the end, counts from the quick mode's first message
+ * (the initiator's SA started then, whenever its third message comes).
+ */
+static void test_peer_lifetimes(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *qm1, *qm2, *qm3;
+	struct child_sa *c;
+
+	establish(p);
+	c = installed_child(&p->b);
+	assert_int_equal(c->lifetime, 20);
+	assert_false(c->made_by_us);
+	assert_int_equal(c->soft_seconds, 18);
+
+	/* b rekeys the pair a made: it proposes the 20 s agreed, not its 60. */
+	soft_expire(&p->b);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, IKEV1_SWITCH_MS + 10);
+	pump(&p->a, &p->b);
+	assert_int_equal(installed_child(&p->a)->lifetime, 20);
+	assert_false(installed_child(&p->a)->made_by_us);
+	assert_int_equal(installed_child(&p->b)->lifetime, 20);
+	assert_true(installed_child(&p->b)->made_by_us);
+	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+
+	/* a rekeys; its third message reaches b 1.2 s late: b's 20 s started at the first. */
+	soft_expire(&p->a);
+	qm1 = peer_pop(&p->a);
+	assert_non_null(qm1);
+	deliver(&p->b, qm1);
+	qm2 = peer_pop(&p->b);
+	assert_non_null(qm2);
+	deliver(&p->a, qm2);
+	qm3 = peer_pop(&p->a);
+	assert_non_null(qm3);
+	advance(&p->a, &p->b, 1200);
+	peer_drop_all(&p->a);
+	peer_drop_all(&p->b);
+	deliver(&p->b, qm3);
+	datagram_free(qm1);
+	datagram_free(qm2);
+	datagram_free(qm3);
+	pump(&p->a, &p->b);
+	for (c = peer_sa(&p->b, 0)->children; c && !(c->state == CHILD_INSTALLED && c->rekeys == 2);
+	     c = c->next)
+		;
+	assert_non_null(c);
+	assert_int_equal(c->lifetime, 20);
+	assert_int_equal(c->soft_seconds, 16);
+}
+
 static void test_aggressive(void **state)
 {
 	struct pair *p = *state;
@@ -838,6 +915,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dpd_answered_and_dead, setup_dpd, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_initiator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_responder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_lifetimes, setup_short_life_a, teardown),
 		cmocka_unit_test_setup_teardown(test_aggressive, setup_aggressive, teardown),
 		cmocka_unit_test_setup_teardown(test_aggressive_responder_initiates,
 						setup_aggressive_both, teardown),

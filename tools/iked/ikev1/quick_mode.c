@@ -99,6 +99,25 @@ static int keymat(struct ikev1_xchg *x, const struct child_sa *c, uint32_t spi,
 	return err ? -1 : 0;
 }
 
+/*
+ * When we rekey a pair the peer made: the initiator rekeys (strongSwan at
+ * its rekey_time, before the lifetime it proposed), we only in the last
+ * 5%, at least 2 s before its end, if it has not; two quick modes for one
+ * child at once are no good with a peer that settles collisions its own
+ * way. The initiator's lifetime runs from before its third message (a
+ * second or more before it reaches us when it is slow or lost), so ours
+ * is counted from the quick mode's first message.
+ */
+static uint32_t peer_made_soft_seconds(const struct ikev1_xchg *x)
+{
+	uint32_t life = x->child->lifetime, margin = life / 20 > 2 ? life / 20 : 2;
+	uint64_t late = (ike_now_ms() - x->first_ms + 999) / 1000;
+
+	if (life <= margin + late + 1)
+		return 1;
+	return life - margin - (uint32_t)late;
+}
+
 /* Both directions' keys into the module; the child is the IKE SA's from now on. */
 static int install(struct ikev1_xchg *x)
 {
@@ -107,6 +126,8 @@ static int install(struct ikev1_xchg *x)
 	const uint8_t *low;
 	int err;
 
+	if (!x->initiator)
+		c->soft_seconds = peer_made_soft_seconds(x);
 	ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &c->made_nonce_len);
 	memcpy(c->made_nonce, low, c->made_nonce_len);
 	c->made_by_us = x->initiator;
@@ -318,6 +339,21 @@ static uint32_t responder_lifetime(const struct isakmp_msg *m)
 
 /* ---- Initiator ---- */
 
+/*
+ * A rekey proposes the lifetime agreed for the pair it replaces when that
+ * is shorter than ours: the peer proposed it, and a peer may keep its own
+ * whatever we propose (strongSwan's quick mode responder does, without a
+ * RESPONDER-LIFETIME), so only a rekey timed by it keeps the tunnel.
+ */
+static void keep_agreed_lifetime(struct isakmp_sa_offer *offer, const struct child_sa *old)
+{
+	unsigned int t;
+
+	for (t = 0; old && old->lifetime && t < offer->n_t; t++)
+		if (!offer->t[t].life_seconds || offer->t[t].life_seconds > old->lifetime)
+			offer->t[t].life_seconds = old->lifetime;
+}
+
 static bool wanted_already(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 			   uint32_t rekey_spi)
 {
@@ -376,6 +412,8 @@ int ikev1_quick_start(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 	if (!x->offer || ikev1_msgid_iv(sa, msgid, x->iv) || ike_random(x->ni, x->ni_len) ||
 	    ikev1_p2_offer(vpn, 0, ike_sa_udp_encap(sa), x->offer))
 		goto fail;
+	if (rekey_spi)
+		keep_agreed_lifetime(x->offer, sibling_child(sa, rekey_spi));
 	x->child = calloc(1, sizeof(*x->child));
 	if (!x->child)
 		goto fail;
@@ -527,6 +565,8 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 	x->child->spi_out = ntohl(spi);
 	suite_of(x->offer->p[0].protocol, &x->offer->t[t], &x->child->suite);
 	x->child->lifetime = reply->t[reply->p[0].first].life_seconds;
+	if (!x->child->lifetime || x->child->lifetime > x->offer->t[t].life_seconds)
+		x->child->lifetime = x->offer->t[t].life_seconds;
 	if (!x->child->lifetime || x->child->lifetime > x->vpn->lifetime)
 		x->child->lifetime = x->vpn->lifetime;
 	/* A responder that keeps its SA shorter says so (Cisco does): we rekey before. */
@@ -775,15 +815,6 @@ static enum ikev1_status responder_m1(struct ikev1_xchg *x, struct ikev1_rx *in)
 	x->child->lifetime = theirs->t[t].life_seconds;
 	if (!x->child->lifetime || x->child->lifetime > x->vpn->lifetime)
 		x->child->lifetime = x->vpn->lifetime;
-	/*
-	 * The initiator rekeys (strongSwan at its rekey_time, before the
-	 * lifetime it proposed); we only in the last 5%, if it has not: two
-	 * quick modes for one child at once are no good with a peer that
-	 * settles collisions its own way.
-	 */
-	if (x->child->lifetime > 2)
-		x->child->soft_seconds = x->child->lifetime -
-					 (x->child->lifetime / 20 > 1 ? x->child->lifetime / 20 : 1);
 	spi[0] = (uint8_t)(x->child->spi_in >> 24);
 	spi[1] = (uint8_t)(x->child->spi_in >> 16);
 	spi[2] = (uint8_t)(x->child->spi_in >> 8);
