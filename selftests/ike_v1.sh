@@ -3,8 +3,9 @@
 # a pre-shared key in both roles, AES-CBC-256/SHA-384/ECP-384 with ESP
 # AES-GCM-256 and PFS, and the legacy 3DES/SHA-1/MODP-1024; two proxy
 # IDs, each its own quick mode and SA pair; a proxy-ID mismatch refused
-# on both sides; deletes both ways; quick mode rekeys under a flow,
-# from either side, without loss.
+# on both sides; deletes both ways; quick mode rekeys and phase 1
+# renewals under a flow, from either side, without loss; DPD; aggressive
+# mode; certificates; an IPv6 underlay with IPv4 and IPv6 proxy IDs.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_ike.sh"
 
@@ -288,4 +289,57 @@ cert_case ec initiator "ECDSA P-256 SHA-256"
 cert_case ec responder "ECDSA P-256 SHA-256"
 cert_case rsa initiator "RSA signature"
 cert_case rsa responder "RSA signature"
+
+# 10. IKEv1 over IPv6: an IPv6 underlay (IPv6 address identities, NAT-D
+#     over IPv6 addresses), IPv4 and IPv6 proxy IDs, each its own quick
+#     mode, both roles.
+ip -n st addr add fd00::1/64 dev veth-st nodad
+ip -n sw addr add fd00::2/64 dev veth-sw nodad
+ip -n st addr add fd01::4/128 dev lo
+ip -n sw addr add fd04::1/128 dev lo
+ip -n st route add fd04::/64 dev st0 src fd01::4
+ip -n sw route add fd01::/64 via fd00::1 src fd04::1
+ST_ADDR=fd00::1 SW_ADDR=fd00::2
+v6_sw() { # START_ACTION
+	swanctl_conf_text aes256-sha384-ecp384 psk "
+		local_ts = 192.168.4.0/24
+		remote_ts = 192.168.1.0/24
+		esp_proposals = aes256gcm16-ecp384
+		start_action = $1
+		}
+		st6 {
+		local_ts = fd04::/64
+		remote_ts = fd01::/64
+		esp_proposals = aes256gcm16-ecp384
+		start_action = $1" "$PSK"
+}
+v6_iked() { # ESTABLISH
+	iked_conf_text aes256-sha384-ecp384 "psk = \"$PSK\"; version = 1;" "$1" \
+		'proposals = "aes256gcm16-ecp384";
+		traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; },
+				      { local = "fd01::/64"; remote = "fd04::/64"; } );'
+}
+v6_case() { # ROLE
+	sw_load "$(v6_sw none)"
+	if [[ $1 == initiator ]]; then
+		iked_start "$(v6_iked immediately)"
+		expect_children "IPv6 underlay, $1: two IPsec SA pairs" 2 20
+	else
+		iked_start "$(v6_iked responder-only)"
+		sw swanctl --initiate --child st --timeout 20 > "$IKE_DIR/initiate.log" 2>&1
+		sw swanctl --initiate --child st6 --timeout 20 >> "$IKE_DIR/initiate.log" 2>&1
+		expect_children "IPv6 underlay, $1: two IPsec SA pairs" 2 5
+	fi
+	check_eq "IPv6 underlay, $1: ISAKMP SA between the IPv6 addresses, address IDs" \
+		"1 [fd00::2] fd00::2" \
+		"$(st sectun -j ike status | jget "'%d %s %s' % (j[0]['version'], j[0]['remote'].rsplit(':', 1)[0], j[0]['peer_id'])")"
+	check_eq "IPv6 underlay, $1: strongSwan has both" 2 \
+		"$(sw swanctl --list-sas --raw 2>/dev/null | grep -o 'state=INSTALLED' | wc -l)"
+	ike_traffic_check "IPv6 underlay, $1: IPv4 proxy ID"
+	ike_traffic_check "IPv6 underlay, $1: IPv6 proxy ID" fd01::4 fd04::1
+	iked_stop
+	sw_clear
+}
+v6_case initiator
+v6_case responder
 finish
