@@ -452,10 +452,10 @@ static void test_rekey_responder(void **state)
 	rekey_from(p, &p->b, &p->a);
 }
 
-/* a keeps its IPsec SAs 20 s, b would keep them 60 s. */
+/* a keeps its IPsec SAs 40 s, b would keep them 60 s. */
 static int setup_short_life_a(void **state)
 {
-	return setup_with(state, CONF_LIFE(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "", "20"),
+	return setup_with(state, CONF_LIFE(A_ADDR, B_ADDR, PSK, P1, P2, SEL_A, "", "40"),
 			  CONF_LIFE(B_ADDR, A_ADDR, PSK, P1, P2, SEL_B, "", "60"));
 }
 
@@ -472,9 +472,11 @@ static struct child_sa *installed_child(struct test_peer *p)
 
 /*
  * Lifetimes of pairs the peer made: the agreed (shorter) one is what a
- * rekey proposes, and the responder's soft expiry, in the last 5% but at
- * least 2 s before the end, counts from the quick mode's first message
- * (the initiator's SA started then, whenever its third message comes).
+ * rekey proposes; the soft expiry of a pair the peer made comes in the
+ * last 5% but at least 2 s before the end, of one we made with its
+ * lifetime in the last 7.5% (3 s), counted from the quick mode's first
+ * message (the initiator's SA started then, whenever its third message
+ * comes).
  */
 static void test_peer_lifetimes(void **state)
 {
@@ -484,24 +486,32 @@ static void test_peer_lifetimes(void **state)
 
 	establish(p);
 	c = installed_child(&p->b);
-	assert_int_equal(c->lifetime, 20);
+	assert_int_equal(c->lifetime, 40);
 	assert_false(c->made_by_us);
-	assert_int_equal(c->soft_seconds, 18);
+	assert_int_equal(c->soft_seconds, 38);
+	/* a made it, with its own lifetime: a rekeys at 90% less jitter. */
+	assert_in_range(installed_child(&p->a)->soft_seconds, 1, 36);
 
-	/* b rekeys the pair a made: it proposes the 20 s agreed, not its 60. */
+	/*
+	 * b rekeys the pair a made: it proposes the 40 s agreed, not its 60,
+	 * and leaves the rekey to a but for the last 7.5% (at least 3 s),
+	 * before a's watch of the last 5% (at least 2 s).
+	 */
 	soft_expire(&p->b);
 	pump(&p->a, &p->b);
 	advance(&p->a, &p->b, IKEV1_SWITCH_MS + 10);
 	pump(&p->a, &p->b);
-	assert_int_equal(installed_child(&p->a)->lifetime, 20);
+	assert_int_equal(installed_child(&p->a)->lifetime, 40);
 	assert_false(installed_child(&p->a)->made_by_us);
-	assert_int_equal(installed_child(&p->b)->lifetime, 20);
+	assert_int_equal(installed_child(&p->a)->soft_seconds, 38);
+	assert_int_equal(installed_child(&p->b)->lifetime, 40);
 	assert_true(installed_child(&p->b)->made_by_us);
+	assert_int_equal(installed_child(&p->b)->soft_seconds, 37);
 	advance(&p->a, &p->b, CHILD_LINGER_MS + 10);
 	pump(&p->a, &p->b);
 	assert_up(p, 1);
 
-	/* a rekeys; its third message reaches b 1.2 s late: b's 20 s started at the first. */
+	/* a rekeys; its third message reaches b 1.2 s late: b's 40 s started at the first. */
 	soft_expire(&p->a);
 	qm1 = peer_pop(&p->a);
 	assert_non_null(qm1);
@@ -523,8 +533,8 @@ static void test_peer_lifetimes(void **state)
 	     c = c->next)
 		;
 	assert_non_null(c);
-	assert_int_equal(c->lifetime, 20);
-	assert_int_equal(c->soft_seconds, 16);
+	assert_int_equal(c->lifetime, 40);
+	assert_int_equal(c->soft_seconds, 36);
 }
 
 static void test_aggressive(void **state)

@@ -100,19 +100,27 @@ static int keymat(struct ikev1_xchg *x, const struct child_sa *c, uint32_t spi,
 }
 
 /*
- * When we rekey a pair the peer made: the initiator rekeys (strongSwan at
- * its rekey_time, before the lifetime it proposed), we only in the last
- * 5%, at least 2 s before its end, if it has not; two quick modes for one
- * child at once are no good with a peer that settles collisions its own
- * way. The initiator's lifetime runs from before its third message (a
- * second or more before it reaches us when it is slow or lost), so ours
+ * When we rekey a pair the peer made, or one whose lifetime the peer
+ * chose: the peer rekeys (strongSwan at its rekey_time, before the
+ * lifetime it proposed, as initiator and as responder alike), we only
+ * late, if it has not; two quick modes for one child at once are no good
+ * with a peer that settles collisions its own way. A pair the peer made
+ * we rekey in its last 5% (at least 2 s before its end); one we made with
+ * its lifetime in the last 7.5% (at least 3 s), so that a peer like us,
+ * watching its last 5%, does not rekey it at the same moment. The
+ * initiator's lifetime runs from before its third message (a second or
+ * more before it reaches the responder when it is slow or lost), so ours
  * is counted from the quick mode's first message.
  */
-static uint32_t peer_made_soft_seconds(const struct ikev1_xchg *x)
+static uint32_t late_soft_seconds(const struct ikev1_xchg *x)
 {
-	uint32_t life = x->child->lifetime, margin = life / 20 > 2 ? life / 20 : 2;
+	uint32_t life = x->child->lifetime, margin;
 	uint64_t late = (ike_now_ms() - x->first_ms + 999) / 1000;
 
+	if (x->initiator)
+		margin = life * 3 / 40 > 3 ? life * 3 / 40 : 3;
+	else
+		margin = life / 20 > 2 ? life / 20 : 2;
 	if (life <= margin + late + 1)
 		return 1;
 	return life - margin - (uint32_t)late;
@@ -126,8 +134,8 @@ static int install(struct ikev1_xchg *x)
 	const uint8_t *low;
 	int err;
 
-	if (!x->initiator)
-		c->soft_seconds = peer_made_soft_seconds(x);
+	if (!x->initiator || x->peer_timed)
+		c->soft_seconds = late_soft_seconds(x);
 	ike_nonce_lowest(x->ni, x->ni_len, x->nr, x->nr_len, &low, &c->made_nonce_len);
 	memcpy(c->made_nonce, low, c->made_nonce_len);
 	c->made_by_us = x->initiator;
@@ -345,13 +353,19 @@ static uint32_t responder_lifetime(const struct isakmp_msg *m)
  * whatever we propose (strongSwan's quick mode responder does, without a
  * RESPONDER-LIFETIME), so only a rekey timed by it keeps the tunnel.
  */
-static void keep_agreed_lifetime(struct isakmp_sa_offer *offer, const struct child_sa *old)
+static bool keep_agreed_lifetime(struct isakmp_sa_offer *offer, const struct child_sa *old)
 {
+	uint32_t life = old && old->lifetime > IKED_LIFETIME_MIN ? old->lifetime :
+			IKED_LIFETIME_MIN;
+	bool kept = false;
 	unsigned int t;
 
-	for (t = 0; old && old->lifetime && t < offer->n_t; t++)
-		if (!offer->t[t].life_seconds || offer->t[t].life_seconds > old->lifetime)
-			offer->t[t].life_seconds = old->lifetime;
+	for (t = 0; old && t < offer->n_t; t++)
+		if (!offer->t[t].life_seconds || offer->t[t].life_seconds > life) {
+			offer->t[t].life_seconds = life;
+			kept = true;
+		}
+	return kept;
 }
 
 static bool wanted_already(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
@@ -413,7 +427,7 @@ int ikev1_quick_start(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 	    ikev1_p2_offer(vpn, 0, ike_sa_udp_encap(sa), x->offer))
 		goto fail;
 	if (rekey_spi)
-		keep_agreed_lifetime(x->offer, sibling_child(sa, rekey_spi));
+		x->peer_timed = keep_agreed_lifetime(x->offer, sibling_child(sa, rekey_spi));
 	x->child = calloc(1, sizeof(*x->child));
 	if (!x->child)
 		goto fail;
@@ -569,6 +583,9 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 		x->child->lifetime = x->offer->t[t].life_seconds;
 	if (!x->child->lifetime || x->child->lifetime > x->vpn->lifetime)
 		x->child->lifetime = x->vpn->lifetime;
+	/* Shorter than we take as responder: not a lifetime we would agree to. */
+	if (x->child->lifetime < IKED_LIFETIME_MIN)
+		x->child->lifetime = IKED_LIFETIME_MIN;
 	/* A responder that keeps its SA shorter says so (Cisco does): we rekey before. */
 	life = responder_lifetime(in->m);
 	if (life && life < x->child->lifetime)

@@ -127,7 +127,7 @@ struct ikev1_xchg {
 	struct child_reservation reserved;
 	uint8_t *idci, *idcr;		/* the IDci/IDcr bodies sent, or received to echo */
 	size_t idci_len, idcr_len;
-	uint32_t peer_life;		/* lifetime the peer proposed, s */
+	bool peer_timed;		/* a rekey proposing the lifetime the peer chose */
 	uint64_t first_ms;		/* when it began (its first message) */
 };
 
