@@ -35,7 +35,9 @@ DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd6
 	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy python3-cryptography \
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins \
 	iptables nftables conntrack libcap2-bin util-linux procps socat ethtool \
-	dkms dh-dkms debhelper lintian bash-completion adduser
+	dkms dh-dkms debhelper lintian bash-completion adduser \
+	libcap-ng0 libcurl3-nss libevent-core-2.1-7 libevent-pthreads-2.1-7 libldap-2.5-0 \
+	libldns3 libnspr4 libnss3 libnss3-tools libunbound8 libaudit1 libpam0g
 # And what only "make bench" adds (make bench-deps).
 BENCH_PACKAGES := linux-perf
 
@@ -68,7 +70,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 .SECONDARY:
 
-.PHONY: all module tools unit-tests deps bench-deps bench soak check check-static check-unit check-vm \
+.PHONY: all module tools unit-tests libreswan deps bench-deps bench soak check check-static check-unit check-vm \
 	check-debug demo vm-shell install install-tools install-dkms-source dkms-install \
 	deb clean fuzz
 
@@ -166,6 +168,24 @@ fuzz: deps
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
+# libreswan's pluto, the selftests' second IKE peer. Its package conflicts
+# with strongSwan's, so it is unpacked under build/ rather than installed
+# (the libraries it needs are in DEPS_PACKAGES); the .deb stays in the
+# cache. Without a package source it is missing and ike_libreswan.sh skips.
+LIBRESWAN := $(BUILD)/libreswan/usr/libexec/ipsec/pluto
+libreswan: $(LIBRESWAN)
+$(LIBRESWAN):
+	@mkdir -p $(CACHE)/debs
+	@cd $(CACHE)/debs && { ls libreswan_*.deb > /dev/null 2>&1 || \
+		apt-get download -qq libreswan > /dev/null 2>&1 || \
+		{ sudo= ; [ "$$(id -u)" = 0 ] || sudo=sudo; $$sudo apt-get update -qq && \
+		  apt-get download -qq libreswan > /dev/null 2>&1; } || \
+		echo "make libreswan: no libreswan package to download: ike_libreswan.sh will skip"; }
+	@deb=$$(ls -t $(CACHE)/debs/libreswan_*.deb 2>/dev/null | head -n 1); \
+	if [ -n "$$deb" ]; then \
+		rm -rf $(BUILD)/libreswan && dpkg-deb -x "$$deb" $(BUILD)/libreswan && touch $@; \
+	fi
+
 # $(call apt_install,TARGET,PACKAGES): apt-get install what is missing
 # of PACKAGES (idempotent: nothing runs when all are there).
 define apt_install
@@ -193,11 +213,11 @@ bench-deps:
 # The build runs in a new make after "deps", so that what deps installed
 # (headers, libraries, pkg-config files) is seen.
 check: deps
-	@$(MAKE) -s --no-print-directory all unit-tests
+	@$(MAKE) -s --no-print-directory all unit-tests libreswan
 	@selftests/check.sh $(if $(T),--only $(T))
 
 check-debug: deps
-	@$(MAKE) -s --no-print-directory all unit-tests
+	@$(MAKE) -s --no-print-directory all unit-tests libreswan
 	@selftests/check.sh --debug-kernel $(if $(T),--only $(T))
 
 demo: deps

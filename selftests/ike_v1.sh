@@ -150,15 +150,18 @@ fi
 iked_stop
 sw_clear
 
-# The same driven by strongSwan: quick mode every 0-4 s (life 8 s), and
+# The same driven by strongSwan: quick mode every 2-4 s (life 8 s), and
 # its phase 1 reauthentication every 10 s (proposing 15 s: over_time 5 s),
-# which carries its IPsec SAs over. strongSwan 5.9.8 leaves some of its
-# SAs without a soft lifetime (its jitter draws 0): those we rekey, in
-# time for its hard expiry.
+# which carries its IPsec SAs over. rand_time is set: with the default
+# (life_time - rekey_time) strongSwan 5.9.8 leaves some SAs without a soft
+# lifetime (its jitter draws 0), and then our rekey as responder, late in
+# the lifetime, can meet strongSwan's reauthentication, during which it
+# destroys its ISAKMP SA on a quick mode and renews with INITIAL-CONTACT.
 sw_load "$(swanctl_conf_text aes256-sha384-ecp384 psk "
 		local_ts = 192.168.4.0/24
 		esp_proposals = aes256gcm16-ecp384
 		rekey_time = 4s
+		rand_time = 2s
 		life_time = 8s" "$PSK" |
 	sed 's/^\(\t*\)version = 1/&\n\1rekey_time = 10s\n\1over_time = 5s/')"
 iked_start "$(iked_conf aes256-sha384-ecp384 aes256gcm16-ecp384 responder-only)"

@@ -473,8 +473,8 @@ static struct child_sa *installed_child(struct test_peer *p)
 /*
  * Lifetimes of pairs the peer made: the agreed (shorter) one is what a
  * rekey proposes; the soft expiry of a pair the peer made comes in the
- * last 5% but at least 2 s before the end, of one we made with its
- * lifetime in the last 7.5% (3 s), counted from the quick mode's first
+ * last 1% but at least 2 s before the end, of one we made with its
+ * lifetime in the last 1.5% (3 s), counted from the quick mode's first
  * message (the initiator's SA started then, whenever its third message
  * comes).
  */
@@ -494,8 +494,8 @@ static void test_peer_lifetimes(void **state)
 
 	/*
 	 * b rekeys the pair a made: it proposes the 40 s agreed, not its 60,
-	 * and leaves the rekey to a but for the last 7.5% (at least 3 s),
-	 * before a's watch of the last 5% (at least 2 s).
+	 * and leaves the rekey to a but for the last 1.5% (at least 3 s),
+	 * before a's watch of the last 1% (at least 2 s).
 	 */
 	soft_expire(&p->b);
 	pump(&p->a, &p->b);

@@ -102,28 +102,29 @@ static int keymat(struct ikev1_xchg *x, const struct child_sa *c, uint32_t spi,
 /*
  * When we rekey a pair the peer made, or one whose lifetime the peer
  * chose: the peer rekeys (strongSwan at its rekey_time, before the
- * lifetime it proposed, as initiator and as responder alike), we only
- * late, if it has not; two quick modes for one child at once are no good
- * with a peer that settles collisions its own way. A pair the peer made
- * we rekey in its last 5% (at least 2 s before its end); one we made with
- * its lifetime in the last 7.5% (at least 3 s), so that a peer like us,
- * watching its last 5%, does not rekey it at the same moment. The
+ * lifetime it proposed, as initiator and as responder alike; libreswan
+ * 9 to 18 minutes before its end), we only at the very end, if it has
+ * not; two quick modes for one child at once are no good with a peer
+ * that settles collisions its own way. A pair the peer made we rekey in
+ * its last 1% (at least 2 s before its end); one we made with its
+ * lifetime in the last 1.5% (at least 3 s), so that a peer like us,
+ * watching the last 1%, does not rekey it at the same moment. The
  * initiator's lifetime runs from before its third message (a second or
  * more before it reaches the responder when it is slow or lost), so ours
  * is counted from the quick mode's first message.
  */
 static uint32_t late_soft_seconds(const struct ikev1_xchg *x)
 {
-	uint32_t life = x->child->lifetime, margin;
-	uint64_t late = (ike_now_ms() - x->first_ms + 999) / 1000;
+	uint64_t life = (uint64_t)x->child->lifetime * 1000, margin, late;
 
 	if (x->initiator)
-		margin = life * 3 / 40 > 3 ? life * 3 / 40 : 3;
+		margin = life * 3 / 200 > 3000 ? life * 3 / 200 : 3000;
 	else
-		margin = life / 20 > 2 ? life / 20 : 2;
-	if (life <= margin + late + 1)
+		margin = life / 100 > 2000 ? life / 100 : 2000;
+	late = ike_now_ms() - x->first_ms;
+	if (life < margin + late + 1000)
 		return 1;
-	return life - margin - (uint32_t)late;
+	return (uint32_t)((life - margin - late) / 1000);
 }
 
 /* Both directions' keys into the module; the child is the IKE SA's from now on. */
