@@ -171,12 +171,12 @@ if [[ -z $debug ]]; then
 	host_test unit-completion tools/tests/completion.sh
 	host_test unit-ike-loopback tools/tests/ike_loopback.sh build/sectun-iked
 	host_test unit-ike-loopback-asan tools/tests/ike_loopback.sh build/asan/sectun-iked
-	# The codecs and the engine under libFuzzer, briefly (10 s each) ("make fuzz" runs
+	# The codecs and the engine under libFuzzer, briefly (5 s each) ("make fuzz" runs
 	# them longer).
-	host_test fuzz-codec make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=codec
-	host_test fuzz-engine make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=engine
-	host_test fuzz-isakmp make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=isakmp
-	host_test fuzz-ikev1 make -s --no-print-directory fuzz FUZZ_SECS=10 FUZZ_TARGETS=ikev1
+	host_test fuzz-codec make -s --no-print-directory fuzz FUZZ_SECS=5 FUZZ_TARGETS=codec
+	host_test fuzz-engine make -s --no-print-directory fuzz FUZZ_SECS=5 FUZZ_TARGETS=engine
+	host_test fuzz-isakmp make -s --no-print-directory fuzz FUZZ_SECS=5 FUZZ_TARGETS=isakmp
+	host_test fuzz-ikev1 make -s --no-print-directory fuzz FUZZ_SECS=5 FUZZ_TARGETS=ikev1
 fi
 
 # --- Selftests in the VM --------------------------------------------------

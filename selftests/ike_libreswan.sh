@@ -21,8 +21,8 @@ lsw_conf() {
 		printf 'config setup\n  ikev1-policy=accept\nconn st\n'
 		printf '  %s\n' ikev2=no authby=secret left=10.0.0.2 leftsubnet=192.168.4.0/24 \
 			right=10.0.0.1 rightsubnet=192.168.1.0/24 leftupdown=%disabled \
-			rightupdown=%disabled "ike=aes256-sha2_384;dh20" esp=aes_gcm256 pfs=yes \
-			auto=add "$@"
+			rightupdown=%disabled "ike=aes256-sha2_384;dh20" pfs=yes auto=add "$@"
+		[[ " $* " == *" phase2=ah "* ]] || echo "  esp=aes_gcm256"
 	} > "$LD/ipsec.conf"
 }
 
@@ -121,12 +121,12 @@ pluto_stop
 
 # 3. Our rekeys under a flow of 50 pings a second: quick mode every 3 s
 #    or so (VPN lifetime 5 s), phase 1 every 6-7 s (8 s), pluto answering.
-FLOW_SECONDS=15
+FLOW_SECONDS=10
 pluto_start
 iked_start "$(iked_conf immediately "lifetime = 8;" "lifetime = 5;")"
 expect_children "libreswan, rekeys by us: up" 1 20
 flow "libreswan, rekeys by us"
-check_ge "libreswan: quick mode rekeys by us" 4 \
+check_ge "libreswan: quick mode rekeys by us" 2 \
 	"$(st sectun -j ike status | jget "max(c['rekeys'] for s in j for c in s['children'])")"
 check_ge "libreswan: phase 1 renewals by us, IPsec SAs carried over" 1 \
 	"$(grep -c 'ISAKMP SA renewed (by us): its [1-9][0-9]* IPsec SAs carried over' "$IKE_DIR/iked.log")"
@@ -143,13 +143,28 @@ whack --initiate --name st --asynchronous > "$LD/initiate.log" 2>&1
 expect_children "libreswan, rekeys by pluto: up" 1 10
 before=$(lsw_sa_count)
 flow "libreswan, rekeys by pluto"
-check_ge "libreswan: quick mode rekeys by pluto" 3 $(($(lsw_sa_count) - before))
+check_ge "libreswan: quick mode rekeys by pluto" 2 $(($(lsw_sa_count) - before))
 check_ge "libreswan: phase 1 renewals by pluto, IPsec SAs carried over" 1 \
 	"$(grep -c 'ISAKMP SA renewed (by the peer): its [1-9][0-9]* IPsec SAs carried over' "$IKE_DIR/iked.log")"
 check_eq "libreswan: no rekey of ours crossed pluto's" 0 \
 	"$(grep -c 'both ends rekeyed\|replaced meanwhile' "$IKE_DIR/iked.log")"
 lsw_one_pair "libreswan, after pluto's rekeys"
 kill -0 "$IKED_PID" && pass "sectun-iked still running"
+iked_stop
+pluto_stop
+
+# 5. AH: integrity only, HMAC-SHA1-96 with PFS ECP-384; we initiate.
+#    (Not a SHA-2 HMAC: pluto asks its kernel for RFC 4302's 4-byte
+#    alignment over IPv4, st0 sends Linux's 8, and with a 16-byte ICV or
+#    longer the two differ; see Documentation/decisions.rst.)
+lsw_conf phase2=ah ah=sha1
+pluto_start
+iked_start "$(iked_conf_text aes256-sha384-ecp384 "psk = \"$PSK\"; version = 1;" immediately \
+	'protocol = "ah"; proposals = "sha1-ecp384";
+	traffic-selectors = ( { local = "192.168.1.0/24"; remote = "192.168.4.0/24"; } );')"
+expect_children "libreswan, AH: up" 1 20
+check_eq "libreswan: its IPsec SA is AH" 1 "$(grep -c 'IPsec SA established tunnel mode {AH=>' "$LD/pluto.log")"
+ike_traffic_check "libreswan, AH"
 iked_stop
 pluto_stop
 finish

@@ -732,6 +732,35 @@ static void test_dpd_timing(void **state)
 	assert_true(t >= 30000 && t <= 50000);
 }
 
+/* The answer to a probe sent before the 31-bit sequence wrapped (and skipped 0) counts. */
+static void test_dpd_ack_across_wrap(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *probe = NULL, *dg;
+	struct ike_sa *a;
+
+	establish(p);
+	a = peer_sa(&p->a, 0);
+	a->v1->dpd_seq = 0x7ffffffe;
+	while (a->dpd.sent < 2) {
+		advance(&p->a, &p->b, 500);
+		peer_use(&p->a);
+		while ((dg = peer_pop(&p->a))) {
+			if (!probe)
+				probe = dg;
+			else
+				datagram_free(dg);
+		}
+	}
+	assert_non_null(probe);
+	assert_int_equal(a->v1->dpd_seq, 1);
+	assert_int_equal(a->dpd.answered, 0);
+	deliver(&p->b, probe);
+	datagram_free(probe);
+	pump(&p->a, &p->b);
+	assert_int_equal(a->dpd.answered, 2);
+}
+
 /* Both ends rekey the same child at once: one pair is left, the same at both. */
 static void test_rekey_collision(void **state)
 {
@@ -935,6 +964,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renew_both, setup_renew_both, teardown),
 		cmocka_unit_test_setup_teardown(test_replays, setup_dpd_b, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_timing, setup_dpd, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd_ack_across_wrap, setup_dpd, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_collision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_mid_quick_mode, setup_two_ids, teardown),
 		cmocka_unit_test_setup_teardown(test_spoofed_first_messages, setup_small_limits,

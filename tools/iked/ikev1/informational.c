@@ -168,6 +168,17 @@ static bool names_us(const struct ike_sa *sa, const struct isakmp_notify *n)
 	       !memcmp(n->spi + 8, sa->spi_r, 8);
 }
 
+/*
+ * How many probes before the last one (LAST) the one numbered SEQ was:
+ * our sequence runs in 31 bits and skips 0 where it wraps.
+ */
+static uint32_t dpd_probes_before(uint32_t last, uint32_t seq)
+{
+	uint32_t d = (last - seq) & 0x7fffffff;
+
+	return seq > last && d ? d - 1 : d;
+}
+
 static void take_notify(struct ike_sa *sa, const struct isakmp_notify *n)
 {
 	uint32_t seq;
@@ -182,12 +193,13 @@ static void take_notify(struct ike_sa *sa, const struct isakmp_notify *n)
 		if (!names_us(sa, n) || n->len != 4)
 			break;
 		memcpy(&seq, n->data, 4);
+		seq = ntohl(seq);
 		/* The answer to any probe still unanswered: a slow peer is alive too. */
-		if (((sa->v1->dpd_seq - ntohl(seq)) & 0x7fffffff) <
-		    sa->dpd.sent - sa->dpd.answered) {
+		if (seq && seq <= 0x7fffffff &&
+		    dpd_probes_before(sa->v1->dpd_seq, seq) < sa->dpd.sent - sa->dpd.answered) {
 			sa->dpd.answered = sa->dpd.sent;
 			ikev2_dpd_heard(sa);
-			log_debug("%s: R-U-THERE-ACK %u", sa->gw->name, ntohl(seq));
+			log_debug("%s: R-U-THERE-ACK %u", sa->gw->name, seq);
 		}
 		return;
 	case ISAKMP_N_INITIAL_CONTACT:
