@@ -76,12 +76,7 @@ sw_clear
 
 # 3. IPv6 underlay, PSK, key ID and IPv6 address (ours by default: the
 #    local address), IPv4 and IPv6 inside.
-ip -n st addr add fd00::1/64 dev veth-st nodad
-ip -n sw addr add fd00::2/64 dev veth-sw nodad
-ip -n st addr add fd01::4/128 dev lo
-ip -n sw addr add fd04::1/128 dev lo
-ip -n st route add fd04::/64 dev st0 src fd01::4
-ip -n sw route add fd01::/64 via fd00::1 src fd04::1
+ike_underlay_v6
 PSK="v6 underlay key"
 ST_ADDR=fd00::1 SW_ADDR=fd00::2 SW_ID="@#5357ab" ST_ID=
 sw_load "$(swanctl_conf_text aes128gcm16-prfsha256-ecp256 psk \

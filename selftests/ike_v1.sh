@@ -296,12 +296,7 @@ cert_case rsa responder "RSA signature"
 # 10. IKEv1 over IPv6: an IPv6 underlay (IPv6 address identities, NAT-D
 #     over IPv6 addresses), IPv4 and IPv6 proxy IDs, each its own quick
 #     mode, both roles.
-ip -n st addr add fd00::1/64 dev veth-st nodad
-ip -n sw addr add fd00::2/64 dev veth-sw nodad
-ip -n st addr add fd01::4/128 dev lo
-ip -n sw addr add fd04::1/128 dev lo
-ip -n st route add fd04::/64 dev st0 src fd01::4
-ip -n sw route add fd01::/64 via fd00::1 src fd04::1
+ike_underlay_v6
 ST_ADDR=fd00::1 SW_ADDR=fd00::2
 v6_sw() { # START_ACTION
 	swanctl_conf_text aes256-sha384-ecp384 psk "

@@ -42,6 +42,17 @@ ike_topology() {
 	sw ping -c 1 -W 3 10.0.0.1 > /dev/null 2>&1
 }
 
+# ike_underlay_v6: IPv6 on ike_topology's link (st fd00::1, sw fd00::2)
+# and inside (st fd01::4 via st0, sw fd04::1).
+ike_underlay_v6() {
+	ip -n st addr add fd00::1/64 dev veth-st nodad
+	ip -n sw addr add fd00::2/64 dev veth-sw nodad
+	ip -n st addr add fd01::4/128 dev lo
+	ip -n sw addr add fd04::1/128 dev lo
+	ip -n st route add fd04::/64 dev st0 src fd01::4
+	ip -n sw route add fd01::/64 via fd00::1 src fd04::1
+}
+
 # charon_start SWANCTL_CONF_TEXT: charon in sw with that swanctl.conf
 # (and $CHARON_OPTS among its strongswan.conf settings).
 charon_start() {
