@@ -29,7 +29,7 @@ export KVER SECTUN_CACHE := $(CACHE)
 
 # Every Debian package the build, the tests and the demo use.
 DEPS_PACKAGES := build-essential pkg-config linux-headers-amd64 linux-image-amd64 \
-	linux-source-6.1 sparse flex bison bc libelf-dev libssl-dev dwarves rsync \
+	linux-source-6.1 sparse flex bison bc libelf-dev libssl-dev openssl dwarves rsync \
 	libnl-3-dev libnl-genl-3-dev libconfig-dev libcmocka-dev clang libclang-rt-14-dev \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd file \
 	iproute2 iputils-ping iperf3 tcpdump python3 python3-scapy python3-cryptography \
@@ -70,7 +70,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 
 .SECONDARY:
 
-.PHONY: all module tools unit-tests libreswan deps bench-deps bench soak check check-static check-unit check-vm \
+.PHONY: all module tools unit-tests libreswan test-keys deps bench-deps bench soak check check-static check-unit check-vm \
 	check-debug demo vm-shell install install-tools install-dkms-source dkms-install \
 	deb clean fuzz
 
@@ -168,6 +168,15 @@ fuzz: deps
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
 
+# RSA keys for the selftests' certificates (lib_ike.sh's pki_key), made
+# here: in the guest, under TCG, a 4096-bit one takes up to a minute.
+TEST_KEYS := $(foreach b,2048 4096,$(foreach i,1 2 3 4,$(BUILD)/test-keys/rsa$(b)-$(i).pem))
+test-keys: $(TEST_KEYS)
+$(BUILD)/test-keys/rsa%.pem:
+	@mkdir -p $(@D)
+	@openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$(firstword $(subst -, ,$*)) \
+		-out $@.tmp 2> /dev/null && mv $@.tmp $@
+
 # libreswan's pluto, the selftests' second IKE peer. Its package conflicts
 # with strongSwan's, so it is unpacked under build/ rather than installed
 # (the libraries it needs are in DEPS_PACKAGES); the .deb stays in the
@@ -213,11 +222,11 @@ bench-deps:
 # The build runs in a new make after "deps", so that what deps installed
 # (headers, libraries, pkg-config files) is seen.
 check: deps
-	@$(MAKE) -s --no-print-directory all unit-tests libreswan
+	@$(MAKE) -s --no-print-directory all unit-tests libreswan test-keys
 	@selftests/check.sh $(if $(T),--only $(T))
 
 check-debug: deps
-	@$(MAKE) -s --no-print-directory all unit-tests libreswan
+	@$(MAKE) -s --no-print-directory all unit-tests libreswan test-keys
 	@selftests/check.sh --debug-kernel $(if $(T),--only $(T))
 
 demo: deps

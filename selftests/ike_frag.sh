@@ -88,4 +88,4 @@ check_eq "fragmentation off: nothing sent in fragments" 0 \
 	"$(st sectun -j ike status | jget "sum(s['fragments_sent'] for s in j)")"
 iked_stop
 
-collect_results
+finish

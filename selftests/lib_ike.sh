@@ -269,17 +269,38 @@ iked_conf_text() {
 #                                     "email:x", subject "O=sectun test, CN=x"
 PKI=$IKE_DIR/pki
 pki_run() { openssl "$@" > /dev/null 2>&1 || fail "openssl $*"; }
+# pki_key NAME KEYARGS...: "req" arguments for NAME's key in pki_args.
+# An RSA key is taken from make test-keys' pool (build/test-keys, made on
+# the host) while it has one not yet used by this test: generating a
+# 4096-bit key under TCG takes from seconds to a minute.
+_pki_pool_next=1
+pki_key() {
+	local n=$1 pool
+	shift
+	if [[ $# == 2 && $1 == -newkey && $2 =~ ^rsa:([0-9]+)$ ]]; then
+		pool=$SRCDIR/build/test-keys/rsa${BASH_REMATCH[1]}-$_pki_pool_next.pem
+		if [[ -f $pool ]]; then
+			_pki_pool_next=$((_pki_pool_next + 1))
+			cp "$pool" "$PKI/$n.key"
+			pki_args=(-new -key "$PKI/$n.key")
+			return
+		fi
+	fi
+	pki_args=("$@" -nodes -keyout "$PKI/$n.key")
+}
 pki_ca() {
-	local n=$1
+	local n=$1 pki_args
 	shift
 	mkdir -p "$PKI"
-	pki_run req -x509 "$@" -nodes -keyout "$PKI/$n.key" -out "$PKI/$n.pem" -subj "/CN=$n" -days 2
+	pki_key "$n" "$@"
+	pki_run req -x509 "${pki_args[@]}" -out "$PKI/$n.pem" -subj "/CN=$n" -days 2
 }
 pki_sign() { # NAME ISSUER SUBJECT EXTENSIONS KEYARGS...
-	local n=$1 issuer=$2 subj=$3
+	local n=$1 issuer=$2 subj=$3 pki_args
 	printf '%b\n' "$4" > "$PKI/$n.ext"
 	shift 4
-	pki_run req "$@" -nodes -keyout "$PKI/$n.key" -out "$PKI/$n.csr" -subj "$subj"
+	pki_key "$n" "$@"
+	pki_run req "${pki_args[@]}" -out "$PKI/$n.csr" -subj "$subj"
 	pki_run x509 -req -in "$PKI/$n.csr" -CA "$PKI/$issuer.pem" -CAkey "$PKI/$issuer.key" \
 		-CAcreateserial -out "$PKI/$n.pem" -days 2 -extfile "$PKI/$n.ext"
 }

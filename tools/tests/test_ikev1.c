@@ -658,6 +658,55 @@ static void test_renew_both(void **state)
 	assert_int_equal(p->b.cfg.vpn[0].sas_deleted, 0);
 }
 
+/*
+ * b rekeys its child on the old ISAKMP SA while its renewal of phase 1 is
+ * under way (the first message of its main mode is with a): a peer such
+ * as strongSwan may leave that child with the old ISAKMP SA and drop it
+ * silently, so a rekeys it on the new one at once.
+ */
+static void test_child_made_during_renewal(void **state)
+{
+	struct pair *p = *state;
+	struct datagram *dg, *mm2;
+	struct child_sa *c;
+	uint32_t first;
+
+	establish(p);
+	first = installed_child(&p->a)->spi_in;
+	peer_use(&p->b);
+	ikev1_renew(peer_sa(&p->b, 0));
+	dg = peer_pop(&p->b);
+	assert_non_null(dg);
+	deliver(&p->a, dg);
+	datagram_free(dg);
+	/* a's answer waits while b's quick mode runs on the old ISAKMP SA. */
+	mm2 = peer_pop(&p->a);
+	assert_non_null(mm2);
+	advance(&p->a, &p->b, 10);
+	peer_use(&p->b);
+	for (unsigned int i = 0; peer_sa(&p->b, i); i++)
+		for (c = peer_sa(&p->b, i)->children; c; c = c->next)
+			if (c->state == CHILD_INSTALLED)
+				ike_child_soft_expired("st0", c->spi_out, 1 /* SECTUN_DIR_OUT */);
+	pump(&p->a, &p->b);
+	assert_int_equal(p->a.cfg.vpn[0].child_rekeys, 1);
+	advance(&p->a, &p->b, 10);
+	deliver(&p->b, mm2);
+	datagram_free(mm2);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, IKEV1_SWITCH_MS + 10);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, CHILD_STANDBY_MS + CHILD_LINGER_MS + 10);
+	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, IKEV1_HANDOVER_MS + 10);
+	pump(&p->a, &p->b);
+	assert_up(p, 1);
+	/* a's rekey replaced the pair b made on the old ISAKMP SA. */
+	assert_int_equal(p->a.cfg.vpn[0].child_rekeys, 2);
+	assert_int_not_equal(installed_child(&p->a)->spi_in, first);
+	assert_true(installed_child(&p->a)->made_by_us);
+}
+
 /* A copy of every protected message a sends from now on, kept by the test. */
 static struct datagram *kept[64];
 static unsigned int n_kept;
@@ -962,6 +1011,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renew_initiator, setup_renew_a, teardown),
 		cmocka_unit_test_setup_teardown(test_renew_responder, setup_renew_b, teardown),
 		cmocka_unit_test_setup_teardown(test_renew_both, setup_renew_both, teardown),
+		cmocka_unit_test_setup_teardown(test_child_made_during_renewal, setup_renew_b,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_replays, setup_dpd_b, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_timing, setup_dpd, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_ack_across_wrap, setup_dpd, teardown),

@@ -503,6 +503,10 @@ static void take_over(struct ike_sa *sa, struct ike_sa *old, uint64_t ms)
 		ike_child_move(c, old, sa);
 		n++;
 	}
+	/* Those made on the old one while the peer's renewal was under way. */
+	for (c = sa->initiator ? NULL : sa->children; c; c = c->next)
+		if (c->made_ms > sa->v1->begun_ms)
+			ikev1_child_rekey_stranded(sa, c);
 	if (!sa->vpn)
 		sa->vpn = old->vpn;
 	old->vpn = NULL;

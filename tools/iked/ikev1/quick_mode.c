@@ -917,6 +917,9 @@ static enum ikev1_status responder_m3(struct ikev1_xchg *x, struct ikev1_rx *in)
 		if (old->sa != sa)
 			ike_child_move(c, sa, old->sa);
 		replaced(old->sa, old, c, CHILD_STANDBY_MS);
+		/* Made on an ISAKMP SA the peer has renewed since. */
+		if (old->sa != sa && sa->rekeyed && !old->sa->initiator)
+			ikev1_child_rekey_stranded(old->sa, c);
 	}
 	ikev1_xchg_finish(x);
 	return IKEV1_OK;

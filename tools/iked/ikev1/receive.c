@@ -86,6 +86,7 @@ static struct ike_sa *new_sa(struct iked_gateway *gw, bool initiator)
 		return NULL;
 	}
 	sa->v1->mode = ISAKMP_XCHG_ID_PROT;
+	sa->v1->begun_ms = ike_now_ms();
 	return sa;
 }
 

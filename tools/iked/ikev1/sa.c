@@ -138,6 +138,22 @@ void ikev1_child_rekey(struct ike_sa *sa, struct child_sa *c)
 		c->rekey_pending = true;
 }
 
+/*
+ * C, installed by a quick mode on an ISAKMP SA while the peer was renewing
+ * that, now lives on the renewal TO. A peer that moves its IPsec SAs to
+ * the new ISAKMP SA as the renewal begins (strongSwan 5.9) leaves this one
+ * with the old, and removes it without a delete when the old goes: a
+ * rekey on TO now makes a pair that both ends keep.
+ */
+void ikev1_child_rekey_stranded(struct ike_sa *to, struct child_sa *c)
+{
+	if (c->rekey_pending || c->state != CHILD_INSTALLED || c->out_standby)
+		return;
+	log_info("%s: child SA %08x/%08x was made while the peer renewed the ISAKMP SA, "
+		 "which it may not carry over: rekeying it", to->gw->name, c->spi_in, c->spi_out);
+	ikev1_child_rekey(to, c);
+}
+
 bool ikev1_busy(const struct ike_sa *sa)
 {
 	const struct ikev1_xchg *x;
