@@ -153,9 +153,10 @@ static_units() {
 	systemd-analyze security --offline=yes "$dir/units/sectun-iked.service" 2>&1 | tail -n 1
 }
 
-if [[ -z $debug ]]; then
-	host_test static-deb static_deb
-	host_test static-dkms static_dkms
+# The host checks that need nothing from the VM run beside it (the guest
+# waits on timers much of the time): their TAP lines go to host.tap and
+# are numbered into the stream when the VM is done.
+host_tests_beside_vm() {
 	host_test static-units static_units
 	host_test static-checkpatch static_checkpatch
 	host_test static-kbuild-w1 static_w1
@@ -177,6 +178,39 @@ if [[ -z $debug ]]; then
 	host_test fuzz-engine make -s --no-print-directory fuzz FUZZ_SECS=5 FUZZ_TARGETS=engine
 	host_test fuzz-isakmp make -s --no-print-directory fuzz FUZZ_SECS=5 FUZZ_TARGETS=isakmp
 	host_test fuzz-ikev1 make -s --no-print-directory fuzz FUZZ_SECS=5 FUZZ_TARGETS=ikev1
+}
+
+# take_tap_line LINE [VM]: one TAP line of the VM or of host.tap into the
+# stream, renumbered; a failed VM test's log tail follows it.
+take_tap_line() {
+	local line=$1 name
+	case $line in
+	"ok "*"# SKIP"*)
+		name=$(awk '{print $3}' <<< "$line")
+		tap_result skip "$name" "${line#*# SKIP }" ;;
+	"ok "*)
+		name=$(awk '{print $3}' <<< "$line")
+		tap_result ok "$name" "${line#*# }" ;;
+	"not ok "*)
+		name=$(awk '{print $4}' <<< "$line")
+		[[ -n ${2:-} && $name == kmemleak ]] &&
+			sed 's/^/#   /' "$build/vm/logs/kmemleak.log" | head -n 60
+		tap_result "not ok" "$name" "${line#*# }"
+		[[ -n ${2:-} && -f $build/vm/logs/$name.log ]] &&
+			sed 's/^/#   /' "$build/vm/logs/$name.log" | tail -n 40 ;;
+	"vm-exit-status "*) ;;
+	"#"*) echo "$line" ;;
+	*) echo "# $line" ;;
+	esac
+}
+
+host_pid=
+if [[ -z $debug ]]; then
+	# package.sh, in the VM, installs these packages.
+	host_test static-deb static_deb
+	host_test static-dkms static_dkms
+	host_tests_beside_vm > "$logdir/host.tap" 2>&1 &
+	host_pid=$!
 fi
 
 # --- Selftests in the VM --------------------------------------------------
@@ -209,29 +243,20 @@ if ((${#vm_tests[@]})); then
 	# Results stream in as the guest reports them.
 	while read -r line; do
 		echo "$line" >> "$logdir/vm.tap"
-		case $line in
-		"ok "*"# SKIP"*)
-			name=$(awk '{print $3}' <<< "$line")
-			tap_result skip "$name" "${line#*# SKIP }" ;;
-		"ok "*)
-			name=$(awk '{print $3}' <<< "$line")
-			tap_result ok "$name" "${line#*# }" ;;
-		"not ok "*)
-			name=$(awk '{print $4}' <<< "$line")
-			[[ $name == kmemleak ]] && sed 's/^/#   /' "$build/vm/logs/kmemleak.log" | head -n 60
-			tap_result "not ok" "$name" "${line#*# }"
-			[[ -f $build/vm/logs/$name.log ]] &&
-				sed 's/^/#   /' "$build/vm/logs/$name.log" | tail -n 40 ;;
-		"vm-exit-status "*) ;;
-		"#"*) echo "$line" ;;
-		*) echo "# $line" ;;
-		esac
+		take_tap_line "$line" vm
 	done < <("$top/selftests/vm/run-vm.sh" "${vm_args[@]}" "${vm_tests[@]}" 2>&1
 		echo "vm-exit-status $?")
 	vm_rc=$(awk '/^vm-exit-status/ {print $2}' "$logdir/vm.tap")
 	if ((vm_rc)) && ! grep -q '^not ok' "$logdir/vm.tap"; then
 		tap_result "not ok" vm "the VM run failed: see build/vm/console.log"
 	fi
+fi
+
+if [[ -n $host_pid ]]; then
+	wait "$host_pid"
+	while IFS= read -r line; do
+		take_tap_line "$line"
+	done < "$logdir/host.tap"
 fi
 
 if ((n == 0)); then

@@ -3,11 +3,11 @@
 """The selftests' jget, answered by one long-lived interpreter.
 
 Under TCG a python3 start costs about 0.4 s, and the tests evaluate a few
-hundred JSON expressions. lib.sh's jget sends "EXPR\\nJSON\\0" here (bash
-reaches TCP on loopback with builtins only) and reads back "O LENGTH\n" and
-what print(EXPR) would print without its newline, or "E LENGTH\n" and the
-error. Without the server jget
-starts python3 itself, with the same result.
+hundred JSON expressions. lib.sh's jget sends the length of EXPR, a
+newline, EXPR, the JSON and a NUL here (bash reaches TCP on loopback with
+builtins only), and reads back "O LENGTH\\n" and what print(EXPR) would
+print without its newline, or "E LENGTH\\n" and the error. Without the
+server jget starts python3 itself, with the same result.
 
     jget_server.py PORT
 """
@@ -25,8 +25,10 @@ class Handler(socketserver.BaseRequestHandler):
             if not chunk:
                 return
             buf += chunk
-        expr, _, text = buf[:-1].decode().partition("\n")
+        length, _, rest = bytes(buf[:-1]).partition(b"\n")
         try:
+            expr = rest[:int(length)].decode()
+            text = rest[int(length):].decode()
             j = json.loads(text)
             value = eval(expr, {"j": j, "json": json, "sys": sys})
             status, text = "O", "%s" % (value,)

@@ -151,7 +151,7 @@ jget() {
 	if [[ -n ${SECTUN_JGET_PORT:-} ]] &&
 		{ exec {fd}<> "/dev/tcp/127.0.0.1/$SECTUN_JGET_PORT"; } 2> /dev/null; then
 		data=$(< /proc/self/fd/0)
-		printf '%s\n%s\0' "$1" "$data" >&"$fd"
+		printf '%d\n%s%s\0' "${#1}" "$1" "$data" >&"$fd"
 		read -r -u "$fd" status len
 		# read takes a byte per system call from a socket: cat for a long answer.
 		if ((${len:-0} > 512)); then

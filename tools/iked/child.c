@@ -467,6 +467,8 @@ void ike_child_make_current(struct child_sa *c)
 	if (!c->out_standby || ike_kernel_make_current(c))
 		return;
 	c->out_standby = false;
+	if (c->stranded && c->sa)
+		ikev1_child_rekey_stranded(c->sa, c);
 }
 
 static void linger_over(struct ike_timer *t)

@@ -66,6 +66,7 @@ struct child_sa {
 	enum child_state state;
 	bool rekey_pending;		/* our rekey of it is queued or in flight */
 	bool out_standby;		/* outbound installed but not yet current */
+	bool stranded;			/* IKEv1: to rekey once current (see ikev1/sa.c) */
 	uint32_t replaced_by;		/* REKEYED: the successor's inbound SPI */
 	uint32_t lifetime;		/* s: the VPN's, or less if the peer asked (IKEv1) */
 	uint32_t soft_seconds;		/* when the module raises its soft expiry */

@@ -642,6 +642,8 @@ static void test_renew_both(void **state)
 
 	establish(p);
 	spi_a = peer_sa(&p->a, 0)->children->spi_in;
+	/* Well after the quick mode (not a pair made during a renewal). */
+	advance(&p->a, &p->b, 2000);
 	peer_use(&p->a);
 	ikev1_renew(peer_sa(&p->a, 0));
 	peer_use(&p->b);
@@ -659,14 +661,13 @@ static void test_renew_both(void **state)
 }
 
 /*
- * b rekeys its child on the old ISAKMP SA while its renewal of phase 1 is
- * under way (the first message of its main mode is with a): a peer such
- * as strongSwan may leave that child with the old ISAKMP SA and drop it
- * silently, so a rekeys it on the new one at once.
+ * REKEYER's quick mode rekeys the child on the old ISAKMP SA while b's
+ * renewal of phase 1 is under way (its first message is with a): a peer
+ * such as strongSwan may leave that pair with the old ISAKMP SA and drop
+ * it silently, so a rekeys it on the new one (its own once it is current).
  */
-static void test_child_made_during_renewal(void **state)
+static void rekey_during_renewal(struct pair *p, struct test_peer *rekeyer)
 {
-	struct pair *p = *state;
 	struct datagram *dg, *mm2;
 	struct child_sa *c;
 	uint32_t first;
@@ -679,13 +680,13 @@ static void test_child_made_during_renewal(void **state)
 	assert_non_null(dg);
 	deliver(&p->a, dg);
 	datagram_free(dg);
-	/* a's answer waits while b's quick mode runs on the old ISAKMP SA. */
+	/* a's answer waits while the quick mode runs on the old ISAKMP SA. */
 	mm2 = peer_pop(&p->a);
 	assert_non_null(mm2);
 	advance(&p->a, &p->b, 10);
-	peer_use(&p->b);
-	for (unsigned int i = 0; peer_sa(&p->b, i); i++)
-		for (c = peer_sa(&p->b, i)->children; c; c = c->next)
+	peer_use(rekeyer);
+	for (unsigned int i = 0; peer_sa(rekeyer, i); i++)
+		for (c = peer_sa(rekeyer, i)->children; c; c = c->next)
 			if (c->state == CHILD_INSTALLED)
 				ike_child_soft_expired("st0", c->spi_out, 1 /* SECTUN_DIR_OUT */);
 	pump(&p->a, &p->b);
@@ -696,15 +697,31 @@ static void test_child_made_during_renewal(void **state)
 	pump(&p->a, &p->b);
 	advance(&p->a, &p->b, IKEV1_SWITCH_MS + 10);
 	pump(&p->a, &p->b);
+	advance(&p->a, &p->b, IKEV1_SWITCH_MS + 10);
+	pump(&p->a, &p->b);
 	advance(&p->a, &p->b, CHILD_STANDBY_MS + CHILD_LINGER_MS + 10);
 	pump(&p->a, &p->b);
 	advance(&p->a, &p->b, IKEV1_HANDOVER_MS + 10);
 	pump(&p->a, &p->b);
 	assert_up(p, 1);
-	/* a's rekey replaced the pair b made on the old ISAKMP SA. */
+	/* a's rekey on the new ISAKMP SA replaced the pair made on the old one. */
 	assert_int_equal(p->a.cfg.vpn[0].child_rekeys, 2);
 	assert_int_not_equal(installed_child(&p->a)->spi_in, first);
 	assert_true(installed_child(&p->a)->made_by_us);
+}
+
+static void test_peer_rekey_during_renewal(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_during_renewal(p, &p->b);
+}
+
+static void test_own_rekey_during_renewal(void **state)
+{
+	struct pair *p = *state;
+
+	rekey_during_renewal(p, &p->a);
 }
 
 /* A copy of every protected message a sends from now on, kept by the test. */
@@ -1011,7 +1028,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renew_initiator, setup_renew_a, teardown),
 		cmocka_unit_test_setup_teardown(test_renew_responder, setup_renew_b, teardown),
 		cmocka_unit_test_setup_teardown(test_renew_both, setup_renew_both, teardown),
-		cmocka_unit_test_setup_teardown(test_child_made_during_renewal, setup_renew_b,
+		cmocka_unit_test_setup_teardown(test_peer_rekey_during_renewal, setup_renew_b,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_own_rekey_during_renewal, setup_renew_b,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replays, setup_dpd_b, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_timing, setup_dpd, teardown),

@@ -29,6 +29,8 @@ int ikev1_child_wanted(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel
 void ikev1_children_wanted(struct ike_sa *sa);
 /* A new quick mode that replaces C before it expires. */
 void ikev1_child_rekey(struct ike_sa *sa, struct child_sa *c);
+/* C came up on an ISAKMP SA the peer was renewing: rekeyed on TO (once current). */
+void ikev1_child_rekey_stranded(struct ike_sa *to, struct child_sa *c);
 /* The peer is told (protected) that C's SAs are gone. */
 void ikev1_delete_child(struct ike_sa *sa, struct child_sa *c);
 /* The peer is told its IPsec SAs and the ISAKMP SA are gone; SA is killed. */

@@ -502,11 +502,14 @@ static void take_over(struct ike_sa *sa, struct ike_sa *old, uint64_t ms)
 	while ((c = old->children)) {
 		ike_child_move(c, old, sa);
 		n++;
+		/*
+		 * Made on the old one as the peer's renewal began or after (the
+		 * peer's part of a quick mode comes up to a round trip before
+		 * ours, its renewal as much before its first message reaches us).
+		 */
+		if (!sa->initiator && c->made_ms + IKEV1_STRANDED_MS >= sa->v1->begun_ms)
+			c->stranded = true;
 	}
-	/* Those made on the old one while the peer's renewal was under way. */
-	for (c = sa->initiator ? NULL : sa->children; c; c = c->next)
-		if (c->made_ms > sa->v1->begun_ms)
-			ikev1_child_rekey_stranded(sa, c);
 	if (!sa->vpn)
 		sa->vpn = old->vpn;
 	old->vpn = NULL;
@@ -526,6 +529,9 @@ static void take_over(struct ike_sa *sa, struct ike_sa *old, uint64_t ms)
 	ike_timer_set(&old->setup, ms, ike_sa_setup_expired);
 	log_info("%s: ISAKMP SA renewed (%s): its %u IPsec SAs carried over", sa->gw->name,
 		 sa->initiator ? "by us" : "by the peer", n);
+	for (c = sa->children; c; c = c->next)
+		if (c->stranded)
+			ikev1_child_rekey_stranded(sa, c);
 }
 
 /*

@@ -669,6 +669,9 @@ static enum ikev1_status initiator_m2(struct ikev1_xchg *x, struct ikev1_rx *in)
 		if (old->sa != sa)
 			ike_child_move(c, sa, old->sa);
 		replaced(old->sa, old, c, IKEV1_SWITCH_MS);
+		/* Made on an ISAKMP SA the peer has renewed since. */
+		if (old->sa != sa && sa->rekeyed && !old->sa->initiator)
+			ikev1_child_rekey_stranded(old->sa, c);
 	}
 	ikev1_xchg_finish(x);
 	return IKEV1_OK;

@@ -143,15 +143,26 @@ void ikev1_child_rekey(struct ike_sa *sa, struct child_sa *c)
  * that, now lives on the renewal TO. A peer that moves its IPsec SAs to
  * the new ISAKMP SA as the renewal begins (strongSwan 5.9) leaves this one
  * with the old, and removes it without a delete when the old goes: a
- * rekey on TO now makes a pair that both ends keep.
+ * rekey on TO makes a pair that both ends keep. One of ours that is not
+ * current yet is rekeyed when it is (ike_child_make_current()).
  */
 void ikev1_child_rekey_stranded(struct ike_sa *to, struct child_sa *c)
 {
-	if (c->rekey_pending || c->state != CHILD_INSTALLED || c->out_standby)
+	if (c->state != CHILD_INSTALLED || c->rekey_pending ||
+	    c->vpn->establish == IKED_ESTABLISH_RESPONDER_ONLY_NO_REKEY)
 		return;
-	log_info("%s: child SA %08x/%08x was made while the peer renewed the ISAKMP SA, "
-		 "which it may not carry over: rekeying it", to->gw->name, c->spi_in, c->spi_out);
+	if (c->out_standby) {
+		c->stranded = true;
+		return;
+	}
+	c->stranded = false;
+	log_info("%s: child SA %08x/%08x of VPN %s came up on the ISAKMP SA the peer was "
+		 "renewing, where the peer may keep it apart and drop it: rekeying it",
+		 to->gw->name, c->spi_in, c->spi_out, c->vpn->name);
 	ikev1_child_rekey(to, c);
+	/* Not started (no ISAKMP SA up, no SPI): the usual retry. */
+	if (!c->rekey_pending)
+		ikev1_child_rekey_later(c);
 }
 
 bool ikev1_busy(const struct ike_sa *sa)

@@ -52,7 +52,7 @@ struct ikev1_sa {
 	bool peer_contact;		/* its phase 1 said INITIAL-CONTACT */
 	uint8_t renews[8];		/* the ISAKMP SA this one renews (our cookie in it) */
 	uint8_t taken_by[8];		/* renewed: the one that took its IPsec SAs */
-	uint64_t begun_ms;		/* when phase 1 began */
+	uint64_t begun_ms;		/* the peer's: when its first message came */
 	uint64_t up_ms;			/* when phase 1 ended */
 	bool heard_since_up;		/* an authentic message came after phase 1 */
 	/*
@@ -147,7 +147,6 @@ uint32_t ikev1_new_msgid(struct ike_sa *sa);
 bool ikev1_same_peer(const struct ike_sa *a, const struct ike_sa *b);
 /* A rekey of C that failed is tried again a little later. */
 void ikev1_child_rekey_later(struct child_sa *c);
-void ikev1_child_rekey_stranded(struct ike_sa *to, struct child_sa *c);
 /* Whether the peer used MSGID already on SA; and remembering that it did. */
 bool ikev1_msgid_seen(const struct ike_sa *sa, uint32_t msgid);
 void ikev1_msgid_remember(struct ike_sa *sa, uint32_t msgid);
@@ -293,6 +292,8 @@ int ikev1_quick_start(struct ike_sa *sa, struct iked_vpn *vpn, unsigned int sel,
 #define IKEV1_HANDOVER_MS	2000
 /* How long a rekey's initiator keeps sending on the old SA: until the peer has QM3. */
 #define IKEV1_SWITCH_MS		1000
+/* A pair made this close to the peer's renewal may stay with the old ISAKMP SA. */
+#define IKEV1_STRANDED_MS	500
 /* The peer's quick mode message: the first of a new one (X new), or the next. */
 enum ikev1_status ikev1_quick_process(struct ikev1_xchg *x, struct ikev1_rx *in);
 /* Phase 1 is up: the quick modes that waited for it. */
