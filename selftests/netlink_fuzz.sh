@@ -1,13 +1,13 @@
 #!/bin/bash
 # The netlink fuzzer (netlink_fuzz.py): random and mutated requests of
 # every command from three threads while devices are created, deleted,
-# moved between namespaces and carry traffic, for FUZZ_SECONDS (30 s
+# moved between namespaces and carry traffic, for FUZZ_SECONDS (20 s
 # here, 300 s under make check-debug's KASAN, lockdep and kmemleak).
 # Afterwards everything is deleted and the module unloads: nothing kept a
 # reference. A kernel report fails the test (the harness reads the log).
 source "$(dirname "$0")/lib.sh"
 
-secs=${FUZZ_SECONDS:-30}
+secs=${FUZZ_SECONDS:-20}
 debug_kernel && secs=${FUZZ_SECONDS:-300}
 load_sectun
 netns_add fz

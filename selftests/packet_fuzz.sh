@@ -1,6 +1,6 @@
 #!/bin/bash
 # The packet fuzzer (packet_fuzz.py): ESP, AH and ESP in UDP from the
-# tunnels' remote endpoint for FUZZ_SECONDS (20 s here, 180 s under make
+# tunnels' remote endpoint for FUZZ_SECONDS (12 s here, 180 s under make
 # check-debug's KASAN), many of them authentic so that what follows
 # decryption is fuzzed too. Every packet that reaches sectun is counted
 # once, by one of its drop counters or as received; the short ones go to
@@ -8,7 +8,7 @@
 # test (the harness reads the log).
 source "$(dirname "$0")/lib.sh"
 
-secs=${FUZZ_SECONDS:-20}
+secs=${FUZZ_SECONDS:-12}
 debug_kernel && secs=${FUZZ_SECONDS:-180}
 load_sectun
 modprobe -a esp4 ah4 xfrm_user 2>/dev/null
