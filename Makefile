@@ -222,11 +222,11 @@ bench-deps:
 # The build runs in a new make after "deps", so that what deps installed
 # (headers, libraries, pkg-config files) is seen.
 check: deps
-	@$(MAKE) -s --no-print-directory all unit-tests libreswan test-keys
+	@$(MAKE) -j$$(nproc) -s --no-print-directory all unit-tests libreswan test-keys
 	@selftests/check.sh $(if $(T),--only $(T))
 
 check-debug: deps
-	@$(MAKE) -s --no-print-directory all unit-tests libreswan test-keys
+	@$(MAKE) -j$$(nproc) -s --no-print-directory all unit-tests libreswan test-keys
 	@selftests/check.sh --debug-kernel $(if $(T),--only $(T))
 
 demo: deps
