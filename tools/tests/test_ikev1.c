@@ -401,13 +401,15 @@ static void test_dpd_answered_and_dead(void **state)
 }
 
 /* The module's soft expiry of P's first installed child. */
+/* P's first installed child, on whichever of its ISAKMP SAs, reaches its soft expiry. */
 static void soft_expire(struct test_peer *p)
 {
-	struct child_sa *c;
+	struct child_sa *c = NULL;
 
 	peer_use(p);
-	for (c = peer_sa(p, 0)->children; c && c->state != CHILD_INSTALLED; c = c->next)
-		;
+	for (unsigned int i = 0; !c && peer_sa(p, i); i++)
+		for (c = peer_sa(p, i)->children; c && c->state != CHILD_INSTALLED; c = c->next)
+			;
 	assert_non_null(c);
 	ike_child_soft_expired("st0", c->spi_out, 1 /* SECTUN_DIR_OUT */);
 }
@@ -669,7 +671,6 @@ static void test_renew_both(void **state)
 static void rekey_during_renewal(struct pair *p, struct test_peer *rekeyer)
 {
 	struct datagram *dg, *mm2;
-	struct child_sa *c;
 	uint32_t first;
 
 	establish(p);
@@ -684,11 +685,7 @@ static void rekey_during_renewal(struct pair *p, struct test_peer *rekeyer)
 	mm2 = peer_pop(&p->a);
 	assert_non_null(mm2);
 	advance(&p->a, &p->b, 10);
-	peer_use(rekeyer);
-	for (unsigned int i = 0; peer_sa(rekeyer, i); i++)
-		for (c = peer_sa(rekeyer, i)->children; c; c = c->next)
-			if (c->state == CHILD_INSTALLED)
-				ike_child_soft_expired("st0", c->spi_out, 1 /* SECTUN_DIR_OUT */);
+	soft_expire(rekeyer);
 	pump(&p->a, &p->b);
 	assert_int_equal(p->a.cfg.vpn[0].child_rekeys, 1);
 	advance(&p->a, &p->b, 10);
